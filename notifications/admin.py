@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from .models import Acknowledgement, Delivery, Notice
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["wave", "kind", "state", "publish_at", "published_at", "short_notice"]
+    list_filter = ["kind", "state", "short_notice"]
+    list_select_related = ["wave"]
+    search_fields = ["wave__name", "title"]
+    autocomplete_fields = ["wave", "systems"]
+    date_hierarchy = "publish_at"
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["notice", "channel", "recipient", "state", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["channel", "state"]
+    list_select_related = ["notice__wave"]
+    search_fields = ["recipient", "notice__wave__name"]
+    autocomplete_fields = ["notice", "contact"]
+    readonly_fields = ["attempts", "sent_at", "last_error"]
+
+
+@admin.register(Acknowledgement)
+class AcknowledgementAdmin(admin.ModelAdmin):
+    list_display = ["notice", "contact", "acknowledged_at"]
+    list_select_related = ["notice__wave", "contact"]
+    search_fields = ["contact__name", "contact__email", "notice__wave__name"]
+    autocomplete_fields = ["notice", "contact"]

@@ -1,0 +1,28 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NoticeKind(models.TextChoices):
+    ANNOUNCEMENT = "announcement", _("announcement")
+    REMINDER = "reminder", _("reminder")
+    CHANGE = "change", _("change")
+    CANCELLATION = "cancellation", _("cancellation")
+
+
+class NoticeState(models.TextChoices):
+    SCHEDULED = "scheduled", _("scheduled")
+    PUBLISHED = "published", _("published")
+    SUPERSEDED = "superseded", _("superseded")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class DeliveryChannel(models.TextChoices):
+    EMAIL = "email", _("e-mail")
+    PORTAL_WEBHOOK = "portal_webhook", _("customer portal webhook")
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("pending")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+    DEAD = "dead", _("dead")

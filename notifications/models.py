@@ -1,0 +1,105 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .choices import DeliveryChannel, DeliveryState, NoticeKind, NoticeState
+
+
+class Notice(models.Model):
+    """A downtime notice for a wave, kept as it was when published (window, systems, text)."""
+
+    wave = models.ForeignKey("waves.Wave", on_delete=models.PROTECT, related_name="notices", verbose_name=_("wave"))
+    kind = models.CharField(_("kind"), max_length=12, choices=NoticeKind.choices)
+    state = models.CharField(
+        _("state"), max_length=12, choices=NoticeState.choices, default=NoticeState.SCHEDULED, db_index=True
+    )
+    publish_at = models.DateTimeField(_("publish at"), db_index=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    short_notice = models.BooleanField(
+        _("short notice"), default=False, help_text=_("Published later than the agreed lead time.")
+    )
+    window_start = models.DateTimeField(_("window start"))
+    window_end = models.DateTimeField(_("window end"))
+    previous_window_start = models.DateTimeField(_("previous window start"), null=True, blank=True)
+    previous_window_end = models.DateTimeField(_("previous window end"), null=True, blank=True)
+    systems = models.ManyToManyField("systems.System", related_name="notices", blank=True, verbose_name=_("systems"))
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-publish_at"]
+        verbose_name = _("downtime notice")
+        verbose_name_plural = _("downtime notices")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(window_end__gt=models.F("window_start")), name="notice_window_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state=NoticeState.PUBLISHED) | models.Q(published_at__isnull=False),
+                name="notice_published_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wave} – {self.get_kind_display()}"
+
+
+class Delivery(models.Model):
+    """Outbox row: one notice to one recipient over one channel; written before sending, updated after."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("notice"))
+    channel = models.CharField(_("channel"), max_length=20, choices=DeliveryChannel.choices)
+    recipient = models.CharField(_("recipient"), max_length=500)
+    contact = models.ForeignKey(
+        "systems.ContactPerson",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("contact person"),
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "channel", "recipient"], name="delivery_unique_per_recipient"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice} → {self.recipient} ({self.get_channel_display()})"
+
+
+class Acknowledgement(models.Model):
+    """A contact person's confirmation that their agency is informed of a notice."""
+
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="acknowledgements", verbose_name=_("notice")
+    )
+    contact = models.ForeignKey(
+        "systems.ContactPerson",
+        on_delete=models.CASCADE,
+        related_name="acknowledgements",
+        verbose_name=_("contact person"),
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-acknowledged_at"]
+        verbose_name = _("acknowledgement")
+        verbose_name_plural = _("acknowledgements")
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "contact"], name="acknowledgement_unique_per_contact"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} – {self.notice}"

@@ -1,0 +1,54 @@
+"""Fixtures shared by every test module: one user per role of DESIGN §6, and a logged-in client for each."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from systems.roles import EDITOR_GROUP, VIEWER_GROUP
+
+from .factories import ContactPersonFactory, UserFactory
+
+
+@pytest.fixture
+def editor_user(db):
+    user = UserFactory(username="redaktor", first_name="Ragnhild", last_name="Redaktør")
+    user.groups.add(Group.objects.get(name=EDITOR_GROUP))
+    return user
+
+
+@pytest.fixture
+def viewer_user(db):
+    user = UserFactory(username="leser", first_name="Lars", last_name="Leser")
+    user.groups.add(Group.objects.get(name=VIEWER_GROUP))
+    return user
+
+
+@pytest.fixture
+def contact_person(db):
+    """A contact person with a login and no staff rights."""
+    user = UserFactory(username="kontakt")
+    return ContactPersonFactory(user=user, email="kontakt@kommune.example", name="Kari Kontakt")
+
+
+@pytest.fixture
+def contact_user(contact_person):
+    return contact_person.user
+
+
+def _client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, editor_user):
+    return _client_for(client, editor_user)
+
+
+@pytest.fixture
+def viewer_client(client, viewer_user):
+    return _client_for(client, viewer_user)
+
+
+@pytest.fixture
+def contact_client(client, contact_user):
+    return _client_for(client, contact_user)

@@ -1,0 +1,78 @@
+"""factory_boy factories for every model; tests ask for what they need and get valid rows."""
+
+from datetime import timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from systems.choices import ContactRole, Environment
+from systems.models import VM, Agency, ContactPerson, System, SystemContact
+from waves.models import Wave
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@kommune.example")
+    password = factory.django.Password("correct-horse-battery")
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+
+    code = factory.Sequence(lambda n: f"AG{n:03d}")
+    name = factory.Sequence(lambda n: f"Etat for tjeneste {n}")
+
+
+class WaveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Wave
+
+    name = factory.Sequence(lambda n: f"Bølge {n}")
+    window_start = factory.LazyFunction(lambda: (timezone.now() + timedelta(days=30)).replace(microsecond=0))
+    window_end = factory.LazyAttribute(lambda wave: wave.window_start + timedelta(hours=5))
+
+
+class SystemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = System
+
+    code = factory.Sequence(lambda n: f"SYS-{n:05d}")
+    name = factory.Sequence(lambda n: f"Fagsystem {n}")
+    agency = factory.SubFactory(AgencyFactory)
+    environment = Environment.PRODUCTION
+
+
+class VMFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VM
+
+    hostname = factory.Sequence(lambda n: f"vm{n:05d}.kommune.local")
+    system = factory.SubFactory(SystemFactory)
+    os = "Windows Server 2019"
+    vcpus = 2
+    memory_gb = 8
+    disk_gb = 100
+
+
+class ContactPersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactPerson
+
+    name = factory.Sequence(lambda n: f"Kari Nordmann {n}")
+    email = factory.Sequence(lambda n: f"kontakt{n}@kommune.example")
+    agency = factory.SubFactory(AgencyFactory)
+
+
+class SystemContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SystemContact
+
+    system = factory.SubFactory(SystemFactory)
+    contact = factory.SubFactory(ContactPersonFactory)
+    role = ContactRole.PRIMARY
