@@ -1,0 +1,79 @@
+"""Writes to waves. Every route (form, admin, import, API) goes through these functions.
+
+A wave's notices follow its state, window and systems: after each change here the notice
+rules of DESIGN §4 are applied by notifications.services (see `_wave_changed`).
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from systems.services import record_change
+
+from .choices import WaveState
+from .models import Wave
+
+ALLOWED_WAVE_STATES: dict[str, frozenset[str]] = {
+    WaveState.DRAFT: frozenset({WaveState.CONFIRMED, WaveState.CANCELLED}),
+    WaveState.CONFIRMED: frozenset({WaveState.DRAFT, WaveState.IN_PROGRESS, WaveState.CANCELLED}),
+    WaveState.IN_PROGRESS: frozenset({WaveState.COMPLETED, WaveState.CANCELLED}),
+    WaveState.COMPLETED: frozenset(),
+    WaveState.CANCELLED: frozenset({WaveState.DRAFT}),
+}
+
+
+def wave_allowed_states(wave: Wave) -> list[str]:
+    """The states a wave may move to from its current one, in order (what a UI may offer)."""
+    return [state for state in WaveState.values if state in ALLOWED_WAVE_STATES[wave.state]]
+
+
+def _wave_changed(*, wave: Wave, by: AbstractBaseUser | None) -> None:
+    """Bring the wave's downtime notices in line with it (no-op until notices are wired in)."""
+
+
+def wave_create(*, by: AbstractBaseUser | None, **fields) -> Wave:
+    """Create a draft wave (or one in the given state) after full validation."""
+    state = fields.pop("state", WaveState.DRAFT)
+    with transaction.atomic():
+        wave = Wave(**fields)
+        wave.full_clean()
+        record_change(wave, by=by)
+        wave.save()
+        if state != WaveState.DRAFT:
+            wave = wave_set_state(wave=wave, state=state, by=by)
+    return wave
+
+
+def wave_update(*, wave: Wave, by: AbstractBaseUser | None, reason: str = "", **fields) -> Wave:
+    """Change a wave's fields (not its state: that is wave_set_state)."""
+    if "state" in fields:
+        raise ValueError("Use wave_set_state to change a wave's state.")
+    with transaction.atomic():
+        wave = Wave.objects.select_for_update().get(pk=wave.pk)
+        for name, value in fields.items():
+            setattr(wave, name, value)
+        wave.full_clean()
+        record_change(wave, by=by, reason=reason)
+        wave.save()
+        _wave_changed(wave=wave, by=by)
+    return wave
+
+
+def wave_set_state(*, wave: Wave, state: str, by: AbstractBaseUser | None, reason: str = "") -> Wave:
+    """Confirm, start, complete, cancel or reopen a wave, refusing what is not allowed."""
+    with transaction.atomic():
+        wave = Wave.objects.select_for_update().get(pk=wave.pk)
+        if state == wave.state:
+            return wave
+        if state not in ALLOWED_WAVE_STATES.get(wave.state, ()):
+            raise ValidationError(
+                _("A wave cannot go from “%(current)s” to “%(target)s”.")
+                % {"current": WaveState(wave.state).label, "target": WaveState(state).label},
+                code="wave_state_not_allowed",
+            )
+        wave.state = state
+        record_change(wave, by=by, reason=reason)
+        wave.save(update_fields=["state"])
+        _wave_changed(wave=wave, by=by)
+    return wave
