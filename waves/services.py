@@ -32,6 +32,12 @@ def _wave_changed(*, wave: Wave, by: AbstractBaseUser | None) -> None:
     """Bring the wave's downtime notices in line with it (no-op until notices are wired in)."""
 
 
+def wave_systems_changed(*, waves: list[Wave], by: AbstractBaseUser | None) -> None:
+    """Call after systems joined or left these waves (form, bulk action, import): their notices follow."""
+    for wave in waves:
+        _wave_changed(wave=wave, by=by)
+
+
 def wave_create(*, by: AbstractBaseUser | None, **fields) -> Wave:
     """Create a draft wave (or one in the given state) after full validation."""
     state = fields.pop("state", WaveState.DRAFT)
