@@ -34,15 +34,21 @@ def parse(html: str) -> _Collector:
     return collector
 
 
-def inline_code(html: str) -> list[str]:
-    """Inline scripts, event-handler attributes and style attributes: everything the CSP would block."""
+def live_code(html: str) -> list[str]:
+    """Inline scripts and event-handler attributes: markup that runs."""
     page = parse(html)
     found = [f"<script> body: {body.strip()[:60]}" for body in page.script_bodies if body.strip()]
     for tag, attrs in page.tags:
         if tag == "script" and "src" not in attrs and attrs.get("type") != "application/json":
             found.append("<script> without src")
-        found += [f"<{tag} {name}=…>" for name in attrs if name.startswith("on") or name == "style"]
+        found += [f"<{tag} {name}=…>" for name in attrs if name.startswith("on")]
     return found
+
+
+def inline_code(html: str) -> list[str]:
+    """Everything the CSP blocks: live code and style="" attributes."""
+    styled = [f"<{tag} style=…>" for tag, attrs in parse(html).tags if "style" in attrs]
+    return live_code(html) + styled
 
 
 def dangerous_urls(html: str) -> list[str]:
