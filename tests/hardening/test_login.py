@@ -34,6 +34,7 @@ def test_login_without_csrf_token_is_refused(csrf_client):
     user = UserFactory()
     response = _login(csrf_client, user.username, PASSWORD)
     assert response.status_code == 403
+    assert "Skjemaet er utløpt" in response.content.decode()  # a clear page, not Django's English one
     assert "_auth_user_id" not in csrf_client.session
 
 
