@@ -18,9 +18,11 @@ env = environ.Env()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=False)
+# Production turns on HTTPS-only cookies, HSTS and refuses development conveniences (demo data, dev key).
+MIGPORTAL_PRODUCTION = env.bool("MIGPORTAL_PRODUCTION", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG and env.bool("MIGPORTAL_PRODUCTION", default=False):
+    if MIGPORTAL_PRODUCTION:
         raise environ.ImproperlyConfigured("SECRET_KEY must be set in production.")
     # A development key, never used when MIGPORTAL_PRODUCTION is set.
     SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"  # noqa: S105
@@ -198,7 +200,7 @@ from datetime import timedelta  # noqa: E402
 
 from csp.constants import NONE, SELF  # noqa: E402
 
-PRODUCTION = env.bool("MIGPORTAL_PRODUCTION", default=False)
+PRODUCTION = MIGPORTAL_PRODUCTION
 
 INSTALLED_APPS += ["csp", "axes", "mozilla_django_oidc", "ops"]
 # The request id first, so every later log line carries it; the CSP header right after SecurityMiddleware;
