@@ -15,7 +15,8 @@ PRODUCTION_HOST = "migrering.kommune.example"
 
 def production_env(**extra: str) -> dict[str, str]:
     """The environment of a production container (as docker-compose.yml gives it), on this machine's services."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("OIDC_", "SENTRY_"))}
+    # Only this machine's service addresses carry over; no test-only switches (DJANGO_ALLOW_ASYNC_UNSAFE, …).
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("OIDC_", "SENTRY_", "DJANGO_"))}
     env.update(
         MIGPORTAL_PRODUCTION="true",
         DEBUG="false",
