@@ -203,6 +203,8 @@ from csp.constants import NONE, SELF  # noqa: E402
 PRODUCTION = MIGPORTAL_PRODUCTION
 
 INSTALLED_APPS += ["csp", "axes", "mozilla_django_oidc", "ops"]
+# Rotating SECRET_KEY without logging everyone out: the old key stays valid here until it is removed.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 # The request id first, so every later log line carries it; the CSP header right after SecurityMiddleware;
 # axes last (it turns a flagged login into the lockout page).
 MIDDLEWARE.insert(0, "ops.middleware.RequestIdMiddleware")
