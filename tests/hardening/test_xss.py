@@ -1,17 +1,21 @@
 """An XSS corpus stored in every free-text field must render inert on every surface that shows it.
 
-A surface is (model, URL builder, who looks, kind of output). To cover a new page after a merge, add a
-Surface to SURFACES, e.g.
+A surface is (model, how to get the output, who looks, kind of output). To cover a new page after a
+merge, add a Surface to SURFACES, e.g.
     Surface("staff system detail", System, lambda obj: reverse("systems:system_detail", args=[obj.pk]),
             "viewer_client")
+    Surface("notice feed", Notice, lambda obj: feed_url_for(obj), "client", kind="xml")
+    Surface("notice e-mail", Notice, kind="email", fetch=lambda client, obj: send_and_return_message(obj))
+    Surface("notice calendar", Notice, kind="ics", fetch=lambda client, obj: client.get(ics_url(obj)).content)
 and, for a new model, a builder in sample_data.MODEL_BUILDERS. `test_every_free_text_field_has_a_surface`
 fails until every CharField/TextField of every model of ours is shown somewhere in the corpus.
 """
 
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+import icalendar
 import pytest
 from django.apps import apps
 from django.contrib import admin
@@ -32,6 +36,8 @@ PAYLOADS = [
     "</textarea></title><svg onload=alert(1)>",  # leaves a textarea/title, then injects
     "{{ 7|add:7 }}{% now 'Y' %}",  # template injection: must come out literally
 ]
+# Line breaks that would start a new calendar component if a feed wrote them unfolded and unescaped.
+ICS_PAYLOADS = ["x\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:injected", "a;b,c\\n:d"]
 OUR_APPS = ["systems", "waves", "notifications", "dashboard", "portal", "ops"]
 
 
@@ -39,13 +45,14 @@ OUR_APPS = ["systems", "waves", "notifications", "dashboard", "portal", "ops"]
 class Surface:
     name: str
     model: type[models.Model]
-    url: Callable[[models.Model], str]
+    url: Callable[[models.Model], str] | None = None  # GET this URL (status 200 expected) ...
     client: str = "admin_client"
-    kind: str = "html"  # "html" or "xml" (Atom); add a checker below for e-mail and iCalendar
+    kind: str = "html"  # "html", "xml" (Atom/RSS), "email" (an EmailMessage) or "ics" (iCalendar)
     # Fields the surface must visibly show (the payload must be found there, so the test cannot pass
     # by showing nothing); None = every free-text field of the model.
     shows: tuple[str, ...] | None = None
-    extra: dict = field(default_factory=dict, hash=False)
+    # ... or produce the output some other way: fetch(client, obj) -> str | bytes | EmailMessage.
+    fetch: Callable | None = None
 
 
 def free_text_fields(model) -> list[str]:
@@ -106,11 +113,46 @@ def _assert_inert_html(html: str, payload: str, must_show: bool) -> None:
         assert any(payload in text for text in page.text) or payload in attributes, "payload not shown"
 
 
-def _assert_inert_xml(body: str, payload: str, must_show: bool) -> None:
+def _assert_inert_xml(body, payload: str, must_show: bool) -> None:
     root = ET.fromstring(body)  # noqa: S314 - our own output; unescaped markup would make this fail or add elements
-    assert not root.findall(".//{http://www.w3.org/1999/xhtml}script")
+    assert not [element.tag for element in root.iter() if element.tag.rsplit("}", 1)[-1] in ("script", "img", "svg")]
     if must_show:
-        assert any(payload in (element.text or "") for element in root.iter())
+        assert any(payload in (element.text or "") for element in root.iter()), "payload not shown"
+
+
+def _assert_inert_email(message, payload: str, must_show: bool) -> None:
+    """Plain text shows the payload as typed; an HTML alternative must be as inert as a page."""
+    if must_show:
+        assert payload in message.body, "payload not in the plain-text body"
+    for content, mimetype in getattr(message, "alternatives", []):
+        if mimetype == "text/html":
+            _assert_inert_html(content, payload, must_show)
+    for name, value in message.extra_headers.items():
+        assert "\n" not in value and "\r" not in value, f"header {name} carries a line break"
+
+
+def _assert_inert_ics(body, payload: str, must_show: bool) -> None:
+    calendar = icalendar.Calendar.from_ical(body)
+    events = [c for c in calendar.walk() if c.name == "VEVENT"]
+    assert not [c.name for c in calendar.walk() if c.name not in {"VCALENDAR", "VEVENT", "VTIMEZONE", "STANDARD",
+                                                                 "DAYLIGHT", "VALARM"}]  # fmt: skip
+    assert not [e for e in events if str(e.get("SUMMARY", "")) == "injected"], "the payload started a new event"
+    if must_show:
+        texts = [str(e.get(name, "")) for e in events for name in ("SUMMARY", "DESCRIPTION", "LOCATION")]
+        shown = payload.replace("\r\n", "\n")  # iCalendar text has one kind of line break
+        assert any(shown in text for text in texts), "payload not shown"
+
+
+CHECKERS = {"html": _assert_inert_html, "xml": _assert_inert_xml, "email": _assert_inert_email,
+            "ics": _assert_inert_ics}  # fmt: skip
+
+
+def _output(surface: Surface, client, obj):
+    if surface.fetch is not None:
+        return surface.fetch(client, obj)
+    response = client.get(surface.url(obj))
+    assert response.status_code == 200, (surface.name, response.status_code)
+    return response.content.decode()
 
 
 @pytest.mark.parametrize(("surface", "field_name"), list(_cases()))
@@ -118,15 +160,11 @@ def test_xss_payload_in_field_renders_inert(request, surface, field_name):
     client = request.getfixturevalue(surface.client)
     must_show = surface.shows is None or field_name in surface.shows
     tried = 0
-    for payload in PAYLOADS:
+    for payload in PAYLOADS + (ICS_PAYLOADS if surface.kind == "ics" else []):
         if not _fits(surface.model, field_name, payload):
             continue
         obj = MODEL_BUILDERS[surface.model](**{field_name: payload})
-        response = client.get(surface.url(obj))
-        assert response.status_code == 200, (surface.name, response.status_code)
-        body = response.content.decode()
-        check = _assert_inert_xml if surface.kind == "xml" else _assert_inert_html
-        check(body, payload, must_show)
+        CHECKERS[surface.kind](_output(surface, client, obj), payload, must_show)
         obj.delete()
         tried += 1
     assert tried >= 4, f"{field_name} is too short for most payloads"
@@ -148,3 +186,43 @@ def test_every_free_text_field_has_a_surface():
 def test_every_model_of_ours_has_a_builder():
     ours = [m for m in apps.get_models() if m._meta.app_label in OUR_APPS and not m.__name__.startswith("Historical")]
     assert [m._meta.label for m in ours if m not in MODEL_BUILDERS] == []
+
+
+# --- The checkers themselves catch what they are for (so a surface added later is really checked) ------
+def _ics(summary: str, raw: bool = False) -> bytes:
+    if raw:  # what a hand-written feed that forgets escaping would produce
+        lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "BEGIN:VEVENT", f"SUMMARY:{summary}", "END:VEVENT", "END:VCALENDAR"]
+        return ("\r\n".join(lines) + "\r\n").encode()
+    calendar, event = icalendar.Calendar(), icalendar.Event()
+    calendar.add("version", "2.0")
+    event.add("summary", summary)
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+@pytest.mark.parametrize("payload", ICS_PAYLOADS)
+def test_ics_checker_accepts_escaped_output_and_catches_injection(payload):
+    _assert_inert_ics(_ics(payload), payload, must_show=True)
+    if "BEGIN:VEVENT" in payload:
+        with pytest.raises(AssertionError):
+            _assert_inert_ics(_ics(payload, raw=True), payload, must_show=True)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_email_and_xml_checkers_accept_escaped_output_and_catch_raw_markup(payload):
+    from xml.sax.saxutils import escape
+
+    from django.core.mail import EmailMultiAlternatives
+    from django.utils.html import escape as html_escape
+
+    safe = EmailMultiAlternatives("Varsel", f"Tekst: {payload}", to=["a@kommune.example"])
+    safe.attach_alternative(f"<p>{html_escape(payload)}</p>", "text/html")
+    _assert_inert_email(safe, payload, must_show=True)
+    _assert_inert_xml(f"<feed><title>{escape(payload)}</title></feed>", payload, must_show=True)
+    if "<" in payload:
+        raw = EmailMultiAlternatives("Varsel", payload, to=["a@kommune.example"])
+        raw.attach_alternative(f"<p>{payload}</p>", "text/html")
+        with pytest.raises(AssertionError):
+            _assert_inert_email(raw, payload, must_show=True)
+        with pytest.raises((AssertionError, ET.ParseError)):
+            _assert_inert_xml(f"<feed><title>{payload}</title></feed>", payload, must_show=True)
