@@ -15,3 +15,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("ops.urls")),
 ]
+
+handler500 = "ops.views.server_error"

@@ -28,3 +28,17 @@ def lockout(request, original_response=None, credentials=None):
         "cooloff_minutes": max(1, round(cool_off.total_seconds() / 60)) if cool_off else None,
     }
     return render(request, "ops/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+def server_error(request):
+    """handler500: the error page names the request id, so a user can quote it and operators find the log lines.
+
+    Rendered without context processors, as Django's own handler does: the failure may be in one of them.
+    """
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    from .request_context import get_request_id
+
+    html = loader.get_template("500.html").render({"request_id": get_request_id()})
+    return HttpResponseServerError(html)

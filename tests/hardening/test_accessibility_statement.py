@@ -49,3 +49,15 @@ def test_not_found_page_is_in_norwegian_and_says_nothing_more(client):
     page = response.content.decode()
     assert "<h1>Fant ikke siden</h1>" in page
     assert "Traceback" not in page and "urlpatterns" not in page
+
+
+@pytest.mark.urls("tests.hardening.urls_failing")
+def test_server_error_page_is_norwegian_and_quotes_the_request_id(client):
+    client.raise_request_exception = False
+    response = client.get("/fail/", HTTP_X_REQUEST_ID="req-500-abcdef")
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "<h1>Noe gikk galt</h1>" in page
+    assert "feilreferansen: <code>req-500-abcdef</code>" in page
+    assert "boom" not in page and "Traceback" not in page
+    assert response["X-Request-ID"] == "req-500-abcdef"

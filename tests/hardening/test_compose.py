@@ -72,3 +72,9 @@ def test_dockerfile_runs_as_unprivileged_user_with_collected_static_files():
     assert "USER migportal" in dockerfile
     assert "collectstatic" in dockerfile
     assert "MIGPORTAL_PRODUCTION=true" in dockerfile
+
+
+def test_every_variable_compose_interpolates_is_documented_in_env_example():
+    used = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", (ROOT / "docker-compose.yml").read_text()))
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), flags=re.M))
+    assert sorted(used - documented - {"MIGPORTAL_IMAGE"}) == []
