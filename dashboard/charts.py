@@ -33,11 +33,11 @@ def format_percent(part: int, whole: int) -> str:
 
 
 def nice_ceiling(value: int) -> int:
-    """The smallest 1/2/2.5/5 × 10^n at or above value (the chart's top line)."""
+    """The smallest round number (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^n) at or above value (the chart's top)."""
     if value <= 0:
         return 1
     magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         if step * magnitude >= value:
             return int(step * magnitude)
     return 10 * magnitude  # pragma: no cover - the loop always returns
@@ -90,8 +90,8 @@ def burnup_chart(key: str, history: list[dict]) -> BurnUpChart:
         return chart
     first, last = history[0], history[-1]
     chart.description = _(
-        "Burn-up chart from week %(first)s to week %(last)s: %(migrated)s of %(total)s migrated at the end "
-        "(from %(first_migrated)s). The dashed line is the total, the solid line the migrated ones."
+        "Burn-up chart, week %(first)s to %(last)s: migrated rose from %(first_migrated)s to %(migrated)s "
+        "of %(total)s. The dashed line is the total, the solid line the migrated ones."
     ) % {
         "first": first["week"],
         "last": last["week"],
