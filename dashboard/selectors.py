@@ -154,7 +154,7 @@ def snapshot_history(*, before: IsoWeek | None = None, until: IsoWeek | None = N
 
 def build_report(*, week: IsoWeek, generated_at: datetime, state: dict, history: list[dict]) -> dict:
     """The dashboard's one data structure (docs/dashboard-json.md), from counts/changes/waves and history."""
-    report = {"week": week.label, "generated_at": timezone.localtime(generated_at).isoformat()}
+    report = {"week": week.label, "generated_at": timezone.localtime(generated_at).replace(microsecond=0).isoformat()}
     for entity in ENTITIES:
         report[entity] = summarize(state["counts"].get(entity, {}))
     report["changes"] = state["changes"]
