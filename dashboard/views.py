@@ -32,12 +32,13 @@ PNG_CACHE_SECONDS = 7 * 24 * 3600
 
 
 def public(view):
-    """GET/HEAD only; the whole response cached for DASHBOARD_CACHE_SECONDS (so a change shows within that).
+    """GET/HEAD only; the whole response cached for DASHBOARD_CACHE_SECONDS (so a change shows within that),
+    in the two-tier "dashboard" cache (dashboard/cache.py: process memory in front of Redis).
 
     `Vary: Cookie` is added outside Django's cache, for HTTP caches downstream (the language cookie
     changes the page); Django's own cache key already holds the language, so visitors share its entries.
     """
-    cached = cache_page(settings.DASHBOARD_CACHE_SECONDS, key_prefix="dashboard")(view)
+    cached = cache_page(settings.DASHBOARD_CACHE_SECONDS, cache="dashboard", key_prefix="dashboard")(view)
     return require_safe(vary_on_cookie(cache_control(public=True)(cached)))
 
 

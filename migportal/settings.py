@@ -156,6 +156,13 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # --- Public dashboard (issue 7) ---------------------------------------------------------
 # The public pages are cached whole for this long: a change to inventory or waves shows within it.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+# Of those, each web process keeps a page in its own memory this long (the rest it lives in the shared cache).
+DASHBOARD_LOCAL_CACHE_SECONDS = env.int("DASHBOARD_LOCAL_CACHE_SECONDS", default=10)
+CACHES["dashboard"] = {
+    "BACKEND": "dashboard.cache.TieredCache",
+    "TIMEOUT": DASHBOARD_CACHE_SECONDS,
+    "OPTIONS": {"SHARED": "default", "LOCAL_TIMEOUT": DASHBOARD_LOCAL_CACHE_SECONDS},
+}
 # Monday 06:00 Europe/Oslo (CELERY_TIMEZONE): store last week's counts, then render the cover image.
 CELERY_BEAT_SCHEDULE["dashboard-weekly-snapshot"] = {
     "task": "dashboard.tasks.take_weekly_snapshot",

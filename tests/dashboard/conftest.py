@@ -1,16 +1,16 @@
 """Fixtures of the dashboard tests: the demo inventory (seed_demo) and an empty cache per test."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache (FLUSHDB of this run's own Redis database only)."""
-    cache.clear()
+    """Each test starts with empty caches: this process's tier and Redis (FLUSHDB of this run's own database only)."""
+    caches["dashboard"].clear()
     yield
-    cache.clear()
+    caches["dashboard"].clear()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import struct
 import jsonschema
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.urls import reverse
 
 from dashboard.schema import DASHBOARD_JSON_SCHEMA
@@ -35,7 +35,7 @@ def test_home_shows_change_after_the_cache_expires(demo, client):
         system_transition(system=system, to=step, by=None, cascade_vms=True)
 
     cached = client.get(reverse("home")).content.decode()
-    cache.clear()  # what the 60 s expiry does
+    caches["dashboard"].clear()  # what the 60 s expiry does
     fresh = client.get(reverse("home")).content.decode()
 
     assert "105 av 392 systemer" in cached
@@ -51,7 +51,9 @@ def test_public_pages_are_cached_for_at_most_60_seconds(demo, client, name):
     redis = cache._cache.get_client()
     keys = redis.keys("*cache_page.dashboard.*")
     assert keys, "the response was not cached"
-    assert all(0 < redis.ttl(key) <= 60 for key in keys)
+    # Redis keeps it 50 s, each process at most 10 s more: never older than 60 s.
+    assert all(0 < redis.ttl(key) <= 50 for key in keys)
+    assert caches["dashboard"].local_timeout == 10
     assert settings.DASHBOARD_CACHE_SECONDS <= 60
 
 
