@@ -68,8 +68,13 @@ DASHBOARD_JSON_SCHEMA = {
         },
         "waves": {
             "type": "object",
-            "required": ["upcoming", "recent"],
-            "properties": {"upcoming": {"type": "array", "items": _WAVE}, "recent": {"type": "array", "items": _WAVE}},
+            "required": ["upcoming", "recent", "upcoming_count", "recent_count"],
+            "properties": {
+                "upcoming": {"type": "array", "items": _WAVE, "maxItems": 10},
+                "recent": {"type": "array", "items": _WAVE, "maxItems": 10},
+                "upcoming_count": _COUNT,
+                "recent_count": _COUNT,
+            },
             "additionalProperties": False,
         },
         "history": {

@@ -7,7 +7,7 @@ WeeklySnapshot). The report has the shape documented in docs/dashboard-json.md.
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Window
 from django.utils import timezone
 
 from systems.choices import Environment, MigrationStatus
@@ -22,6 +22,7 @@ from .weeks import IsoWeek
 ENTITIES = ("systems", "vms")
 ENVIRONMENTS = tuple(Environment.values)
 WAVE_HORIZON = timedelta(weeks=4)
+WAVES_SHOWN = 10  # per list; the page and JSON say how many there are in all
 # Waves the public sees: agreed windows (not drafts, not cancelled ones).
 UPCOMING_WAVE_STATES = (WaveState.CONFIRMED, WaveState.IN_PROGRESS, WaveState.COMPLETED)
 RECENT_WAVE_STATES = (WaveState.IN_PROGRESS, WaveState.COMPLETED)
@@ -47,13 +48,21 @@ def inventory_counts(*, week: IsoWeek) -> tuple[Counts, dict[str, int]]:
     return counts, migrated_in_week
 
 
-def waves_around(*, at: datetime) -> dict[str, list[dict]]:
-    """The waves of the 4 weeks after `at` ("upcoming") and before it ("recent"), with their counts: one query.
+def _wave_entry(wave: Wave) -> dict:
+    entry = {
+        "name": wave.name,
+        "window_start": wave.window_start.isoformat(),
+        "window_end": wave.window_end.isoformat(),
+        "state": wave.state,
+    }
+    for entity in ENTITIES:
+        by_env = {env: getattr(wave, f"{entity}_{env}") for env in ENVIRONMENTS}
+        entry[entity] = {"total": sum(by_env.values()), **by_env}
+    return entry
 
-    Counts leave out excluded systems and VMs. Used live and by backfill_snapshots for past weeks.
-    """
-    upcoming = Q(state__in=UPCOMING_WAVE_STATES, window_end__gte=at, window_start__lt=at + WAVE_HORIZON)
-    recent = Q(state__in=RECENT_WAVE_STATES, window_end__lt=at, window_end__gte=at - WAVE_HORIZON)
+
+def _wave_counts() -> dict:
+    """Annotations: systems and VMs of a wave per environment, excluded ones left out."""
     annotations = {}
     for environment in ENVIRONMENTS:
         annotations[f"systems_{environment}"] = Count(
@@ -65,31 +74,45 @@ def waves_around(*, at: datetime) -> dict[str, list[dict]]:
             "systems__vms",
             filter=Q(systems__environment=environment) & ~Q(systems__vms__status=MigrationStatus.EXCLUDED),
         )
-    waves = Wave.objects.filter(upcoming | recent).annotate(**annotations).order_by("window_start", "name")
-    result: dict[str, list[dict]] = {"upcoming": [], "recent": []}
-    for wave in waves:
-        entry = {
-            "name": wave.name,
-            "window_start": wave.window_start.isoformat(),
-            "window_end": wave.window_end.isoformat(),
-            "state": wave.state,
-        }
-        for entity in ENTITIES:
-            by_env = {env: getattr(wave, f"{entity}_{env}") for env in ENVIRONMENTS}
-            entry[entity] = {"total": sum(by_env.values()), **by_env}
-        result["upcoming" if wave.window_end >= at else "recent"].append(entry)
-    result["recent"].reverse()  # the most recent first
+    return annotations
+
+
+def waves_around(*, at: datetime) -> dict:
+    """The waves of the 4 weeks after `at` ("upcoming", earliest first) and before it ("recent", latest first).
+
+    At most WAVES_SHOWN of each, with their counts (excluded systems and VMs left out), and how many there
+    are in all ("upcoming_count", "recent_count"): two queries whatever the number of waves. Used live and by
+    backfill_snapshots for past weeks.
+    """
+    lists = {
+        "upcoming": Wave.objects.filter(
+            state__in=UPCOMING_WAVE_STATES, window_end__gte=at, window_start__lt=at + WAVE_HORIZON
+        ).order_by("window_start", "name"),
+        "recent": Wave.objects.filter(
+            state__in=RECENT_WAVE_STATES, window_end__lt=at, window_end__gte=at - WAVE_HORIZON
+        ).order_by("-window_end", "name"),
+    }
+    result: dict = {}
+    for kind, queryset in lists.items():
+        waves = list(queryset.annotate(**_wave_counts(), listed=Window(Count("pk")))[:WAVES_SHOWN])
+        result[kind] = [_wave_entry(wave) for wave in waves]
+        result[f"{kind}_count"] = waves[0].listed if waves else 0
     return result
 
 
-def week_changes(*, week: IsoWeek, migrated_in_week: dict[str, int], waves: dict[str, list[dict]]) -> dict:
-    """What moved in `week` and what is planned for the week after it (from the upcoming waves)."""
-    following = week.next()
-    planned = dict.fromkeys(ENTITIES, 0)
-    for wave in waves["upcoming"]:
-        if IsoWeek.of(datetime.fromisoformat(wave["window_start"])) == following:
-            for entity in ENTITIES:
-                planned[entity] += wave[entity]["total"]
+def planned_in_week(*, week: IsoWeek) -> dict[str, int]:
+    """Systems and VMs (not excluded) of the published waves whose window starts in `week`: one query."""
+    systems = System.objects.filter(
+        wave__state__in=UPCOMING_WAVE_STATES, wave__window_start__gte=week.start, wave__window_start__lt=week.end
+    ).exclude(status=MigrationStatus.EXCLUDED)
+    return systems.aggregate(
+        systems=Count("pk", distinct=True), vms=Count("vms", filter=~Q(vms__status=MigrationStatus.EXCLUDED))
+    )
+
+
+def week_changes(*, week: IsoWeek, migrated_in_week: dict[str, int]) -> dict:
+    """What moved in `week` and what is planned for the week after it."""
+    planned = planned_in_week(week=week.next())
     return {
         entity: {"migrated_this_week": migrated_in_week[entity], "planned_next_week": planned[entity]}
         for entity in ENTITIES
@@ -104,7 +127,7 @@ def live_state(*, now: datetime) -> dict:
     return {
         "week": week,
         "counts": counts,
-        "changes": week_changes(week=week, migrated_in_week=migrated_in_week, waves=waves),
+        "changes": week_changes(week=week, migrated_in_week=migrated_in_week),
         "waves": waves,
     }
 
@@ -165,7 +188,7 @@ def build_report(*, week: IsoWeek, generated_at: datetime, state: dict, history:
 
 # --- the two entry points --------------------------------------------------------------------------
 def dashboard_report(*, now: datetime | None = None) -> dict:
-    """The current week, live: earlier weeks from their snapshots, this week from the data (4 queries)."""
+    """The current week, live: earlier weeks from their snapshots, this week from the data (6 queries)."""
     now = now or timezone.now()
     state = live_state(now=now)
     history = snapshot_history(before=state["week"])
@@ -178,15 +201,10 @@ def dashboard_report_for_week(week: IsoWeek) -> dict | None:
     snapshot = WeeklySnapshot.objects.filter(iso_year=week.year, iso_week=week.week).first()
     if snapshot is None:
         return None
-    state = {"counts": snapshot.counts, "changes": snapshot.changes, "waves": snapshot.waves or _no_waves()}
+    state = {"counts": snapshot.counts, "changes": snapshot.changes, "waves": {**_no_waves(), **snapshot.waves}}
     history = snapshot_history(until=week)
     return build_report(week=week, generated_at=snapshot.taken_at, state=state, history=history)
 
 
-def _no_waves() -> dict[str, list]:
-    return {"upcoming": [], "recent": []}
-
-
-def snapshot_weeks() -> list[IsoWeek]:
-    """Every week with a snapshot, newest first (for the links to earlier weeks)."""
-    return [IsoWeek(y, w) for y, w in WeeklySnapshot.objects.values_list("iso_year", "iso_week")]
+def _no_waves() -> dict:
+    return {"upcoming": [], "recent": [], "upcoming_count": 0, "recent_count": 0}

@@ -28,7 +28,7 @@ def snapshot_take(*, now: datetime | None = None) -> WeeklySnapshot:
     state = live_state(now=now)
     # live_state's "migrated this week" is about `now`'s week; the snapshot is about the week before it.
     migrated_in_week = _migrated_between(week.start, week.end)
-    state["changes"] = week_changes(week=week, migrated_in_week=migrated_in_week, waves=state["waves"])
+    state["changes"] = week_changes(week=week, migrated_in_week=migrated_in_week)
     with transaction.atomic():
         snapshot, _ = WeeklySnapshot.objects.update_or_create(
             iso_year=week.year,
@@ -86,7 +86,7 @@ def snapshots_backfill(*, now: datetime | None = None, replace: bool = False) ->
                 defaults={
                     "taken_at": week.end,
                     "counts": counts,
-                    "changes": week_changes(week=week, migrated_in_week=migrated, waves=waves),
+                    "changes": week_changes(week=week, migrated_in_week=migrated),
                     "waves": waves,
                     "source": SnapshotSource.BACKFILL,
                 },

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_cookie
 
 from .charts import burnup_charts, render_cover_png
-from .selectors import ENTITIES, ENVIRONMENTS, dashboard_report, dashboard_report_for_week, snapshot_weeks
+from .selectors import ENTITIES, ENVIRONMENTS, dashboard_report, dashboard_report_for_week
 from .weeks import IsoWeek
 
 PNG_CACHE_SECONDS = 7 * 24 * 3600
@@ -68,13 +68,20 @@ def _history_row(point: dict, recorded: set[str], shown: IsoWeek) -> dict:
 
 def _render_dashboard(report: dict, *, current: bool, path: str) -> HttpResponse:
     week = IsoWeek.parse(report["week"])
-    recorded = {w.label for w in snapshot_weeks()}
-    earlier = sorted((IsoWeek.parse(label) for label in recorded if IsoWeek.parse(label) < week), reverse=True)
+    # Every history point before the week shown comes from a snapshot, so it has a page of its own.
+    earlier = sorted(
+        (IsoWeek.parse(p["week"]) for p in report["history"] if IsoWeek.parse(p["week"]) < week), reverse=True
+    )
+    recorded = {w.label for w in earlier}
     context = {
         "report": report,
         "week": week,
         "current": current,
         "headline": _headline(report),
+        "wave_lists": [
+            {"kind": kind, "waves": report["waves"][kind], "count": report["waves"].get(f"{kind}_count", 0)}
+            for kind in ("upcoming", "recent")
+        ],
         "charts": burnup_charts(report["history"]),
         "history_rows": [_history_row(point, recorded, week) for point in reversed(report["history"])],
         "previous_week": earlier[0] if earlier else None,

@@ -74,9 +74,9 @@ def test_dashboard_queries_do_not_grow_with_the_data(seed, client, django_assert
     seed(scale)
     assert System.objects.count() == 392 * scale
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(6):
         dashboard_report()
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("home"))
     assert response.status_code == 200
 
@@ -101,6 +101,21 @@ def test_dashboard_waves_show_the_next_and_last_four_weeks(db):
     assert waves["upcoming"][0]["vms"] == {"total": 4, "test": 3, "production": 1}
     assert [w["name"] for w in waves["recent"]] == ["Bølge ferdig"]
     assert waves["recent"][0]["systems"]["total"] == 1
+    assert (waves["upcoming_count"], waves["recent_count"]) == (1, 1)
+
+
+def test_dashboard_lists_at_most_ten_waves_each_and_says_how_many(db, client):
+    now = timezone.now()
+    for day in range(1, 15):
+        WaveFactory(window_start=now + timedelta(days=day), state=WaveState.CONFIRMED)
+
+    waves = dashboard_report()["waves"]
+    page = client.get(reverse("home")).content.decode()
+
+    assert len(waves["upcoming"]) == 10
+    assert waves["upcoming_count"] == 14
+    assert waves["upcoming"] == sorted(waves["upcoming"], key=lambda wave: wave["window_start"])
+    assert "Her vises de 10 nærmeste av 14 bølger." in page
 
 
 def test_dashboard_week_changes_count_this_week_and_plan_the_next(db):
