@@ -133,6 +133,7 @@ def render_cover_png(report: dict) -> bytes:
 
     Text follows the active language. matplotlib is imported here so web processes load it only when needed.
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     width, height = COVER_SIZE
@@ -184,5 +185,5 @@ def render_cover_png(report: dict) -> bytes:
         axes.spines[["top", "right"]].set_visible(False)
         axes.legend(fontsize=13, loc="upper left", frameon=False)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=COVER_DPI)
+    FigureCanvasAgg(figure).print_png(buffer)
     return buffer.getvalue()

@@ -99,16 +99,16 @@ Event = tuple[datetime | None, str | None]  # (when, status); when None = since 
 
 
 def _timelines(entity: str):
-    """(environment, [(when, status), …]) per system or VM, from its history records (two queries)."""
+    """(environment, [(when, status), …]) per system or VM, from its history records (up to three queries)."""
     model = System if entity == "systems" else VM
     history = get_history_model_for_model(model)
     if entity == "systems":
-        environment_of = dict(System.objects.values_list("pk", "environment"))
+        environment_of = {}
         current = model.objects.values_list("pk", "environment", "status", "migrated_at")
         records = history.objects.values_list(
             "id", "environment", "history_date", "history_type", "status", "migrated_at"
         )
-    else:
+    else:  # a VM's environment is its system's (today's)
         environment_of = dict(System.objects.values_list("pk", "environment"))
         current = model.objects.values_list("pk", "system__environment", "status", "migrated_at")
         records = history.objects.values_list(
