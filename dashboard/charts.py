@@ -176,14 +176,24 @@ def render_cover_png(report: dict) -> bytes:
         axes.fill_between(xs, [p[migrated_key] for p in history], color=brand, alpha=0.15)
         axes.set_title(label, fontsize=18, loc="left", color=ink)
         top = max((p[total_key] for p in history), default=1)
-        axes.set_ylim(bottom=0, top=nice_ceiling(top) * 1.3)  # room for the legend above the total line
+        axes.set_ylim(bottom=0, top=nice_ceiling(top))
         axes.tick_params(labelsize=13)
         axes.yaxis.set_major_formatter(lambda value, _pos: format_int(int(value)))
         if history:
             step = max(1, math.ceil(len(history) / 6))
             axes.set_xticks(xs[::step], [p["week"][-2:] for p in history[::step]])
         axes.spines[["top", "right"]].set_visible(False)
-        axes.legend(fontsize=13, loc="upper left", frameon=False)
+        if row == len(SERIES) - 1:
+            axes.set_xlabel(_("Week"), fontsize=13)
+    # One legend for both charts, under the big numbers.
+    figure.legend(
+        *axes.get_legend_handles_labels(),
+        loc="lower left",
+        bbox_to_anchor=(0.04, 0.06),
+        fontsize=16,
+        frameon=False,
+        ncols=2,
+    )
     buffer = io.BytesIO()
     FigureCanvasAgg(figure).print_png(buffer)
     return buffer.getvalue()

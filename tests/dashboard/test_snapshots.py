@@ -179,3 +179,30 @@ def test_backfill_with_no_data_stores_nothing(db):
     call_command("backfill_snapshots", verbosity=0)
 
     assert WeeklySnapshot.objects.count() == 0
+
+
+def test_backfill_counts_rows_without_history_from_migrated_at(db):
+    """Rows inserted without history (raw bulk loads) still count: as moved from their migrated_at on."""
+    agency = SystemFactory().agency
+    three_weeks_ago = timezone.now() - timedelta(weeks=3)
+    System.objects.bulk_create(
+        [
+            System(
+                code="RAW-1",
+                name="Raw 1",
+                agency=agency,
+                environment="test",
+                status=MigrationStatus.VERIFIED,
+                migrated_at=three_weeks_ago,
+            ),
+            System(code="RAW-2", name="Raw 2", agency=agency, environment="test", status=MigrationStatus.PLANNED),
+        ]
+    )
+
+    call_command("backfill_snapshots", verbosity=0)
+
+    before, moved = IsoWeek.of(three_weeks_ago).previous(), IsoWeek.of(three_weeks_ago)
+    assert not WeeklySnapshot.objects.filter(iso_year=before.year, iso_week=before.week).exists()
+    snapshot = WeeklySnapshot.objects.get(iso_year=moved.year, iso_week=moved.week)
+    assert snapshot.counts["systems"]["test"] == {MigrationStatus.VERIFIED: 1, MigrationStatus.PLANNED: 1}
+    assert snapshot.changes["systems"]["migrated_this_week"] == 1
