@@ -1,10 +1,14 @@
 """The burn-up chart (server-rendered SVG geometry) and the cover image (matplotlib, Agg) from a report."""
 
+import hashlib
 import io
+import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.cache import cache
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,6 +17,7 @@ from .weeks import IsoWeek
 
 COVER_SIZE = (1640, 856)  # px: a group cover image
 COVER_DPI = 100
+COVER_CACHE_SECONDS = 7 * 24 * 3600
 
 SERIES = {
     "systems": (gettext_lazy("Systems"), "systems_migrated", "systems_total"),
@@ -197,3 +202,20 @@ def render_cover_png(report: dict) -> bytes:
     buffer = io.BytesIO()
     FigureCanvasAgg(figure).print_png(buffer)
     return buffer.getvalue()
+
+
+def _fingerprint(report: dict) -> str:
+    """What the image shows: the data and the day (not the second) it was computed. Same data, same image."""
+    shown = {key: value for key, value in report.items() if key != "generated_at"}
+    shown["day"] = report["generated_at"][:10]
+    return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def cover_png(report: dict) -> bytes:
+    """The cover image of `report` in the active language, rendered once per distinct data and kept in the cache."""
+    key = f"dashboard:cover:{translation.get_language()}:{_fingerprint(report)}"
+    png = cache.get(key)
+    if png is None:
+        png = render_cover_png(report)
+        cache.set(key, png, COVER_CACHE_SECONDS)
+    return png

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
+from .charts import cover_png
 from .selectors import dashboard_report
 from .services import snapshot_take
 
@@ -25,8 +26,6 @@ def take_weekly_snapshot() -> str:
 @shared_task(name="dashboard.tasks.render_cover_image", ignore_result=True)
 def render_cover_image() -> int:
     """Render the current cover image in every language into the cache, so /dashboard.png is served at once."""
-    from .views import cover_png
-
     report = dashboard_report()
     for code, _name in settings.LANGUAGES:
         with translation.override(code):

@@ -6,17 +6,13 @@ token (which would set a cookie): an anonymous response sets no cookie and can b
 Django's cache key includes the active language, so each language is cached apart.
 """
 
-import hashlib
-import json
-
 import tablib
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import i18n
 from django.views.decorators.cache import cache_control, cache_page
@@ -24,11 +20,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_cookie
 
-from .charts import burnup_charts, render_cover_png
+from .charts import burnup_charts, cover_png
 from .selectors import ENTITIES, ENVIRONMENTS, dashboard_report, dashboard_report_for_week
 from .weeks import IsoWeek
-
-PNG_CACHE_SECONDS = 7 * 24 * 3600
 
 
 def public(view):
@@ -156,22 +150,6 @@ def dashboard_history_csv(request: HttpRequest) -> HttpResponse:
 
 
 # --- cover image ----------------------------------------------------------------------------------
-def _fingerprint(report: dict) -> str:
-    """What the image shows, without the time it was computed: unchanged data gives the same image."""
-    shown = {key: value for key, value in report.items() if key != "generated_at"}
-    return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:32]
-
-
-def cover_png(report: dict) -> bytes:
-    """The cover image of `report` in the active language, rendered once per distinct data and kept in the cache."""
-    key = f"dashboard:cover:{translation.get_language()}:{_fingerprint(report)}"
-    png = cache.get(key)
-    if png is None:
-        png = render_cover_png(report)
-        cache.set(key, png, PNG_CACHE_SECONDS)
-    return png
-
-
 @public
 def dashboard_png(request: HttpRequest) -> HttpResponse:
     """Public: the cover image of the current week (1640×856 PNG)."""

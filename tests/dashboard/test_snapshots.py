@@ -60,7 +60,7 @@ def test_render_cover_image_task_prepares_the_png_so_requests_do_not_render(demo
     from dashboard.tasks import render_cover_image
 
     assert render_cover_image() == len(settings.LANGUAGES)
-    monkeypatch.setattr("dashboard.views.render_cover_png", lambda report: pytest.fail("rendered again"))
+    monkeypatch.setattr("dashboard.charts.render_cover_png", lambda report: pytest.fail("rendered again"))
 
     for language in ("nb", "en"):
         response = client.get(reverse("dashboard:png"), HTTP_ACCEPT_LANGUAGE=language)
