@@ -8,6 +8,7 @@ DATABASE_URL / REDIS_URL / EMAIL_URL switches to the real services.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -151,6 +152,22 @@ REMINDER_LEAD_DAYS = env.float("REMINDER_LEAD_DAYS", default=2.0)
 ACK_REMINDER_AFTER_DAYS = env.float("ACK_REMINDER_AFTER_DAYS", default=3.0)
 DISPATCH_INTERVAL_SECONDS = env.float("DISPATCH_INTERVAL_SECONDS", default=60.0)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# --- Public dashboard (issue 7) ---------------------------------------------------------
+# The public pages are cached whole for this long: a change to inventory or waves shows within it.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+# Of those, each web process keeps a page in its own memory this long (the rest it lives in the shared cache).
+DASHBOARD_LOCAL_CACHE_SECONDS = env.int("DASHBOARD_LOCAL_CACHE_SECONDS", default=10)
+CACHES["dashboard"] = {
+    "BACKEND": "dashboard.cache.TieredCache",
+    "TIMEOUT": DASHBOARD_CACHE_SECONDS,
+    "OPTIONS": {"SHARED": "default", "LOCAL_TIMEOUT": DASHBOARD_LOCAL_CACHE_SECONDS},
+}
+# Monday 06:00 Europe/Oslo (CELERY_TIMEZONE): store last week's counts, then render the cover image.
+CELERY_BEAT_SCHEDULE["dashboard-weekly-snapshot"] = {
+    "task": "dashboard.tasks.take_weekly_snapshot",
+    "schedule": crontab(minute=0, hour=6, day_of_week="monday"),
+}
 
 # --- Auth --------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
