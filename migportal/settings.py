@@ -8,6 +8,7 @@ DATABASE_URL / REDIS_URL / EMAIL_URL switches to the real services.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "waves",
     "notifications",
     "dashboard",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +151,21 @@ REMINDER_LEAD_DAYS = env.float("REMINDER_LEAD_DAYS", default=2.0)
 ACK_REMINDER_AFTER_DAYS = env.float("ACK_REMINDER_AFTER_DAYS", default=3.0)
 DISPATCH_INTERVAL_SECONDS = env.float("DISPATCH_INTERVAL_SECONDS", default=60.0)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# --- Customer portal (portal app): login links, throttles, acknowledgement reminders ---------
+PORTAL_LOGIN_LINK_MAX_AGE_MINUTES = env.int("PORTAL_LOGIN_LINK_MAX_AGE_MINUTES", default=15)
+# At most this many login links per e-mail address, and requests per client IP, per throttle window.
+PORTAL_LOGIN_THROTTLE_PER_EMAIL = env.int("PORTAL_LOGIN_THROTTLE_PER_EMAIL", default=3)
+PORTAL_LOGIN_THROTTLE_PER_IP = env.int("PORTAL_LOGIN_THROTTLE_PER_IP", default=20)
+PORTAL_LOGIN_THROTTLE_WINDOW_SECONDS = env.int("PORTAL_LOGIN_THROTTLE_WINDOW_SECONDS", default=900)
+# Systems whose window starts within this many days with no acknowledgement are escalated to staff.
+PORTAL_ESCALATION_DAYS = env.float("PORTAL_ESCALATION_DAYS", default=5.0)
+PORTAL_ACK_REMINDER_HOUR = env.int("PORTAL_ACK_REMINDER_HOUR", default=8)
+CELERY_BEAT_SCHEDULE["portal-ack-reminders"] = {
+    "task": "portal.tasks.send_ack_reminders",
+    "schedule": crontab(hour=PORTAL_ACK_REMINDER_HOUR, minute=0),
+}
+# --- end customer portal -----------------------------------------------------------------
 
 # --- Auth --------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
