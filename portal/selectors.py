@@ -248,8 +248,8 @@ def calendar_events(contact: ContactPerson) -> list[CalendarEvent]:
     """One event per wave the contact was told about, built from that wave's published notices.
 
     UID is the wave (stable across changes); SEQUENCE counts the change and cancellation notices of the wave
-    published after the contact was first told; the event is cancelled when the wave's latest notice is a
-    cancellation or no longer names any of the contact's systems. Three queries whatever the data size.
+    published after the contact was first told; the event is cancelled when the latest notice the contact sees is a
+    cancellation, or a later change no longer names any of the contact's systems. Three queries whatever the data size.
     """
     chains: dict[int, list[Notice]] = {}
     visible = (
@@ -273,9 +273,10 @@ def calendar_events(contact: ContactPerson) -> list[CalendarEvent]:
     for wave_id, chain in chains.items():
         first, last = chain[0], chain[-1]
         wave_notices = every_notice[wave_id]
-        latest = wave_notices[-1]
         after_first = [row for row in wave_notices if (row["published_at"], row["pk"]) > (first.published_at, first.pk)]
-        removed = latest["pk"] != last.pk
+        after_last = [row for row in after_first if (row["published_at"], row["pk"]) > (last.published_at, last.pk)]
+        # A later change or cancellation that no longer names the contact's systems took them out of the window.
+        removed = any(row["kind"] in CHANGING_KINDS for row in after_last)
         events.append(
             CalendarEvent(
                 wave_id=wave_id,
@@ -285,9 +286,9 @@ def calendar_events(contact: ContactPerson) -> list[CalendarEvent]:
                 title=last.title,
                 body=last.body,
                 notice_id=last.pk,
-                last_modified=latest["published_at"],
+                last_modified=wave_notices[-1]["published_at"],
                 sequence=sum(1 for row in after_first if row["kind"] in CHANGING_KINDS),
-                cancelled=latest["kind"] == NoticeKind.CANCELLATION or removed,
+                cancelled=last.kind == NoticeKind.CANCELLATION or removed,
                 systems=list(last.systems.all()),
             )
         )

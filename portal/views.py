@@ -50,20 +50,21 @@ def login_request(request):
 
 
 def login_sent(request):
-    return render(request, "portal/login_sent.html")
+    return render(request, "portal/login_sent.html", {"minutes": settings.PORTAL_LOGIN_LINK_MAX_AGE_MINUTES})
 
 
 @require_http_methods(["GET", "POST"])
 def login_link(request, pk: int, secret: str):
     """GET shows a button (mail scanners that follow links must not use them up); POST logs in once."""
+    minutes = settings.PORTAL_LOGIN_LINK_MAX_AGE_MINUTES
     if request.method == "POST":
         user = services.login_link_redeem(link_id=pk, secret=secret)
         if user is not None:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("portal:notice_list")
-        return render(request, "portal/login_link.html", {"valid": False}, status=400)
+        return render(request, "portal/login_link.html", {"valid": False, "minutes": minutes}, status=400)
     valid = services.login_link_find(link_id=pk, secret=secret) is not None
-    return render(request, "portal/login_link.html", {"valid": valid}, status=200 if valid else 400)
+    return render(request, "portal/login_link.html", {"valid": valid, "minutes": minutes}, status=200 if valid else 400)
 
 
 # --- Notices -----------------------------------------------------------------------------------------
