@@ -3,6 +3,7 @@
 Both are reached by a secret token in the URL (FeedToken); a wrong or revoked token is a 404.
 """
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import icalendar
@@ -95,7 +96,8 @@ def calendar_for(contact) -> icalendar.Calendar:
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", _("Migration windows – %(name)s") % {"name": contact.name})
     calendar.add("x-wr-timezone", "Europe/Oslo")
-    for item in selectors.calendar_events(contact):
+    events = selectors.calendar_events(contact)
+    for item in events:
         event = icalendar.Event()
         event.add("uid", f"wave-{item.wave_id}@{_uid_domain()}")
         event.add("dtstamp", item.last_modified)
@@ -111,7 +113,12 @@ def calendar_for(contact) -> icalendar.Calendar:
         event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
         event.add("transp", "OPAQUE")
         calendar.add_component(event)
-    calendar.add_missing_timezones()
+    if events:
+        # A VTIMEZONE covering the events' years (with margin), not 1970–2038: clients need only those rules.
+        calendar.add_missing_timezones(
+            first_date=min(event.start for event in events).date() - timedelta(days=366),
+            last_date=max(event.end for event in events).date() + timedelta(days=366),
+        )
     return calendar
 
 
