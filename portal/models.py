@@ -65,6 +65,8 @@ class FeedToken(models.Model):
 class TestReport(models.Model):
     """A tester's result for a migrated system: OK (the system becomes verified) or problems (staff are alerted)."""
 
+    __test__ = False  # not a pytest test class
+
     system = models.ForeignKey(
         "systems.System", on_delete=models.CASCADE, related_name="test_reports", verbose_name=_("system")
     )

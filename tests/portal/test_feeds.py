@@ -124,7 +124,9 @@ def test_calendar_feed_shows_only_the_contacts_windows(client, token, system_a, 
 
 
 @pytest.mark.parametrize("count", [2, 15])
-def test_calendar_feed_query_count_does_not_grow(client, token, contact_a, agency_a, count, django_assert_max_num_queries):
+def test_calendar_feed_query_count_does_not_grow(
+    client, token, contact_a, agency_a, count, django_assert_max_num_queries
+):
     for n in range(count):
         wave = WaveFactory(window_start=START + timedelta(days=n), window_end=START + timedelta(days=n, hours=3))
         system = SystemFactory(agency=agency_a, wave=wave)
