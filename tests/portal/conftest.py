@@ -59,7 +59,7 @@ def contact_b(agency_b):
 @pytest.fixture
 def wave(db):
     start = (timezone.now() + timedelta(days=10)).replace(microsecond=0)
-    return WaveFactory(name="Bølge 7", window_start=start, window_end=start + timedelta(hours=6))
+    return WaveFactory(name="Bølge Vest", window_start=start, window_end=start + timedelta(hours=6))
 
 
 @pytest.fixture

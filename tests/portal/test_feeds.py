@@ -38,7 +38,7 @@ def _events(calendar) -> list:
 
 @pytest.fixture
 def oslo_wave(system_a):
-    wave = WaveFactory(name="Bølge 12", window_start=START, window_end=START + timedelta(hours=5))
+    wave = WaveFactory(name="Bølge Nord", window_start=START, window_end=START + timedelta(hours=5))
     system_a.wave = wave
     system_a.save()
     return wave
@@ -57,7 +57,7 @@ def test_calendar_feed_has_one_event_in_oslo_time_with_vtimezone(client, token, 
     assert event["STATUS"] == "CONFIRMED"
     assert event["SEQUENCE"] == 0
     assert "BYM-KART" in event["DESCRIPTION"]
-    assert str(event["SUMMARY"]) == "Nedetid: Bølge 12"
+    assert str(event["SUMMARY"]) == "Nedetid: Bølge Nord"
     (timezone_component,) = calendar.walk("VTIMEZONE")
     assert timezone_component["TZID"] == "Europe/Oslo"
     assert {sub.name for sub in timezone_component.subcomponents} == {"STANDARD", "DAYLIGHT"}
