@@ -80,9 +80,7 @@ def test_escalation_list_query_count_does_not_grow(viewer_client, agency_a, coun
 
 
 @pytest.mark.parametrize("count", [2, 20])
-def test_acknowledgement_pages_query_count_does_not_grow(
-    viewer_client, agency_a, count, django_assert_max_num_queries
-):
+def test_acknowledgement_pages_query_count_does_not_grow(viewer_client, agency_a, count, django_assert_max_num_queries):
     wave = WaveFactory()
     systems = [SystemFactory(agency=agency_a, wave=wave) for _ in range(count)]
     contacts = [ContactPersonFactory(agency=agency_a) for _ in range(count)]
