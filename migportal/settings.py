@@ -160,6 +160,8 @@ PORTAL_LOGIN_LINK_MAX_AGE_MINUTES = env.int("PORTAL_LOGIN_LINK_MAX_AGE_MINUTES",
 PORTAL_LOGIN_THROTTLE_PER_EMAIL = env.int("PORTAL_LOGIN_THROTTLE_PER_EMAIL", default=3)
 PORTAL_LOGIN_THROTTLE_PER_IP = env.int("PORTAL_LOGIN_THROTTLE_PER_IP", default=20)
 PORTAL_LOGIN_THROTTLE_WINDOW_SECONDS = env.int("PORTAL_LOGIN_THROTTLE_WINDOW_SECONDS", default=900)
+# Behind N reverse proxies the client IP is the N-th address from the right of X-Forwarded-For; 0 = REMOTE_ADDR.
+PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
 # Systems whose window starts within this many days with no acknowledgement are escalated to staff.
 PORTAL_ESCALATION_DAYS = env.float("PORTAL_ESCALATION_DAYS", default=5.0)
 PORTAL_ACK_REMINDER_HOUR = env.int("PORTAL_ACK_REMINDER_HOUR", default=8)

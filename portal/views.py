@@ -13,6 +13,7 @@ from django_tables2 import RequestConfig
 
 from . import selectors, services
 from .access import contact_required, portal_reader_required, staff_required
+from .choices import TestResult
 from .emails import absolute
 from .forms import LoginLinkRequestForm, TestReportForm
 from .models import FeedToken
@@ -35,13 +36,22 @@ def _paginate(request, table):
 # --- Login by one-time link ---------------------------------------------------------------------------
 
 
+def client_ip(request) -> str | None:
+    """The client's address for throttling: REMOTE_ADDR, or the address the last trusted proxy saw."""
+    proxies = settings.PORTAL_TRUSTED_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR")
+
+
 @require_http_methods(["GET", "POST"])
 def login_request(request):
     """Ask for a login link. The answer is the same whether or not the address is known."""
     form = LoginLinkRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.login_link_request(email=form.cleaned_data["email"], ip=request.META.get("REMOTE_ADDR"))
+            services.login_link_request(email=form.cleaned_data["email"], ip=client_ip(request))
         except services.LoginThrottled:
             form.add_error(None, _("Too many requests. Wait a few minutes and try again."))
             return render(request, "portal/login.html", {"form": form}, status=429)
@@ -61,7 +71,16 @@ def login_link(request, pk: int, secret: str):
         user = services.login_link_redeem(link_id=pk, secret=secret)
         if user is not None:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("portal:notice_list")
+            response = redirect("portal:notice_list")
+            # The portal speaks the language the contact person chose (the language form can change it).
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.contact_person.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+            return response
         return render(request, "portal/login_link.html", {"valid": False, "minutes": minutes}, status=400)
     valid = services.login_link_find(link_id=pk, secret=secret) is not None
     return render(request, "portal/login_link.html", {"valid": valid, "minutes": minutes}, status=200 if valid else 400)
@@ -140,7 +159,7 @@ def system_test(request, pk: int):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if report.result == "ok":
+            if report.result == TestResult.OK:
                 messages.success(request, _("Thank you. %(system)s is now verified.") % {"system": system.code})
             else:
                 messages.success(

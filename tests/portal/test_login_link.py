@@ -163,3 +163,25 @@ def test_login_link_form_names_the_field_when_the_address_is_invalid(client, db)
 @pytest.mark.parametrize("method", ["put", "delete"])
 def test_login_link_request_refuses_other_methods(client, db, method):
     assert getattr(client, method)(LOGIN_URL).status_code == 405
+
+
+def test_login_link_throttle_uses_the_address_the_trusted_proxy_saw(client, db, settings):
+    settings.PORTAL_LOGIN_THROTTLE_PER_IP = 2
+    settings.PORTAL_TRUSTED_PROXY_COUNT = 1
+
+    def ask(forwarded):
+        return client.post(
+            LOGIN_URL, {"email": "x@example.org"}, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded
+        )
+
+    assert [ask("203.0.113.5").status_code for _ in range(3)] == [302, 302, 429]
+    assert ask("spoofed, 203.0.113.6").status_code == 302  # another client behind the same proxy is not blocked
+
+
+def test_login_link_sets_the_contacts_language(client, contact_a, django_capture_on_commit_callbacks):
+    contact_a.language = "en"
+    contact_a.save()
+    path = _request_and_send(client, "anne@bym.example", django_capture_on_commit_callbacks)
+    client.post(path)
+    page = client.get(reverse("portal:notice_list")).content.decode()
+    assert "My notices" in page
