@@ -164,6 +164,8 @@ PORTAL_LOGIN_THROTTLE_WINDOW_SECONDS = env.int("PORTAL_LOGIN_THROTTLE_WINDOW_SEC
 PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
 # Systems whose window starts within this many days with no acknowledgement are escalated to staff.
 PORTAL_ESCALATION_DAYS = env.float("PORTAL_ESCALATION_DAYS", default=5.0)
+# The calendar feed leaves out windows that ended longer ago than this.
+PORTAL_CALENDAR_PAST_DAYS = env.int("PORTAL_CALENDAR_PAST_DAYS", default=60)
 PORTAL_ACK_REMINDER_HOUR = env.int("PORTAL_ACK_REMINDER_HOUR", default=8)
 CELERY_BEAT_SCHEDULE["portal-ack-reminders"] = {
     "task": "portal.tasks.send_ack_reminders",

@@ -12,7 +12,7 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
@@ -88,7 +88,8 @@ class NoticeAtomFeed(Feed):
 
 
 def calendar_for(contact) -> icalendar.Calendar:
-    """RFC 5545 calendar: one VEVENT per wave window, in Europe/Oslo time with its VTIMEZONE."""
+    """RFC 5545 calendar: one VEVENT per wave window of the contact's systems, in Europe/Oslo time with its
+    VTIMEZONE."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Kommunen//migportal//NO")
     calendar.add("version", "2.0")
@@ -96,7 +97,7 @@ def calendar_for(contact) -> icalendar.Calendar:
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", _("Migration windows – %(name)s") % {"name": contact.name})
     calendar.add("x-wr-timezone", "Europe/Oslo")
-    events = selectors.calendar_events(contact)
+    events = selectors.calendar_events(contact, now=timezone.now())
     for item in events:
         event = icalendar.Event()
         event.add("uid", f"wave-{item.wave_id}@{_uid_domain()}")

@@ -73,12 +73,20 @@ def published_notices() -> QuerySet[Notice]:
     return Notice.objects.filter(state__in=VISIBLE_STATES, published_at__isnull=False)
 
 
+def contact_systems(contact: ContactPerson) -> QuerySet[System]:
+    """The systems a person is a named contact for (any role): what their personal calendar follows."""
+    return System.objects.filter(pk__in=SystemContact.objects.filter(contact=contact).values("system_id"))
+
+
+def notices_naming(systems: QuerySet[System]) -> QuerySet[Notice]:
+    """Published (and superseded) notices that name at least one of these systems."""
+    through = Notice.systems.through.objects.filter(notice_id=OuterRef("pk"), system_id__in=systems.values("pk"))
+    return published_notices().filter(Exists(through))
+
+
 def notices_for_contact(contact: ContactPerson) -> QuerySet[Notice]:
     """Published (and superseded) notices that name at least one system the contact may see."""
-    through = Notice.systems.through.objects.filter(
-        notice_id=OuterRef("pk"), system_id__in=visible_systems(contact).values("pk")
-    )
-    return published_notices().filter(Exists(through))
+    return notices_naming(visible_systems(contact))
 
 
 def notices_for(user) -> QuerySet[Notice]:
@@ -127,11 +135,11 @@ def expected_contacts(notice: Notice) -> QuerySet[ContactPerson]:
 
     Each row carries `acknowledged_at` (None when not yet acknowledged).
     """
-    linked = SystemContact.objects.filter(contact_id=OuterRef("pk"), system__notices=notice)
-    acks = Acknowledgement.objects.filter(contact_id=OuterRef("pk"), notice=notice)
+    linked = SystemContact.objects.filter(system__notices=notice).values("contact_id")
+    acks = Acknowledgement.objects.filter(notice=notice)
     return (
-        ContactPerson.objects.filter(Q(Exists(linked)) | Q(Exists(acks)))
-        .annotate(acknowledged_at=Subquery(acks.values("acknowledged_at")[:1]))
+        ContactPerson.objects.filter(Q(pk__in=linked) | Q(pk__in=acks.values("contact_id")))
+        .annotate(acknowledged_at=Subquery(acks.filter(contact_id=OuterRef("pk")).values("acknowledged_at")[:1]))
         .select_related("agency")
         .order_by("agency__name", "name")
     )
@@ -244,18 +252,25 @@ class CalendarEvent:
     systems: list[System] = field(default_factory=list)
 
 
-def calendar_events(contact: ContactPerson) -> list[CalendarEvent]:
-    """One event per wave the contact was told about, built from that wave's published notices.
+def calendar_events(contact: ContactPerson, *, now: datetime) -> list[CalendarEvent]:
+    """One event per wave window of the contact's own systems, built from that wave's published notices.
+
+    Windows that ended more than PORTAL_CALENDAR_PAST_DAYS ago are left out (the feed stays small; the
+    portal keeps the full history). The agency's other systems are in "My notices" and the Atom feed, not here.
 
     UID is the wave (stable across changes); SEQUENCE counts the change and cancellation notices of the wave
     published after the contact was first told; the event is cancelled when the latest notice the contact sees is a
     cancellation, or a later change no longer names any of the contact's systems. Three queries whatever the data size.
     """
     chains: dict[int, list[Notice]] = {}
+    own = contact_systems(contact)
+    since = now - timedelta(days=settings.PORTAL_CALENDAR_PAST_DAYS)
+    recent_waves = notices_naming(own).filter(window_end__gte=since).values("wave_id")
     visible = (
-        notices_for_contact(contact)
+        notices_naming(own)
+        .filter(wave_id__in=recent_waves)
         .select_related("wave")
-        .prefetch_related(Prefetch("systems", queryset=visible_systems(contact).order_by("code")))
+        .prefetch_related(Prefetch("systems", queryset=own.order_by("code")))
         .order_by("published_at", "pk")
     )
     for notice in visible:

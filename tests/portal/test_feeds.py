@@ -14,7 +14,8 @@ from portal.services import feed_token_regenerate
 from tests.factories import NoticeFactory, SystemContactFactory, SystemFactory, WaveFactory
 
 OSLO = ZoneInfo("Europe/Oslo")
-START = datetime(2026, 12, 5, 18, 0, tzinfo=OSLO)
+# Ten days ahead at 18:00 Oslo time (the calendar leaves out windows that ended long ago).
+START = datetime.now(OSLO).replace(hour=18, minute=0, second=0, microsecond=0) + timedelta(days=10)
 
 
 @pytest.fixture
@@ -121,6 +122,21 @@ def test_calendar_feed_shows_only_the_contacts_windows(client, token, system_a, 
     events = _events(_calendar(client, token))
     assert len(events) == 1
     assert "UDE-SKOLE" not in events[0]["DESCRIPTION"]
+
+
+def test_calendar_feed_follows_own_systems_and_leaves_out_old_windows(client, token, agency_a, system_a, settings):
+    settings.PORTAL_CALENDAR_PAST_DAYS = 60
+    colleagues = SystemFactory(agency=agency_a, code="BYM-LØNN")
+    colleague_wave = WaveFactory(window_start=START, window_end=START + timedelta(hours=1))
+    NoticeFactory(wave=colleague_wave, systems=[colleagues], title="Kollegas system")
+    old = WaveFactory(window_start=START - timedelta(days=80), window_end=START - timedelta(days=79))
+    NoticeFactory(wave=old, systems=[system_a])
+    recent = WaveFactory(window_start=START - timedelta(days=50), window_end=START - timedelta(days=49))
+    NoticeFactory(wave=recent, systems=[system_a])
+    (event,) = _events(_calendar(client, token))
+    assert event.decoded("DTSTART") == recent.window_start
+    atom = feedparser.parse(client.get(reverse("portal:atom_feed", kwargs={"token": token})).content)
+    assert "Kollegas system" in [entry.title for entry in atom.entries]  # the agency's notices stay in the feed
 
 
 @pytest.mark.parametrize("count", [2, 15])
