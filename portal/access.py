@@ -53,6 +53,7 @@ def staff_required(view):
             return _login_redirect(request, settings.LOGIN_URL)
         if not is_portal_staff(request.user):
             raise PermissionDenied
+        request.contact = contact_for(request.user)
         return view(request, *args, **kwargs)
 
     return wrapper

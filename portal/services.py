@@ -130,6 +130,12 @@ def login_link_redeem(*, link_id: int, secret: str) -> AbstractBaseUser | None:
         return _user_for_contact(link.contact)
 
 
+def login_links_purge(*, now: datetime, keep_days: int = 7) -> int:
+    """Delete login links that expired more than `keep_days` ago (kept a while for the admin's audit view)."""
+    deleted, _rows = LoginLink.objects.filter(expires_at__lt=now - timedelta(days=keep_days)).delete()
+    return deleted
+
+
 # --- Feed tokens -----------------------------------------------------------------------------------
 
 

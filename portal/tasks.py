@@ -57,3 +57,9 @@ def send_ack_reminders() -> int:
 def send_ack_reminder(reminder_id: int) -> str:
     """Send one acknowledgement reminder (claimed, so never twice)."""
     return services.ack_reminder_send(reminder_id=reminder_id)
+
+
+@shared_task(name="portal.tasks.purge_login_links", ignore_result=True)
+def purge_login_links() -> int:
+    """Daily: remove login links that expired over a week ago."""
+    return services.login_links_purge(now=timezone.now())

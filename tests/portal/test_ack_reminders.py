@@ -125,3 +125,15 @@ def test_ack_reminder_task_is_on_the_daily_beat_schedule(settings):
     assert entry["task"] == send_ack_reminders.name
     assert entry["schedule"].hour == {settings.PORTAL_ACK_REMINDER_HOUR}
     assert entry["schedule"].minute == {0}
+
+
+def test_portal_beat_entries_name_registered_tasks(settings):
+    from migportal.celery import app
+
+    app.loader.import_default_modules()  # what a worker does at start: autodiscover every app's tasks
+    portal_entries = {
+        name: entry for name, entry in settings.CELERY_BEAT_SCHEDULE.items() if name.startswith("portal-")
+    }
+    assert set(portal_entries) == {"portal-ack-reminders", "portal-purge-login-links"}
+    for entry in portal_entries.values():
+        assert entry["task"] in app.tasks

@@ -185,3 +185,14 @@ def test_login_link_sets_the_contacts_language(client, contact_a, django_capture
     client.post(path)
     page = client.get(reverse("portal:notice_list")).content.decode()
     assert "My notices" in page
+
+
+def test_login_links_purged_a_week_after_expiry(contact_a):
+    from portal.tasks import purge_login_links
+
+    now = timezone.now()
+    old = LoginLink.objects.create(contact=contact_a, expires_at=now - timedelta(days=7, minutes=1))
+    recent = LoginLink.objects.create(contact=contact_a, expires_at=now - timedelta(days=6))
+    assert purge_login_links() == 1
+    assert not LoginLink.objects.filter(pk=old.pk).exists()
+    assert LoginLink.objects.filter(pk=recent.pk).exists()
