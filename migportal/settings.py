@@ -171,6 +171,10 @@ CELERY_BEAT_SCHEDULE["portal-ack-reminders"] = {
     "task": "portal.tasks.send_ack_reminders",
     "schedule": crontab(hour=PORTAL_ACK_REMINDER_HOUR, minute=0),
 }
+CELERY_BEAT_SCHEDULE["portal-escalation-alert"] = {
+    "task": "portal.tasks.send_escalation_alert",
+    "schedule": crontab(hour=PORTAL_ACK_REMINDER_HOUR, minute=5),
+}
 CELERY_BEAT_SCHEDULE["portal-purge-login-links"] = {
     "task": "portal.tasks.purge_login_links",
     "schedule": crontab(hour=3, minute=30),

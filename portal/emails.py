@@ -66,3 +66,20 @@ def send_test_problem_alert(report: TestReport) -> int:
         to=recipients,
         language=settings.LANGUAGE_CODE,
     )
+
+
+def send_escalation_alert(systems: list, *, more: bool) -> int:
+    recipients = editor_addresses()
+    if not recipients:
+        return 0
+    return _send(
+        template="escalation",
+        context={
+            "systems": systems,
+            "more": more,
+            "days": f"{settings.PORTAL_ESCALATION_DAYS:g}",
+            "url": absolute(reverse("portal:staff_escalations")),
+        },
+        to=recipients,
+        language=settings.LANGUAGE_CODE,
+    )

@@ -205,6 +205,23 @@ def test_report_create(
     return report
 
 
+# --- Escalation ------------------------------------------------------------------------------------
+
+ESCALATION_MAIL_LIMIT = 100
+
+
+def escalation_alert_send(*, now: datetime) -> int:
+    """E-mail the editors the escalation list once a day if it is not empty; returns the number of systems."""
+    systems = list(selectors.escalation_systems(now=now)[: ESCALATION_MAIL_LIMIT + 1])
+    if not systems:
+        return 0
+    day = timezone.localtime(now).date().isoformat()
+    if not cache.add(f"portal:escalation-alert:{day}", 1, timeout=2 * 24 * 3600):
+        return 0  # already sent today (beat ran twice, or the task was redelivered)
+    emails.send_escalation_alert(systems[:ESCALATION_MAIL_LIMIT], more=len(systems) > ESCALATION_MAIL_LIMIT)
+    return len(systems)
+
+
 # --- Acknowledgement reminders ---------------------------------------------------------------------
 
 

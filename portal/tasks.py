@@ -63,3 +63,9 @@ def send_ack_reminder(reminder_id: int) -> str:
 def purge_login_links() -> int:
     """Daily: remove login links that expired over a week ago."""
     return services.login_links_purge(now=timezone.now())
+
+
+@shared_task(name="portal.tasks.send_escalation_alert", ignore_result=True)
+def send_escalation_alert() -> int:
+    """Daily: tell the editors which systems are close to their window with no acknowledgement at all."""
+    return services.escalation_alert_send(now=timezone.now())

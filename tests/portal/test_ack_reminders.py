@@ -134,6 +134,6 @@ def test_portal_beat_entries_name_registered_tasks(settings):
     portal_entries = {
         name: entry for name, entry in settings.CELERY_BEAT_SCHEDULE.items() if name.startswith("portal-")
     }
-    assert set(portal_entries) == {"portal-ack-reminders", "portal-purge-login-links"}
+    assert set(portal_entries) == {"portal-ack-reminders", "portal-escalation-alert", "portal-purge-login-links"}
     for entry in portal_entries.values():
         assert entry["task"] in app.tasks

@@ -95,3 +95,34 @@ def test_acknowledgement_pages_query_count_does_not_grow(viewer_client, agency_a
         listing = viewer_client.get(reverse("portal:staff_acknowledgement_list"))
     assert detail.content.decode().count("@kommune.example</a>") == count
     assert listing.status_code == 200
+
+
+def test_escalation_alert_mails_the_editors_once_a_day(agency_a, editor_user, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from portal.tasks import send_escalation_alert
+
+    near, _, _ = _system_in_window(agency_a, timedelta(days=2))
+    with time_machine.travel(NOW, tick=False):
+        assert send_escalation_alert() == 1
+        assert send_escalation_alert() == 0  # beat ran twice the same day
+    (message,) = mail.outbox
+    assert message.to == [editor_user.email]
+    assert message.subject == "Oppfølging: 1 system nær migreringsvinduet uten bekreftelse"
+    assert f"{near.code} {near.name} (Bymiljøetaten) – 22.11.2026 kl. 12:00" in message.body
+    assert "/portal/staff/escalations/" in message.body
+    with time_machine.travel(NOW + timedelta(days=1), tick=False):
+        assert send_escalation_alert() == 1
+    assert len(mail.outbox) == 2
+
+
+def test_escalation_alert_sends_nothing_when_all_is_acknowledged(agency_a, editor_user):
+    from django.core import mail
+
+    from portal.tasks import send_escalation_alert
+
+    _system, contact, notice = _system_in_window(agency_a, timedelta(days=2))
+    Acknowledgement.objects.create(notice=notice, contact=contact)
+    with time_machine.travel(NOW, tick=False):
+        assert send_escalation_alert() == 0
+    assert mail.outbox == []
