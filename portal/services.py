@@ -107,7 +107,11 @@ def _user_for_contact(contact: ContactPerson) -> AbstractBaseUser:
     if contact.user is not None:
         return contact.user
     user_model = get_user_model()
-    user = user_model(username=f"kontakt-{contact.pk}", email=contact.email, first_name=contact.name[:150])
+    username, suffix = f"kontakt-{contact.pk}", 1
+    while user_model.objects.filter(username=username).exists():
+        suffix += 1
+        username = f"kontakt-{contact.pk}-{suffix}"
+    user = user_model(username=username, email=contact.email, first_name=contact.name[:150])
     user.set_unusable_password()
     user.save()
     contact.user = user
