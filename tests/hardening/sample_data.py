@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dashboard.models import WeeklySnapshot
 from notifications.models import Acknowledgement, Delivery, Notice
+from portal.models import AckReminder, FeedToken, LoginLink, TestReport
 from systems.models import VM, Agency, ContactPerson, System, SystemContact
 from tests.factories import (
     AgencyFactory,
@@ -50,6 +51,32 @@ def build_snapshot(**fields) -> WeeklySnapshot:
     return WeeklySnapshot.objects.create(**{**defaults, **fields})
 
 
+def build_login_link(**fields) -> LoginLink:
+    contact = fields.pop("contact", None) or ContactPersonFactory()
+    return LoginLink.objects.create(contact=contact, expires_at=timezone.now() + timedelta(minutes=15), **fields)
+
+
+def build_feed_token(**fields) -> FeedToken:
+    return FeedToken.objects.create(contact=fields.pop("contact", None) or ContactPersonFactory(), **fields)
+
+
+def build_test_report(**fields) -> TestReport:
+    defaults = {"result": "problems", "text": "Innlogging feiler etter flytting."}
+    return TestReport.objects.create(
+        system=fields.pop("system", None) or SystemFactory(),
+        contact=fields.pop("contact", None) or ContactPersonFactory(),
+        **{**defaults, **fields},
+    )
+
+
+def build_ack_reminder(**fields) -> AckReminder:
+    return AckReminder.objects.create(
+        notice=fields.pop("notice", None) or build_notice(),
+        contact=fields.pop("contact", None) or ContactPersonFactory(),
+        **fields,
+    )
+
+
 MODEL_BUILDERS = {
     Agency: AgencyFactory,
     System: SystemFactory,
@@ -61,6 +88,10 @@ MODEL_BUILDERS = {
     Delivery: build_delivery,
     Acknowledgement: build_acknowledgement,
     WeeklySnapshot: build_snapshot,
+    LoginLink: build_login_link,
+    FeedToken: build_feed_token,
+    TestReport: build_test_report,
+    AckReminder: build_ack_reminder,
 }
 
 
@@ -77,6 +108,10 @@ def one_of_everything(user) -> dict:
     delivery = build_delivery(notice=notice, contact=contact, recipient=contact.email)
     acknowledgement = build_acknowledgement(notice=build_notice(wave=wave, kind="reminder"), contact=contact)
     snapshot = build_snapshot()
+    SystemContactFactory(system=system, contact=contact, role="tester")
     return {Agency: agency, Wave: wave, System: system, VM: vm, ContactPerson: contact,
             SystemContact: system_contact, Notice: notice, Delivery: delivery,
-            Acknowledgement: acknowledgement, WeeklySnapshot: snapshot}  # fmt: skip
+            Acknowledgement: acknowledgement, WeeklySnapshot: snapshot,
+            LoginLink: build_login_link(contact=contact), FeedToken: build_feed_token(contact=contact),
+            TestReport: build_test_report(system=system, contact=contact),
+            AckReminder: build_ack_reminder(notice=notice, contact=contact)}  # fmt: skip

@@ -14,13 +14,24 @@ fails until every CharField/TextField of every model of ours is shown somewhere 
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import icalendar
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.core import mail
+from django.core.cache import caches
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import Notice
+from portal.emails import send_ack_reminder, send_test_problem_alert
+from portal.models import AckReminder, FeedToken, TestReport
+from systems.models import System
+from tests.factories import SystemContactFactory, SystemFactory
+from waves.models import Wave
 
 from .html_checks import dangerous_urls, live_code, parse
 from .sample_data import MODEL_BUILDERS
@@ -51,15 +62,24 @@ class Surface:
     # Fields the surface must visibly show (the payload must be found there, so the test cannot pass
     # by showing nothing); None = every free-text field of the model.
     shows: tuple[str, ...] | None = None
-    # ... or produce the output some other way: fetch(client, obj) -> str | bytes | EmailMessage.
+    # ... or produce the output some other way: fetch(request, client, obj) -> str | bytes | EmailMessage
+    # (`request` is pytest's, for other fixtures).
     fetch: Callable | None = None
+
+
+# Character fields that hold secrets or machine values, never text a person typed.
+NOT_FREE_TEXT = {"portal.FeedToken.key", "portal.LoginLink.nonce"}
 
 
 def free_text_fields(model) -> list[str]:
     return [
         f.name
         for f in model._meta.get_fields()
-        if isinstance(f, models.CharField | models.TextField) and not f.choices and f.concrete and not f.auto_created
+        if isinstance(f, models.CharField | models.TextField)
+        and not f.choices
+        and f.concrete
+        and not f.auto_created
+        and f"{model._meta.label}.{f.name}" not in NOT_FREE_TEXT
     ]
 
 
@@ -83,13 +103,99 @@ def _admin_surfaces() -> list[Surface]:
     return surfaces
 
 
-SURFACES: list[Surface] = (
-    _admin_surfaces()
-    + [
-        # Staff pages (issue 3), import preview (4), notices pages, e-mails, iCalendar and Atom (5), the
-        # customer portal (6) and the public dashboard (7) are added here when they land.
-    ]
-)
+# --- Customer portal and public dashboard: the viewer must be related to the row, so fetch links them ---
+def _get(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.content.decode()
+
+
+def _contact(request):
+    return request.getfixturevalue("contact_person")
+
+
+def _link_system(request, system, role="primary"):
+    SystemContactFactory(system=system, contact=_contact(request), role=role)
+    return system
+
+
+def _notice_for_contact(request, notice):
+    notice.systems.add(_link_system(request, SystemFactory()))
+    return notice
+
+
+def _feed_key(request) -> str:
+    return FeedToken.objects.get_or_create(contact=_contact(request))[0].key
+
+
+def _portal_notice(url_name):
+    def fetch(request, client, notice):
+        _notice_for_contact(request, notice)
+        url = reverse(url_name, kwargs={"pk": notice.pk}) if "detail" in url_name else reverse(url_name)
+        return _get(client, url)
+
+    return fetch
+
+
+def _feed(kind):
+    def fetch(request, client, notice):
+        _notice_for_contact(request, notice)
+        name = "portal:atom_feed" if kind == "xml" else "portal:calendar_feed"
+        return client.get(reverse(name, kwargs={"token": _feed_key(request)})).content.decode()
+
+    return fetch
+
+
+def _portal_system_list(request, client, system):
+    _link_system(request, system)
+    return _get(client, reverse("portal:system_list"))
+
+
+def _portal_test_page(request, client, report):
+    _link_system(request, report.system, role="tester")
+    return _get(client, reverse("portal:system_test", kwargs={"pk": report.system_id}))
+
+
+def _dashboard(request, client, wave):
+    wave.state = "confirmed"
+    wave.window_start = timezone.now() + timedelta(days=7)
+    wave.window_end = wave.window_start + timedelta(hours=5)
+    wave.save()
+    caches["dashboard"].clear()
+    return _get(client, reverse("home"))
+
+
+def _test_problem_mail(request, client, report):
+    request.getfixturevalue("editor_user")  # the recipients
+    mail.outbox.clear()
+    assert send_test_problem_alert(report) == 1
+    return mail.outbox[-1]
+
+
+def _ack_reminder_mail(request, client, notice):
+    mail.outbox.clear()
+    send_ack_reminder(AckReminder.objects.create(notice=notice, contact=_contact(request)))
+    return mail.outbox[-1]
+
+
+SURFACES: list[Surface] = _admin_surfaces() + [
+    Surface("portal notice list", Notice, client="contact_client", shows=("title",),
+            fetch=_portal_notice("portal:notice_list")),
+    Surface("portal notice detail", Notice, client="contact_client", fetch=_portal_notice("portal:notice_detail")),
+    Surface("portal Atom feed", Notice, client="client", kind="xml", shows=("title",), fetch=_feed("xml")),
+    Surface("portal calendar feed", Notice, client="client", kind="ics", shows=("title", "body"),
+            fetch=_feed("ics")),
+    Surface("portal staff acknowledgements", Notice, client="editor_client", shows=("title",),
+            url=lambda notice: reverse("portal:staff_acknowledgement_detail", kwargs={"pk": notice.pk})),
+    Surface("portal my systems", System, client="contact_client", shows=("code", "name"),
+            fetch=_portal_system_list),
+    Surface("portal test page", TestReport, client="contact_client", fetch=_portal_test_page),
+    Surface("test problem e-mail", TestReport, kind="email", fetch=_test_problem_mail),
+    Surface("acknowledgement reminder e-mail", Notice, kind="email", shows=("title",), fetch=_ack_reminder_mail),
+    Surface("public dashboard", Wave, client="client", shows=("name",), fetch=_dashboard),
+    # Still to add when they land: staff lists/details/forms (issue 3), import preview (issue 4), the
+    # notices pages and notice e-mails (issue 5).
+]  # fmt: skip
 
 
 def _cases():
@@ -147,9 +253,9 @@ CHECKERS = {"html": _assert_inert_html, "xml": _assert_inert_xml, "email": _asse
             "ics": _assert_inert_ics}  # fmt: skip
 
 
-def _output(surface: Surface, client, obj):
+def _output(surface: Surface, request, client, obj):
     if surface.fetch is not None:
-        return surface.fetch(client, obj)
+        return surface.fetch(request, client, obj)
     response = client.get(surface.url(obj))
     assert response.status_code == 200, (surface.name, response.status_code)
     return response.content.decode()
@@ -164,7 +270,7 @@ def test_xss_payload_in_field_renders_inert(request, surface, field_name):
         if not _fits(surface.model, field_name, payload):
             continue
         obj = MODEL_BUILDERS[surface.model](**{field_name: payload})
-        CHECKERS[surface.kind](_output(surface, client, obj), payload, must_show)
+        CHECKERS[surface.kind](_output(surface, request, client, obj), payload, must_show)
         obj.delete()
         tried += 1
     assert tried >= 4, f"{field_name} is too short for most payloads"
