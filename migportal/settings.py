@@ -306,8 +306,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ops.views.lockout"
-# Behind the proxy the client's address is in X-Forwarded-For; AXES_PROXY_COUNT proxies are trusted.
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+# Behind the proxy the client's address is in X-Forwarded-For; as many proxies are trusted as the portal's
+# login throttle trusts (PORTAL_TRUSTED_PROXY_COUNT), so both count the same client.
+AXES_IPWARE_PROXY_COUNT = PORTAL_TRUSTED_PROXY_COUNT or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )

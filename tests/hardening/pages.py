@@ -25,4 +25,13 @@ PAGE_TYPES = [
     PageType("admin index", "/admin/", "admin_client"),
     PageType("admin list", "/admin/systems/system/", "admin_client"),
     PageType("admin add form", "/admin/systems/system/add/", "admin_client"),
+    PageType("dashboard open data", "/dashboard.json", "client", html=False),
+    PageType("dashboard cover image", "/dashboard.png", "client", html=False),
+    PageType("dashboard history", "/dashboard/history.csv", "client", html=False),
+    PageType("portal login", "/portal/login/", "client"),
+    PageType("portal notices", "/portal/", "contact_client"),
+    PageType("portal systems", "/portal/systems/", "contact_client"),
+    PageType("portal subscriptions", "/portal/subscriptions/", "contact_client"),
+    PageType("portal staff acknowledgements", "/portal/staff/acknowledgements/", "editor_client"),
+    PageType("portal staff escalations", "/portal/staff/escalations/", "editor_client"),
 ]

@@ -152,6 +152,14 @@ def test_admin_login_is_throttled_too(client, settings, admin_user):
 
 def test_role_fixtures_and_test_client_login_still_work(editor_client, viewer_user):
     """force_login (the fixtures) and Client.login (no request to throttle by) are not blocked by axes."""
-    assert editor_client.get("/").context["user"].username == "redaktor"
+    assert editor_client.get("/tilgjengelighet/").context["user"].username == "redaktor"
     client = Client()
     assert client.login(username=viewer_user.username, password=PASSWORD)
+
+
+def test_public_language_switch_refuses_cross_site_posts(client):
+    """The public pages carry no CSRF token (they are cached whole); Fetch Metadata stands in for it."""
+    response = client.post("/dashboard/language/", {"language": "en", "next": "/"}, HTTP_SEC_FETCH_SITE="cross-site")
+    assert response.status_code == 403
+    response = client.post("/dashboard/language/", {"language": "en", "next": "/"}, HTTP_SEC_FETCH_SITE="same-origin")
+    assert response.status_code == 302

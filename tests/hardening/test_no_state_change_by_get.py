@@ -19,6 +19,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
 from rest_framework.authtoken.models import Token
 
+from notifications.models import Notice
+from portal.models import FeedToken, LoginLink
 from systems.models import System
 
 from .sample_data import one_of_everything
@@ -29,12 +31,19 @@ pytestmark = pytest.mark.django_db
 IGNORED_TABLES = {"sessions.session", "axes.accesslog", "axes.accessattempt", "axes.accessfailurelog"}
 # URL names of endpoints that do something: GET must be refused with 405, not just harmless.
 ACTION_NAME = re.compile(
-    r"(^|[_:])(logout|retry|resend|publish|confirm|acknowledge|ack|cancel|revoke|rotate|transition|sign_off|"
-    r"signoff|approve|dispatch|send|commit|reset)($|_)"
+    r"(^|[_:])(logout|retry|resend|publish|confirm|acknowledge|unacknowledge|ack|cancel|revoke|rotate|regenerate|"
+    r"transition|sign_off|signoff|approve|dispatch|send|commit|reset)($|_)"
 )
 # GETs that start a protocol rather than change our data.
 NOT_ACTIONS = {"oidc_authentication_init", "oidc_authentication_callback", "password_reset_confirm"}
 PARAMETER_VALUES = {"app_label": "systems", "year": 2026, "week": 47, "token": "x" * 32, "url": "x"}
+# URLs whose parameters do not follow from their name.
+URL_KWARGS = {
+    "portal:login_link": lambda objects: {"pk": objects[LoginLink].pk, "secret": objects[LoginLink].secret},
+    "portal:staff_acknowledgement_detail": lambda objects: {"pk": objects[Notice].pk},
+    "portal:calendar_feed": lambda objects: {"token": objects[FeedToken].key},
+    "portal:atom_feed": lambda objects: {"token": objects[FeedToken].key},
+}
 
 
 def _walk(patterns, namespace=""):
@@ -57,6 +66,8 @@ def _model_for(name: str):
 
 
 def _url_for(name: str, objects: dict) -> str | None:
+    if name in URL_KWARGS:
+        return reverse(name, kwargs=URL_KWARGS[name](objects))
     model = _model_for(name)
     obj = (objects.get(model) or model._base_manager.order_by("pk").first()) if model else None
     candidates = [{}]
