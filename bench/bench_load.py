@@ -6,7 +6,8 @@
 Phases, one after another against the same gunicorn:
   1. a trivial Django view (/healthz: full middleware stack, no database), --clients connections;
   2. the public dashboard (/), --clients connections;
-  3. the staff system list (systems:system_list) with --staff-clients logged-in users, if that page exists.
+  3. staff list pages with --staff-clients logged-in viewers: the system list (systems:system_list, issue 3)
+     and the acknowledgement overview (portal:staff_acknowledgement_list), each if it exists.
 Each prints requests/s, p50/p95/p99 latency and errors. Load comes from wrk (Debian package `wrk`), which
 needs far less CPU than a Python client and so leaves the 2 cores to the server. Bounded: every phase
 stops after --duration seconds (at most 120), only 127.0.0.1 is ever contacted, and gunicorn is stopped
@@ -79,8 +80,14 @@ def wait_until_ready(port: int, timeout: float = 30.0) -> None:
     sys.exit("gunicorn did not become ready")
 
 
-def staff_sessions(env: dict[str, str], count: int) -> tuple[str | None, list[str]]:
-    """The staff list's path and `count` session cookies of viewer users, or (None, []) if no such page."""
+STAFF_LISTS = {
+    "staff system list": "systems:system_list",
+    "staff acknowledgements": "portal:staff_acknowledgement_list",
+}
+
+
+def staff_sessions(env: dict[str, str], count: int) -> tuple[dict[str, str | None], list[str]]:
+    """The staff lists' paths (None where the page does not exist) and `count` viewers' session cookies."""
     code = r"""
 import json, sys, django
 django.setup()
@@ -90,10 +97,12 @@ from django.contrib.auth.models import Group
 from django.urls import NoReverseMatch, reverse
 from importlib import import_module
 from systems.roles import VIEWER_GROUP
-try:
-    path = reverse("systems:system_list")
-except NoReverseMatch:
-    print(json.dumps({"path": None, "cookies": []})); sys.exit(0)
+paths = {}
+for label, name in json.loads(sys.argv[2]).items():
+    try:
+        paths[label] = reverse(name)
+    except NoReverseMatch:
+        paths[label] = None
 store = import_module(settings.SESSION_ENGINE).SessionStore
 cookies = []
 for i in range(int(sys.argv[1])):
@@ -105,13 +114,18 @@ for i in range(int(sys.argv[1])):
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     cookies.append(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")
-print(json.dumps({"path": path, "cookies": cookies}))
+print(json.dumps({"paths": paths, "cookies": cookies}))
 """
     out = subprocess.run(
-        [sys.executable, "-c", code, str(count)], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        [sys.executable, "-c", code, str(count), json.dumps(STAFF_LISTS)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    return result["path"], result["cookies"]
+    return result["paths"], result["cookies"]
 
 
 def run_wrk(port: int, path: str, clients: int, duration: int, cookies: list[str] | None = None) -> dict:
@@ -152,7 +166,7 @@ def main() -> None:
     # Demo data is refused under production settings (it would create known passwords): seed first, plain.
     seed_env = {k: v for k, v in env.items() if k not in ("MIGPORTAL_PRODUCTION", "SECRET_KEY")}
     manage(seed_env, "seed_demo", "--if-empty", "--no-users")
-    staff_path, cookies = staff_sessions(env, staff_clients)
+    staff_paths, cookies = staff_sessions(env, staff_clients)
 
     gunicorn = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "migportal.wsgi:application", "--config", "python:migportal.gunicorn_conf"],
@@ -165,16 +179,16 @@ def main() -> None:
         print(f"gunicorn (production settings, {env['WEB_CONCURRENCY']} workers x {env['WEB_THREADS']} threads) "
               f"on {HOST}:{port}; {duration} s per phase, wrk load generator", flush=True)  # fmt: skip
         phases = [("trivial view", "/healthz", clients, None), ("public dashboard", "/", clients, None)]
-        if staff_path:
-            phases.append(("staff system list", staff_path, staff_clients, cookies))
+        phases += [(label, path, staff_clients, cookies) for label, path in staff_paths.items() if path]
         results = {}
         for name, path, n, phase_cookies in phases:
             if args.warmup:
                 run_wrk(port, path, n, args.warmup, phase_cookies)
             results[name] = run_wrk(port, path, n, duration, phase_cookies)
             report(name, path, n, results[name])
-        if not staff_path:
-            print("staff system list: SKIPPED - the URL 'systems:system_list' does not exist yet (issue 3).")
+        for label, path in staff_paths.items():
+            if path is None:
+                print(f"{label}: SKIPPED - the URL '{STAFF_LISTS[label]}' does not exist yet.")
         ratio = results["public dashboard"]["req_per_s"] / results["trivial view"]["req_per_s"]
         print(f"public dashboard / trivial view: {ratio:.2f}x the requests per second")
         failed = {name: r for name, r in results.items() if r["non_2xx"] or r["socket_errors"]}
