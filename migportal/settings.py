@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "systems",
+    "systems.inventory",
     "waves",
     "notifications",
     "dashboard",
@@ -149,6 +150,12 @@ REMINDER_LEAD_DAYS = env.float("REMINDER_LEAD_DAYS", default=2.0)
 ACK_REMINDER_AFTER_DAYS = env.float("ACK_REMINDER_AFTER_DAYS", default=3.0)
 DISPATCH_INTERVAL_SECONDS = env.float("DISPATCH_INTERVAL_SECONDS", default=60.0)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# --- Inventory import and export (systems/inventory) ---------------------------------
+# Largest file the importer accepts, and the size above which the browser import runs as a Celery task.
+INVENTORY_IMPORT_MAX_BYTES = env.int("INVENTORY_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+INVENTORY_IMPORT_BACKGROUND_BYTES = env.int("INVENTORY_IMPORT_BACKGROUND_BYTES", default=1024 * 1024)
+INVENTORY_IMPORT_TIME_LIMIT = env.int("INVENTORY_IMPORT_TIME_LIMIT", default=900)
 
 # --- Auth --------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
