@@ -31,6 +31,7 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 test: lint
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) -m pytest
 
 clean:
