@@ -74,14 +74,7 @@ class Command(BaseCommand):
             except get_user_model().DoesNotExist:
                 raise CommandError(_("No user is called “%(user)s”.") % {"user": user}) from None
         bar = ProgressBar(sys.stderr)
-        problems = []
-
-        def on_problem(problem):
-            problems.append(problem)
-
-        result = Importer(by=by, dry_run=dry_run, max_errors=None, on_progress=bar, on_problem=on_problem).run(
-            sources_for(paths)
-        )
+        result = Importer(by=by, dry_run=dry_run, max_errors=None, on_progress=bar).run(sources_for(paths))
         bar.close()
         for warning in result.warnings:
             self.stderr.write(self.style.WARNING(str(warning)))
@@ -99,6 +92,6 @@ class Command(BaseCommand):
                 _("%(count)d errors: nothing was written.") % {"count": result.error_count}, returncode=1
             )
         if dry_run:
-            self.stdout.write(_("Dry run: nothing was written."))
+            self.stdout.write(_("Dry run in %(seconds).1f s: nothing was written.") % {"seconds": result.seconds})
         else:
             self.stdout.write(self.style.SUCCESS(_("Imported in %(seconds).1f s.") % {"seconds": result.seconds}))
