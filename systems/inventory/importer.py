@@ -26,6 +26,7 @@ from django.db import DatabaseError, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from systems.choices import AgencyKind, ContactRole, Criticality, MigrationStatus
 from systems.lifecycle import MIGRATED_STATES, OPEN_STATES
@@ -389,7 +390,7 @@ def _reference(importer: Importer, row: Row, column: str, mapping: dict[str, int
         return mapping[value]
     except KeyError:
         if value not in failed:
-            importer.row_error(row, column, message % {"value": value})
+            importer.row_error(row, column, str(message) % {"value": value})
         else:
             row.failed = True
         return None
@@ -554,7 +555,7 @@ class SystemHandler(_LifecycleMixin, KindHandler):
                 "agency",
                 self.agencies,
                 agencies.failed_keys,
-                _("No agency has the code “%(value)s”."),
+                gettext_lazy("No agency has the code “%(value)s”."),
             )
         if "wave" in row.values:
             fields["wave_id"] = _reference(
@@ -563,7 +564,7 @@ class SystemHandler(_LifecycleMixin, KindHandler):
                 "wave",
                 self.waves,
                 self.importer.handler("waves").failed_keys,
-                _("No wave is named “%(value)s”."),
+                gettext_lazy("No wave is named “%(value)s”."),
             )
         return fields
 
@@ -649,7 +650,7 @@ class VMHandler(_LifecycleMixin, KindHandler):
             "system",
             self.systems,
             self.importer.handler("systems").failed_keys,
-            _("No system has the code “%(value)s”."),
+            gettext_lazy("No system has the code “%(value)s”."),
         )
         return fields
 
@@ -738,7 +739,7 @@ class ContactHandler(KindHandler):
                 "agency",
                 self.agencies,
                 self.importer.handler("agencies").failed_keys,
-                _("No agency has the code “%(value)s”."),
+                gettext_lazy("No agency has the code “%(value)s”."),
             )
         if row.values.get("system"):
             _reference(
@@ -747,7 +748,7 @@ class ContactHandler(KindHandler):
                 "system",
                 self.systems,
                 self.importer.handler("systems").failed_keys,
-                _("No system has the code “%(value)s”."),
+                gettext_lazy("No system has the code “%(value)s”."),
             )
         return fields
 

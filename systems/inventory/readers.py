@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from .schema import KINDS, Column, Kind, kind_for_name, normalise
@@ -296,8 +297,8 @@ def plan(sources: list[Source], problems: list[Problem]) -> list[TableRef]:
             problems.append(
                 Problem(
                     source.name,
-                    _("The file is too large: %(size)s MB, the limit is %(limit)s MB.")
-                    % {"size": round(source.size / 1e6, 1), "limit": round(max_bytes() / 1e6, 1)},
+                    _("The file is too large: %(size)s, the limit is %(limit)s.")
+                    % {"size": filesizeformat(source.size), "limit": filesizeformat(max_bytes())},
                 )
             )
             continue

@@ -71,10 +71,12 @@ def choice(choices: type[models.TextChoices], aliases: dict[str, str] | None = N
     for alias, value in (aliases or {}).items():
         accepted.setdefault(normalise(alias), value)
 
+    exact = dict(accepted) | {value: value for value in choices.values}
+
     def parse(raw: Any) -> str:
         try:
-            return accepted[normalise(_as_text(raw))]
-        except KeyError:
+            return exact[raw] if raw in exact else accepted[normalise(_as_text(raw))]
+        except (KeyError, TypeError):
             raise CellError(
                 _("“%(value)s” is not an allowed value. Allowed: %(allowed)s.")
                 % {"value": _as_text(raw), "allowed": ", ".join(choices.values)}
@@ -134,7 +136,7 @@ def positive_integer(maximum: int) -> Callable[[Any], int]:
     return parse
 
 
-_DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y kl. %H:%M")
+_DATETIME_FORMATS = ("%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y kl. %H:%M")
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 
 
@@ -150,7 +152,14 @@ def _parse_datetime(raw: Any, *, date_only_ok: bool) -> dt.datetime:
             return _local(dt.datetime.combine(raw, dt.time()))
         raw = raw.isoformat()
     value = _as_text(raw)
-    for fmt in _DATETIME_FORMATS:
+    try:
+        # Fast path (C): 2021-03-06 18:00, 2021-03-06T18:00+01:00, 2021-03-06T17:00Z, and dates alone.
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is not None and (date_only_ok or ":" in value):
+        return parsed if parsed.tzinfo is not None else _local(parsed)
+    for fmt in _DATETIME_FORMATS if parsed is None else ():
         try:
             return _local(dt.datetime.strptime(value, fmt))  # noqa: DTZ007 - local Oslo time, made aware here
         except ValueError:
@@ -161,12 +170,6 @@ def _parse_datetime(raw: Any, *, date_only_ok: bool) -> dt.datetime:
                 return _local(dt.datetime.strptime(value, fmt))  # noqa: DTZ007
             except ValueError:
                 pass
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        parsed = None
-    if parsed is not None and parsed.tzinfo is not None:
-        return parsed
     if date_only_ok:
         message = _(
             "“%(value)s” is not a date. Use 2021-03-06, 06.03.2021, 2021-03-06 18:00 or ISO 8601 with an offset."

@@ -1,8 +1,10 @@
 """Bulk writes for the importer: rows and their django-simple-history records, a few queries per chunk.
 
-Every write is recorded like a form save would be (who, when, reason "import"), but in bulk:
-`bulk_create_with_history` / `bulk_update_with_history` for rows, and the historical m2m rows of
-`System.depends_on` written here, as simple-history's own m2m signal would write them one by one.
+Every write is recorded like a form save would be (who, when, reason "import"), but in bulk. On PostgreSQL
+new rows get their ids from the table's sequence up front and go in with COPY, and so do the history
+rows (one per written row, copied from the object as simple-history would); elsewhere simple-history's
+`bulk_create_with_history` / `bulk_update_with_history` do the same job more slowly. The historical m2m
+rows of `System.depends_on` are written here, as simple-history's m2m signal would write them one by one.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -23,26 +25,81 @@ BATCH = 1000
 
 
 def create(objs: list[models.Model], *, by: AbstractBaseUser | None) -> list[models.Model]:
-    """Insert `objs` with one "+" history record each (reason "import")."""
+    """Insert `objs` (all of one model) with one "+" history record each (reason "import"); they get ids."""
     if not objs:
         return []
-    return bulk_create_with_history(
-        objs, type(objs[0]), batch_size=BATCH, default_user=by, default_change_reason=REASON
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        return bulk_create_with_history(objs, model, batch_size=BATCH, default_user=by, default_change_reason=REASON)
+    opts = model._meta
+    for field in opts.concrete_fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for obj in objs:
+                field.pre_save(obj, add=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [opts.db_table, opts.pk.column, len(objs)],
+        )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = connection.alias
+    fields = opts.concrete_fields
+    _copy(
+        opts.db_table, [field.column for field in fields], ([getattr(obj, f.attname) for f in fields] for obj in objs)
     )
+    _copy_history(model, objs, "+", by)
+    return objs
 
 
 def update(objs: list[models.Model], fields: Iterable[str], *, by: AbstractBaseUser | None) -> None:
     """Write `fields` of `objs` with one "~" history record each (reason "import")."""
     if not objs:
         return
-    bulk_update_with_history(
-        objs,
-        type(objs[0]),
-        sorted(set(fields)),
-        batch_size=BATCH,
-        default_user=by,
-        default_change_reason=REASON,
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        bulk_update_with_history(
+            objs, model, sorted(set(fields)), batch_size=BATCH, default_user=by, default_change_reason=REASON
+        )
+        return
+    model._default_manager.bulk_update(objs, sorted(set(fields)), batch_size=BATCH)
+    _copy_history(model, objs, "~", by)
+
+
+def _copy(table: str, columns: list[str], rows: Iterable[list]) -> None:
+    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+    statement = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _copy_history(
+    model: type[models.Model], objs: Sequence[models.Model], kind: str, by: AbstractBaseUser | None
+) -> list[int]:
+    """One history row per object, as simple-history would write it; returns the new history ids in order."""
+    history = model.history.model
+    tracked = history.tracked_fields
+    now = timezone.now()
+    user_id = by.pk if by is not None else None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'history_id')) FROM generate_series(1, %s)",
+            [history._meta.db_table, len(objs)],
+        )
+        ids = [history_id for (history_id,) in cursor.fetchall()]
+    columns = [history._meta.get_field(field.name).column for field in tracked]
+    columns += ["history_id", "history_date", "history_change_reason", "history_type", "history_user_id"]
+    _copy(
+        history._meta.db_table,
+        columns,
+        (
+            [*(getattr(obj, field.attname) for field in tracked), history_id, now, REASON, kind, user_id]
+            for obj, history_id in zip(objs, ids, strict=True)
+        ),
     )
+    return ids
 
 
 def set_dependencies(wanted: dict[int, set[int]], *, by: AbstractBaseUser | None) -> set[int]:
@@ -81,26 +138,19 @@ def _record_dependency_history(
     changed: set[int], rows: dict[int, dict[int, int]], wanted: dict[int, set[int]], *, by: AbstractBaseUser | None
 ) -> None:
     systems: Sequence[System] = list(System.objects.filter(id__in=changed).order_by("id"))
-    now = timezone.now()
-    history = System.history.model.objects.bulk_create(
-        [
-            System.history.model(
-                history_date=now,
-                history_user=by,
-                history_change_reason=REASON,
-                history_type="~",
-                **{field.attname: getattr(system, field.attname) for field in System.history.model.tracked_fields},
-            )
-            for system in systems
-        ],
-        batch_size=BATCH,
-    )
     m2m_history = apps.get_model("systems", "HistoricalSystem_depends_on")
+    if connection.vendor == "postgresql":
+        history_ids = _copy_history(System, systems, "~", by)
+    else:
+        records = System.history.bulk_history_create(
+            systems, batch_size=BATCH, update=True, default_user=by, default_change_reason=REASON
+        )
+        history_ids = [record.history_id for record in records]
     m2m_history.objects.bulk_create(
         [
-            m2m_history(history=record, id=rows[record.id][to_id], from_system_id=record.id, to_system_id=to_id)
-            for record in history
-            for to_id in wanted[record.id]
+            m2m_history(history_id=history_id, id=rows[system.id][to_id], from_system_id=system.id, to_system_id=to_id)
+            for system, history_id in zip(systems, history_ids, strict=True)
+            for to_id in wanted[system.id]
         ],
         batch_size=BATCH,
     )

@@ -80,10 +80,7 @@ class Command(BaseCommand):
             self.stderr.write(self.style.WARNING(str(warning)))
         for problem in result.errors:
             self.stderr.write(str(problem))
-        self.stdout.write(
-            _("%(kind)-10s %(created)9s %(updated)9s %(unchanged)9s")
-            % {"kind": "", "created": _("created"), "updated": _("updated"), "unchanged": _("unchanged")}
-        )
+        self.stdout.write(f"{'':<10} {_('created'):>9} {_('updated'):>9} {_('unchanged'):>9}")
         for kind in KIND_ORDER:
             counts = result.counts[kind]
             self.stdout.write(f"{kind:<10} {counts.created:9d} {counts.updated:9d} {counts.unchanged:9d}")

@@ -1,0 +1,21 @@
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from . import services
+
+
+@shared_task(
+    acks_late=True,
+    soft_time_limit=settings.INVENTORY_IMPORT_TIME_LIMIT,
+    time_limit=settings.INVENTORY_IMPORT_TIME_LIMIT + 30,
+)
+def run_import_job(job_id: int, dry_run: bool) -> None:
+    """Check (dry_run) or import the files of ImportJob `job_id`. Idempotent: a finished job is left alone."""
+    try:
+        services.import_job_run(job_id=job_id, dry_run=dry_run)
+    except SoftTimeLimitExceeded:
+        services.import_job_fail(
+            job_id=job_id, message=_("The import took too long and was stopped; nothing was written.")
+        )
