@@ -154,7 +154,7 @@ def _header(kind: Kind, label: str, cells: list[Any], problems: list[Problem]) -
             )
         seen[column.name] = index
         columns.append((index, column))
-    if not columns and len([c for c in cells if c is not None and str(c).strip()]) <= 1:
+    if not columns:  # not one known column name: whatever this is, it is not an inventory table
         raise FileProblem(
             _("This is not a table: no header row with column names was found. Expected columns: %(columns)s.")
             % {"columns": kind.describe_columns()}

@@ -77,7 +77,7 @@ def test_import_broken_workbook_is_not_a_table(run_import):
 @override_settings(INVENTORY_IMPORT_MAX_BYTES=100)
 def test_import_file_over_the_size_limit_is_refused(run_import):
     result = run_import({"agencies.csv": "code;name\n" + "BYM;Bymiljøetaten\n" * 20})
-    assert errors(result) == ["agencies.csv: Filen er for stor: 0.0 MB, grensen er 0.0 MB."]
+    assert errors(result) == ["agencies.csv: Filen er for stor: 390\xa0byte, grensen er 100\xa0byte."]
 
 
 # --- row level ---------------------------------------------------------------------------------------
@@ -95,6 +95,7 @@ def test_import_unknown_reference(run_import):
 
 def test_import_bad_choice_lists_allowed_values(run_import, base_files):
     base_files["systems.csv"] = "code;name;agency;environment;criticality\nS1;Sak;BYM;staging;enorm\n"
+    del base_files["vms.csv"]
     assert errors(run_import(base_files)) == [
         "systems.csv:2: environment: «staging» er ikke en tillatt verdi. Tillatt: test, production.",
         "systems.csv:2: criticality: «enorm» er ikke en tillatt verdi. Tillatt: low, medium, high, critical.",
@@ -148,11 +149,13 @@ def test_import_invalid_email(run_import):
 
 def test_import_dependency_on_itself(run_import, base_files):
     base_files["systems.csv"] = "code;name;agency;environment;depends_on\nS1;Sak;BYM;test;S2|S1\nS2;Arkiv;BYM;test;\n"
+    del base_files["vms.csv"]
     assert errors(run_import(base_files)) == ["systems.csv:2: depends_on: Et system kan ikke avhenge av seg selv."]
 
 
 def test_import_dependency_on_unknown_system(run_import, base_files):
     base_files["systems.csv"] = "code;name;agency;environment;depends_on\nS1;Sak;BYM;test;S9\n"
+    del base_files["vms.csv"]
     assert errors(run_import(base_files)) == ["systems.csv:2: depends_on: Ingen system har koden «S9»."]
 
 
