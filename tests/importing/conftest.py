@@ -44,3 +44,15 @@ VMS = "hostname;system;os;vcpus;memory_gb;disk_gb;status\nsak01.kommune.local;SA
 @pytest.fixture
 def base_files() -> dict[str, str]:
     return {"agencies.csv": AGENCIES, "waves.csv": WAVES, "systems.csv": SYSTEMS, "vms.csv": VMS}
+
+
+@pytest.fixture
+def celery_worker_thread(settings):
+    """A real Celery worker (solo pool, in a thread) on the test's Redis database."""
+    from celery.contrib.testing.worker import start_worker
+
+    from migportal.celery import app
+
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    with start_worker(app, perform_ping_check=False, loglevel="WARNING"):
+        yield app
