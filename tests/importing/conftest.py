@@ -1,5 +1,7 @@
 """Helpers for import/export tests: run the importer on in-memory files, and read the database back."""
 
+import importlib
+
 import pytest
 
 from systems.inventory.importer import Importer
@@ -56,3 +58,19 @@ def celery_worker_thread(settings):
     app.conf.broker_url = settings.CELERY_BROKER_URL
     with start_worker(app, perform_ping_check=False, loglevel="WARNING"):
         yield app
+
+
+def ensure_staff_groups() -> None:
+    """Recreate the staff groups of migration systems.0002 after a transactional test flushed them.
+
+    (serialized_rollback cannot restore them once Playwright has run: its greenlet gets a fresh
+    connection object without the serialized contents.)
+    """
+    from django.apps import apps
+
+    importlib.import_module("systems.migrations.0002_staff_groups").create_staff_groups(apps, None)
+
+
+@pytest.fixture
+def staff_groups(transactional_db):
+    ensure_staff_groups()

@@ -157,6 +157,7 @@ def _wait_for(job, state, timeout=30):
 
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("staff_groups")
 def test_import_large_upload_runs_in_celery_with_progress(client, editor_user, settings, celery_worker_thread):
     settings.INVENTORY_IMPORT_BACKGROUND_BYTES = 0  # every upload counts as large
     client.force_login(editor_user)
