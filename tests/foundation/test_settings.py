@@ -119,3 +119,9 @@ def test_security_and_locale_settings():
     assert [code for code, _ in settings.LANGUAGES] == ["nb", "en"]
     assert "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
     assert "django.middleware.csrf.CsrfViewMiddleware" in settings.MIDDLEWARE
+
+
+def test_every_beat_entry_names_a_task_the_worker_knows():
+    celery_app.loader.import_default_modules()
+    unknown = {entry["task"] for entry in celery_app.conf.beat_schedule.values()} - set(celery_app.tasks)
+    assert not unknown, f"beat schedules tasks no worker would run: {sorted(unknown)}"
