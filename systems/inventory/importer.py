@@ -100,10 +100,6 @@ class Row:
     failed: bool = False
 
 
-class Abort(Exception):
-    """The database refused a write; the transaction cannot go on."""
-
-
 class Importer:
     def __init__(
         self,
@@ -153,26 +149,23 @@ class Importer:
             self._flush(problems)
             total = sum(ref.weight for ref in refs) or 1
             done = 0
-            try:
-                for ref in refs:
+            for ref in refs:
 
-                    def fraction(value: float, ref=ref, done=done) -> None:
-                        self._progress((done + value * ref.weight) / total)
+                def fraction(value: float, ref=ref, done=done) -> None:
+                    self._progress((done + value * ref.weight) / total)
 
-                    try:
-                        with ref.open(problems, fraction) as table:
-                            self._flush(problems)
-                            self.handler(ref.kind.name).consume(table)
-                    except FileProblem as problem:
-                        self.error(ref.label, problem.message)
-                    self._flush(problems)
-                    done += ref.weight
-                for kind in KIND_ORDER:
-                    if kind in self.handlers:
-                        self.handlers[kind].finish()
-                self._after_all()
-            except Abort:
-                pass
+                try:
+                    with ref.open(problems, fraction) as table:
+                        self._flush(problems)
+                        self.handler(ref.kind.name).consume(table)
+                except FileProblem as problem:
+                    self.error(ref.label, problem.message)
+                self._flush(problems)
+                done += ref.weight
+            for kind in KIND_ORDER:
+                if kind in self.handlers:
+                    self.handlers[kind].finish()
+            self._after_all()
             if not self.result.ok or self.dry_run:
                 transaction.set_rollback(True)
         self._progress(1.0)
@@ -664,6 +657,9 @@ class VMHandler(_LifecycleMixin, KindHandler):
         return changed
 
 
+PERSON = ("name", "phone", "agency")
+
+
 class ContactHandler(KindHandler):
     """One row per (person, system, role); the same e-mail on several rows is one person."""
 
@@ -708,11 +704,9 @@ class ContactHandler(KindHandler):
         self.seen[key] = (row.label, row.number)
         first_row = self.people.get(key[0])
         if first_row is None:
-            self.people[key[0]] = Row(
-                row.label, row.number, {k: v for k, v in row.values.items() if k in ("name", "phone", "agency")}
-            )
+            self.people[key[0]] = Row(row.label, row.number, {k: row.values[k] for k in PERSON if k in row.values})
             return
-        for column in ("name", "phone", "agency"):
+        for column in PERSON:
             if column in row.values and column in first_row.values and row.values[column] != first_row.values[column]:
                 self.importer.row_error(
                     row,

@@ -13,11 +13,11 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import EmailValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -190,12 +190,20 @@ def date_or_date_time(raw: Any) -> dt.datetime:
     return _parse_datetime(raw, date_only_ok=True)
 
 
+_EMAIL = EmailValidator()
+
+
+@lru_cache(maxsize=4096)
+def _valid_email_domain(domain: str) -> bool:
+    # An inventory has many addresses but few domains: check each domain once.
+    return domain in _EMAIL.domain_allowlist or _EMAIL.validate_domain_part(domain)
+
+
 def email(raw: Any) -> str:
     value = _as_text(raw)
-    try:
-        validate_email(value)
-    except ValidationError:
-        raise CellError(_("“%(value)s” is not a valid e-mail address.") % {"value": value}) from None
+    user, _at, domain = value.rpartition("@")
+    if not (user and domain and _EMAIL.user_regex.match(user) and _valid_email_domain(domain)):
+        raise CellError(_("“%(value)s” is not a valid e-mail address.") % {"value": value})
     if len(value) > 254:
         raise CellError(_("At most %(max)d characters (this has %(length)d).") % {"max": 254, "length": len(value)})
     return value
