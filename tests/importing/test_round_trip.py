@@ -90,7 +90,7 @@ def test_import_and_export_queries_do_not_grow_with_rows(tmp_path, size, django_
     with django_assert_max_num_queries(12):
         paths = exporter.export_directory(tmp_path)
     sources = [Source.from_path(path) for path in paths]
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(25):
         result = Importer().run(sources)
     assert counts(result)["systems"] == (0, 0, size)
     # And once more into an empty inventory: every row created, still a bounded number of queries.
