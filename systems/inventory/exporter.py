@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import zipfile
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,9 +21,8 @@ from .schema import KIND_ORDER, KINDS, export_value
 ITER_CHUNK = 2000
 
 
-def _rows(query, *fields: str) -> Iterator[list[str]]:
-    for values in query.values_list(*fields).iterator(chunk_size=ITER_CHUNK):
-        yield [export_value(value) for value in values]
+def _rows(query, *fields: str) -> Iterator[list[Any]]:
+    yield from (list(values) for values in query.values_list(*fields).iterator(chunk_size=ITER_CHUNK))
 
 
 def _agencies() -> Iterator[list[str]]:
@@ -68,8 +68,7 @@ def _systems() -> Iterator[list[str]]:
         while pending is not None and pending[0] == code:
             depends_on.append(pending[1])
             pending = next(dependencies, None)
-        values: list[Any] = [code, name, agency, environment, criticality, status, wave, depends_on]
-        yield [export_value(value) for value in [*values, description, source, target]]
+        yield [code, name, agency, environment, criticality, status, wave, depends_on, description, source, target]
 
 
 def _vms() -> Iterator[list[str]]:
@@ -103,7 +102,7 @@ def _contacts() -> Iterator[list[str]]:
         "phone",
         "agency__code",
     ):
-        yield [*values, "", ""]
+        yield [*values, None, None]
 
 
 ROWS = {"agencies": _agencies, "waves": _waves, "systems": _systems, "vms": _vms, "contacts": _contacts}
@@ -112,7 +111,8 @@ ROWS = {"agencies": _agencies, "waves": _waves, "systems": _systems, "vms": _vms
 def rows(kind: str) -> Iterator[list[str]]:
     """The header and every row of `kind`, as strings."""
     yield KINDS[kind].column_names
-    yield from ROWS[kind]()
+    for values in ROWS[kind]():
+        yield [export_value(value) for value in values]
 
 
 class _Echo:
@@ -134,12 +134,26 @@ def write_csv(kind: str, stream: IO[str]) -> None:
 def write_xlsx(stream: IO[bytes]) -> None:
     """One workbook with a sheet per kind (openpyxl's write-only mode: rows go straight to the file)."""
     import openpyxl
+    from openpyxl.cell import WriteOnlyCell
 
     workbook = openpyxl.Workbook(write_only=True)
     for kind in KIND_ORDER:
         sheet = workbook.create_sheet(kind)
-        for row in rows(kind):
-            sheet.append(row)
+        sheet.append(KINDS[kind].column_names)
+
+        def cell(value: Any, sheet=sheet) -> Any:
+            if isinstance(value, int | Decimal) and not isinstance(value, bool):
+                return value  # numbers as numbers, so a spreadsheet can sum them
+            text = export_value(value)
+            if text.startswith("="):
+                # openpyxl would store this as a formula: keep it text (no formula injection, exact round trip).
+                written = WriteOnlyCell(sheet, value=text)
+                written.data_type = "s"
+                return written
+            return text
+
+        for values in ROWS[kind]():
+            sheet.append([cell(value) for value in values])
     workbook.save(stream)
 
 

@@ -17,7 +17,6 @@ from tests.factories import SystemContactFactory, SystemFactory, VMFactory
 from .conftest import counts, errors
 
 pytestmark = pytest.mark.django_db
-NOTHING = {kind: (0, 0, value) for kind, value in ()}
 
 
 def _seed():
@@ -64,6 +63,18 @@ def test_export_into_an_empty_database_recreates_the_inventory(tmp_path, django_
     exporter.export_directory(after)
     for path in sorted(before.iterdir()):
         assert (after / path.name).read_text() == path.read_text(), path.name
+
+
+def test_export_xlsx_keeps_formula_like_text_as_text_and_numbers_as_numbers(tmp_path):
+    system = SystemFactory(code="S1", name='=HYPERLINK("http://evil.example","Klikk")')
+    VMFactory(system=system, vcpus=4, memory_gb="7.25")
+    [path] = exporter.export_directory(tmp_path, fmt="xlsx")
+    workbook = openpyxl.load_workbook(path)
+    name = workbook["systems"]["B2"]
+    assert (name.data_type, name.value) == ("s", system.name)
+    assert [cell.value for cell in workbook["vms"][2][3:6]] == [4, 7.25, 100]
+    result = Importer().run([Source.from_path(path)])
+    assert counts(result)["systems"] == (0, 0, 1) and counts(result)["vms"] == (0, 0, 1), errors(result)
 
 
 def test_export_zip_holds_the_five_csv_files():
