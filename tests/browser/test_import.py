@@ -28,8 +28,11 @@ def _files(tmp_path, files):
 @pytest.mark.usefixtures("staff_groups")
 def test_import_in_the_browser_preview_errors_then_confirm(page, login, editor_user, tmp_path):
     login(editor_user)
-    page.get_by_role("link", name="Import", exact=True).click()
+    page.goto("/import/")
     expect(page.get_by_role("heading", name="Importer inventaret")).to_be_visible()
+    nav = page.get_by_role("navigation", name="Hovedmeny")
+    expect(nav.get_by_role("link", name="Import", exact=True)).to_have_attribute("href", "/import/")
+    expect(nav.get_by_role("link", name="Eksport", exact=True)).to_have_attribute("href", "/export/")
     assert_no_axe_violations(page)
 
     bad = tmp_path / "bad"
@@ -69,8 +72,10 @@ def test_import_in_the_browser_preview_errors_then_confirm(page, login, editor_u
 @pytest.mark.usefixtures("staff_groups")
 def test_export_page_in_the_browser_downloads_a_workbook(page, login, viewer_user):
     login(viewer_user)
-    page.get_by_role("link", name="Eksport", exact=True).click()
+    page.goto("/export/")
     expect(page.get_by_role("heading", name="Eksporter inventaret")).to_be_visible()
+    nav = page.get_by_role("navigation", name="Hovedmeny")
+    expect(nav.get_by_role("link", name="Import", exact=True)).to_have_count(0)  # viewers do not import
     assert_no_axe_violations(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Alt som én XLSX-arbeidsbok").click()

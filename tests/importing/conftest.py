@@ -1,7 +1,5 @@
 """Helpers for import/export tests: run the importer on in-memory files, and read the database back."""
 
-import importlib
-
 import pytest
 
 from systems.inventory.importer import Importer
@@ -61,14 +59,22 @@ def celery_worker_thread(settings):
 
 
 def ensure_staff_groups() -> None:
-    """Recreate the staff groups of migration systems.0002 after a transactional test flushed them.
+    """Rebuild the staff groups of migration systems.0002 (from systems.roles) after a transactional test
+    flushed them. Django recreates the permissions after a flush; the groups are data and are gone.
 
     (serialized_rollback cannot restore them once Playwright has run: its greenlet gets a fresh
     connection object without the serialized contents.)
     """
-    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
 
-    importlib.import_module("systems.migrations.0002_staff_groups").create_staff_groups(apps, None)
+    from systems.roles import GROUP_PERMISSIONS
+
+    for name, permissions in GROUP_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            for app_label, codename in permissions
+        )
 
 
 @pytest.fixture
