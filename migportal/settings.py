@@ -203,6 +203,12 @@ CELERY_BEAT_SCHEDULE["portal-purge-login-links"] = {
 INVENTORY_IMPORT_MAX_BYTES = env.int("INVENTORY_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 INVENTORY_IMPORT_BACKGROUND_BYTES = env.int("INVENTORY_IMPORT_BACKGROUND_BYTES", default=1024 * 1024)
 INVENTORY_IMPORT_TIME_LIMIT = env.int("INVENTORY_IMPORT_TIME_LIMIT", default=900)
+# Uploaded files of imports never confirmed are deleted after this long (a daily beat task).
+INVENTORY_IMPORT_KEEP_FILES_HOURS = env.int("INVENTORY_IMPORT_KEEP_FILES_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["inventory-purge-import-files"] = {
+    "task": "systems.inventory.tasks.purge_import_files",
+    "schedule": crontab(hour=3, minute=45),
+}
 
 # --- Auth --------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -7,6 +7,7 @@ would stay invisible to the page that polls it until the very end.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -49,7 +50,7 @@ def import_job_create(*, by: AbstractBaseUser, files: Iterable[UploadedFile], la
 
 def import_job_confirm(*, job: ImportJob) -> bool:
     """Start the real import of a checked job without errors; False if it was started already (or cannot be)."""
-    if not (job.preview and job.preview["error_count"] == 0):
+    if not (job.preview and job.preview["error_count"] == 0 and job.files.exists()):
         return False
     claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.PREVIEWED).update(
         state=ImportJob.State.IMPORTING
@@ -99,6 +100,12 @@ def import_job_run(*, job_id: int, dry_run: bool) -> None:
             job.files.all().delete()
         job.save()
     cache.set(progress_key(job_id), 1.0, PROGRESS_TIMEOUT)
+
+
+def import_files_purge(*, older_than: timedelta) -> int:
+    """Delete the uploaded files of imports started longer ago than `older_than` and never confirmed."""
+    deleted, _per_model = ImportFile.objects.filter(job__created_at__lt=timezone.now() - older_than).delete()
+    return deleted
 
 
 def import_job_fail(*, job_id: int, message: str) -> None:

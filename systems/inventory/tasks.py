@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -19,3 +21,9 @@ def run_import_job(job_id: int, dry_run: bool) -> None:
         services.import_job_fail(
             job_id=job_id, message=_("The import took too long and was stopped; nothing was written.")
         )
+
+
+@shared_task
+def purge_import_files() -> int:
+    """Daily: uploaded files (with contact persons' names and e-mails) are not kept for imports left unconfirmed."""
+    return services.import_files_purge(older_than=timedelta(hours=settings.INVENTORY_IMPORT_KEEP_FILES_HOURS))

@@ -69,7 +69,10 @@ class ImportJobView(_OwnJobMixin, DetailView):
             counts=[(kind, result.counts[kind]) for kind in KIND_ORDER] if result else [],
             errors=result.errors[:ERRORS_SHOWN] if result else [],
             more_errors=max(result.error_count - ERRORS_SHOWN, 0) if result else 0,
-            can_confirm=job.state == ImportJob.State.PREVIEWED and result is not None and result.ok,
+            files_gone=job.state == ImportJob.State.PREVIEWED and not job.files.exists(),
+        )
+        context["can_confirm"] = (
+            job.state == ImportJob.State.PREVIEWED and result is not None and result.ok and not context["files_gone"]
         )
         return context
 

@@ -76,3 +76,21 @@ def test_export_inventory_writes_the_files_import_reads(tmp_path, fmt, names):
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == names
     out, _err = _run(str(tmp_path / "out"))
     assert out.splitlines()[3].split() == ["systems", "0", "0", "2"]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_import_inventory_progress_bar_draws_on_a_terminal_only():
+    from systems.management.commands.import_inventory import ProgressBar
+
+    terminal, pipe = _Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        bar = ProgressBar(stream, width=10)
+        for fraction in (0.0, 0.5, 0.5, 1.0):
+            bar(fraction)
+        bar.close()
+    assert terminal.getvalue().split("\r")[1:4] == ["[..........]   0 %", "[#####.....]  50 %", "[##########] 100 %"]
+    assert pipe.getvalue() == ""

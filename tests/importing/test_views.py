@@ -176,3 +176,25 @@ def test_import_large_upload_runs_in_celery_with_progress(client, editor_user, s
     _wait_for(job, "done")
     assert System.objects.count() == 2
     assert "Inventaret er importert." in client.get(reverse("inventory:import_job", args=[job.pk])).content.decode()
+
+
+@pytest.mark.django_db
+def test_import_files_of_unconfirmed_imports_are_purged_after_a_day(editor_client, time_machine):
+    from systems.inventory.tasks import purge_import_files
+
+    time_machine.move_to("2026-11-20 10:00 +01:00")
+    editor_client.post(reverse("inventory:import"), {"files": [_upload("agencies.csv", AGENCIES)]})
+    job = ImportJob.objects.get()
+    assert job.state == "previewed" and job.files.count() == 1
+    time_machine.move_to("2026-11-21 09:00 +01:00")
+    assert purge_import_files() == 0
+    time_machine.move_to("2026-11-21 11:00 +01:00")
+    assert purge_import_files() == 1
+    assert not job.files.exists()
+    # Without its files the import can no longer be confirmed; the preview is still there to read.
+    editor_client.post(reverse("inventory:import_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.state == "previewed" and job.preview["counts"]["agencies"]["created"] == 2
+    page = editor_client.get(reverse("inventory:import_job", args=[job.pk])).content.decode()
+    assert "De opplastede filene er ikke lenger lagret" in page
+    assert "Bekreft og importer" not in page
