@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "systems",
+    "systems.inventory",
     "waves",
     "notifications",
     "dashboard",
@@ -197,6 +198,18 @@ CELERY_BEAT_SCHEDULE["portal-purge-login-links"] = {
     "schedule": crontab(hour=3, minute=30),
 }
 # --- end customer portal -----------------------------------------------------------------
+
+# --- Inventory import and export (systems/inventory) ---------------------------------
+# Largest file the importer accepts, and the size above which the browser import runs as a Celery task.
+INVENTORY_IMPORT_MAX_BYTES = env.int("INVENTORY_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+INVENTORY_IMPORT_BACKGROUND_BYTES = env.int("INVENTORY_IMPORT_BACKGROUND_BYTES", default=1024 * 1024)
+INVENTORY_IMPORT_TIME_LIMIT = env.int("INVENTORY_IMPORT_TIME_LIMIT", default=900)
+# Uploaded files of imports never confirmed are deleted after this long (a daily beat task).
+INVENTORY_IMPORT_KEEP_FILES_HOURS = env.int("INVENTORY_IMPORT_KEEP_FILES_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["inventory-purge-import-files"] = {
+    "task": "systems.inventory.tasks.purge_import_files",
+    "schedule": crontab(hour=3, minute=45),
+}
 
 # --- Auth --------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

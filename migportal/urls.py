@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("admin/", admin.site.urls),
     path("", include("ops.urls")),
+    path("", include("systems.inventory.urls")),
 ]
 
 handler500 = "ops.views.server_error"

@@ -1,0 +1,833 @@
+"""Import the inventory: upsert by natural key, all-or-nothing, every problem reported as `file:row: column: message`.
+
+    result = Importer(by=user, dry_run=True).run(sources)
+
+Tables are read as streams and handled in chunks (CHUNK rows): each chunk is parsed and validated,
+looked up in one query, and written with a few bulk statements, so time and memory grow with the
+chunk, not the file. Everything happens in one transaction; if any problem was found, or on a dry
+run, it is rolled back at the end, so nothing is ever half-written. Writing goes on after the first
+problem so that one run reports every problem in the files.
+
+Waves go through waves.services (a wave confirmed in an import gets its notices as if confirmed in
+the browser); systems, VMs and contact persons are written in bulk with their history (reason "import").
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, models, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from systems.choices import AgencyKind, ContactRole, Criticality, MigrationStatus
+from systems.lifecycle import MIGRATED_STATES, OPEN_STATES
+from systems.models import VM, Agency, ContactPerson, System, SystemContact
+from waves import services as wave_services
+from waves.choices import WaveState
+from waves.models import Wave
+
+from . import writer
+from .readers import FileProblem, Problem, Source, Table, plan
+from .schema import KIND_ORDER, CellError, Kind
+
+CHUNK = 2000
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or would do, on a dry run) per kind, and every problem it found."""
+
+    counts: dict[str, Counts] = field(default_factory=lambda: {kind: Counts() for kind in KIND_ORDER})
+    errors: list[Problem] = field(default_factory=list)
+    error_count: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+    dry_run: bool = False
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    @property
+    def written(self) -> bool:
+        return self.ok and not self.dry_run
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "counts": {kind: vars(counts) for kind, counts in self.counts.items()},
+            "errors": [problem.as_dict() for problem in self.errors],
+            "error_count": self.error_count,
+            "warnings": [problem.as_dict() for problem in self.warnings],
+            "dry_run": self.dry_run,
+            "seconds": self.seconds,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportResult:
+        return cls(
+            counts={kind: Counts(**data["counts"].get(kind, {})) for kind in KIND_ORDER},
+            errors=[Problem(**problem) for problem in data["errors"]],
+            error_count=data["error_count"],
+            warnings=[Problem(**problem) for problem in data["warnings"]],
+            dry_run=data["dry_run"],
+            seconds=data.get("seconds", 0.0),
+        )
+
+
+@dataclass
+class Row:
+    """One data row: where it is, and its parsed cells (only the columns the file has; None = empty cell)."""
+
+    label: str
+    number: int
+    values: dict[str, Any]
+    failed: bool = False
+
+
+class Importer:
+    def __init__(
+        self,
+        *,
+        by: AbstractBaseUser | None = None,
+        dry_run: bool = False,
+        max_errors: int | None = 1000,
+        on_progress: Callable[[float], None] | None = None,
+        on_problem: Callable[[Problem], None] | None = None,
+        chunk_size: int = CHUNK,
+    ):
+        self.by = by
+        self.dry_run = dry_run
+        self.max_errors = max_errors
+        self.on_progress = on_progress
+        self.on_problem = on_problem
+        self.chunk_size = chunk_size
+        self.result = ImportResult(dry_run=dry_run)
+        self.handlers: dict[str, KindHandler] = {}
+
+    # --- problems ---------------------------------------------------------------------------------
+
+    def error(self, label: str, message: str, *, row: int | None = None, column: str | None = None) -> None:
+        problem = Problem(label, message, row=row, column=column)
+        self.result.error_count += 1
+        if self.max_errors is None or len(self.result.errors) < self.max_errors:
+            self.result.errors.append(problem)
+        if self.on_problem:
+            self.on_problem(problem)
+
+    def row_error(self, row: Row, column: str | None, message: str) -> None:
+        row.failed = True
+        self.error(row.label, message, row=row.number, column=column)
+
+    def handler(self, kind: str) -> KindHandler:
+        if kind not in self.handlers:
+            self.handlers[kind] = HANDLERS[kind](self)
+        return self.handlers[kind]
+
+    # --- the run ------------------------------------------------------------------------------------
+
+    def run(self, sources: list[Source]) -> ImportResult:
+        started = time.monotonic()
+        problems: list[Problem] = []
+        with transaction.atomic():
+            refs = plan(sources, problems)
+            self._flush(problems)
+            total = sum(ref.weight for ref in refs) or 1
+            done = 0
+            for ref in refs:
+
+                def fraction(value: float, ref=ref, done=done) -> None:
+                    self._progress((done + value * ref.weight) / total)
+
+                try:
+                    with ref.open(problems, fraction) as table:
+                        self._flush(problems)
+                        self.handler(ref.kind.name).consume(table)
+                except FileProblem as problem:
+                    self.error(ref.label, problem.message)
+                self._flush(problems)
+                done += ref.weight
+            for kind in KIND_ORDER:
+                if kind in self.handlers:
+                    self.handlers[kind].finish()
+            self._after_all()
+            if not self.result.ok or self.dry_run:
+                transaction.set_rollback(True)
+        self._progress(1.0)
+        self.result.seconds = round(time.monotonic() - started, 2)
+        return self.result
+
+    def _flush(self, problems: list[Problem]) -> None:
+        """Sort what the reader found into errors and warnings (unknown columns only warn)."""
+        for problem in problems:
+            if problem.warning:
+                self.result.warnings.append(problem)
+            else:
+                self.error(problem.file, problem.message, row=problem.row, column=problem.column)
+        problems.clear()
+
+    def _progress(self, fraction: float) -> None:
+        if self.on_progress:
+            self.on_progress(min(max(fraction, 0.0), 1.0))
+
+    def _after_all(self) -> None:
+        """Wave states through the wave service (after the systems joined), then tell touched waves."""
+        if not self.result.ok:
+            return
+        waves: WaveHandler | None = self.handlers.get("waves")  # type: ignore[assignment]
+        systems: SystemHandler | None = self.handlers.get("systems")  # type: ignore[assignment]
+        state_set: set[int] = set()
+        if waves:
+            state_set = waves.apply_states()
+        touched = (systems.touched_waves if systems else set()) - state_set
+        if touched and self.result.ok:
+            wave_services.wave_systems_changed(waves=list(Wave.objects.filter(id__in=touched)), by=self.by)
+
+
+def chunks(iterator: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(iterator)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+# --- the kinds --------------------------------------------------------------------------------------
+
+
+class KindHandler:
+    """Parse, check and upsert the rows of one kind. Subclasses say how keys, references and fields work."""
+
+    kind: Kind
+    model: type[models.Model]
+    key_column: str
+    case_insensitive = False
+    # column -> (model attribute, value for an empty cell)
+    plain: dict[str, tuple[str, Any]] = {}
+
+    def __init__(self, importer: Importer):
+        self.importer = importer
+        self.by = importer.by
+        self.counts = importer.result.counts[self.kind.name]
+        self.seen: dict[Any, tuple[str, int]] = {}
+        self.failed_keys: set[str] = set()
+
+    # parsing
+
+    def parse(self, table: Table, number: int, cells: list[Any]) -> Row:
+        values: dict[str, Any] = {}
+        row = Row(table.label, number, values)
+        for index, column in table.columns:
+            cell = cells[index] if index < len(cells) else None
+            if cell is None or (isinstance(cell, str) and not cell.strip()):
+                if column.required:
+                    self.importer.row_error(row, column.name, _("A value is required."))
+                values[column.name] = None
+                continue
+            try:
+                values[column.name] = column.parse(cell)
+            except CellError as error:
+                self.importer.row_error(row, column.name, str(error))
+                values[column.name] = None
+        return row
+
+    def key(self, row: Row) -> Any:
+        value = row.values.get(self.key_column)
+        if value is None:
+            return None
+        return value.lower() if self.case_insensitive else value
+
+    def dedupe_key(self, row: Row) -> Any:
+        return self.key(row)
+
+    def check_duplicate(self, row: Row) -> None:
+        key = self.dedupe_key(row)
+        if key is None:
+            return
+        first = self.seen.get(key)
+        if first is not None:
+            self.importer.row_error(
+                row,
+                self.key_column,
+                _("“%(value)s” appears more than once in this import (first in %(file)s row %(row)d).")
+                % {"value": row.values[self.key_column], "file": first[0], "row": first[1]},
+            )
+        else:
+            self.seen[key] = (row.label, row.number)
+
+    def consume(self, table: Table) -> None:
+        for raw_chunk in chunks(table.rows, self.importer.chunk_size):
+            rows = []
+            for number, cells in raw_chunk:
+                row = self.parse(table, number, cells)
+                self.check_duplicate(row)
+                self.validate(row)
+                rows.append(row)
+            self.write_chunk(rows)
+
+    def validate(self, row: Row) -> None:
+        """Checks of one row on its own (after parsing)."""
+
+    def ids(self) -> dict[str, int]:
+        """Natural key -> id of every row of this kind (in the database and this import), kept current.
+
+        Loaded once per import: looking keys up in it, rather than in the table chunk by chunk, keeps a first
+        import into an empty table linear (the planner's statistics still say "empty" while it fills).
+        """
+        if not hasattr(self, "id_map"):
+            key = Lower(self.key_column) if self.case_insensitive else self.key_column
+            self.id_map = dict(self.model.objects.values_list(key, "id"))
+        return self.id_map
+
+    def existing(self, keys: list[Any]) -> dict[Any, models.Model]:
+        """The rows already there for these natural keys, fetched by primary key (none at all in a first import)."""
+        known = self.ids()
+        ids = [known[key] for key in keys if key in known]
+        if not ids:
+            return {}
+        return {self.key_of(obj): obj for obj in self.model.objects.filter(pk__in=ids)}
+
+    def key_of(self, obj: models.Model) -> Any:
+        value = getattr(obj, self.key_column)
+        return value.lower() if self.case_insensitive else value
+
+    def resolve(self, row: Row) -> dict[str, Any]:
+        """Model attributes from the row's cells: plain columns, and references (subclasses) as ids."""
+        fields = {}
+        for column, value in row.values.items():
+            if column in self.plain:
+                attribute, empty = self.plain[column]
+                fields[attribute] = empty if value is None else value
+        return fields
+
+    def apply(self, obj: models.Model, fields: dict[str, Any], row: Row, *, new: bool) -> set[str]:
+        changed = set()
+        for attribute, value in fields.items():
+            if getattr(obj, attribute) != value:
+                setattr(obj, attribute, value)
+                changed.add(attribute)
+        return changed
+
+    def write_chunk(self, rows: list[Row]) -> None:
+        good = [row for row in rows if not row.failed]
+        found = self.existing(list({self.key(row) for row in good})) if good else {}
+        creates, updates, fields = [], [], set()
+        for row in good:
+            resolved = self.resolve(row)
+            if row.failed:
+                continue
+            obj = found.get(self.key(row))
+            if obj is None:
+                obj = self.model()
+                self.apply(obj, resolved, row, new=True)
+                if row.failed:
+                    continue
+                creates.append(obj)
+                self.created(obj, row)
+            else:
+                changed = self.apply(obj, resolved, row, new=False)
+                if row.failed:
+                    continue
+                if changed:
+                    updates.append(obj)
+                    fields |= changed
+                    self.counts.updated += 1
+                else:
+                    self.counts.unchanged += 1
+                self.kept(obj, row, bool(changed))
+        for row in rows:
+            if row.failed and self.key(row) is not None:
+                self.failed_keys.add(self.key(row))
+        self.counts.created += len(creates)
+        self.save(creates, updates, fields, rows)
+
+    def created(self, obj: models.Model, row: Row) -> None:
+        """A new object from `row` (not yet saved)."""
+
+    def kept(self, obj: models.Model, row: Row, changed: bool) -> None:
+        """An existing object from `row`, changed or not (not yet saved)."""
+
+    def save(self, creates: list, updates: list, fields: set[str], rows: list[Row]) -> None:
+        try:
+            with transaction.atomic():
+                writer.create(creates, by=self.by)
+                writer.update(updates, fields, by=self.by)
+                self.saved(creates, updates)
+        except DatabaseError as error:
+            first, last = rows[0], rows[-1]
+            self.importer.error(
+                first.label,
+                _("The database refused rows %(first)d–%(last)d: %(error)s")
+                % {"first": first.number, "last": last.number, "error": error},
+            )
+
+    def saved(self, creates: list, updates: list) -> None:
+        """After the chunk's rows are written (new objects have ids)."""
+        self.ids().update((self.key_of(obj), obj.pk) for obj in creates)
+
+    def finish(self) -> None:
+        """After every table is read."""
+
+
+def _reference(importer: Importer, row: Row, column: str, mapping: dict[str, int], failed: set, message: str):
+    """The id `row[column]` names in `mapping`; None when empty; a row error when unknown."""
+    value = row.values.get(column)
+    if value is None:
+        return None
+    try:
+        return mapping[value]
+    except KeyError:
+        if value not in failed:
+            importer.row_error(row, column, str(message) % {"value": value})
+        else:
+            row.failed = True
+        return None
+
+
+class AgencyHandler(KindHandler):
+    from .schema import AGENCIES as kind
+
+    model = Agency
+    key_column = "code"
+    plain = {"code": ("code", ""), "name": ("name", ""), "kind": ("kind", AgencyKind.ETAT)}
+
+
+class WaveHandler(KindHandler):
+    from .schema import WAVES as kind
+
+    model = Wave
+    key_column = "name"
+    plain = {
+        "name": ("name", ""),
+        "window_start": ("window_start", None),
+        "window_end": ("window_end", None),
+        "max_vms": ("max_vms", None),
+        "notes": ("notes", ""),
+    }
+
+    def __init__(self, importer: Importer):
+        super().__init__(importer)
+        # wave id -> (row label, row number, wanted state), applied through the wave service at the end.
+        self.states: dict[int, tuple[str, int, str]] = {}
+        self.pending: list[tuple[Wave, Row, str]] = []
+
+    def validate(self, row: Row) -> None:
+        start, end = row.values.get("window_start"), row.values.get("window_end")
+        if start and end and end <= start:
+            self.importer.row_error(row, "window_end", _("The migration window must end after it starts."))
+
+    def apply(self, obj: Wave, fields: dict[str, Any], row: Row, *, new: bool) -> set[str]:
+        changed = super().apply(obj, fields, row, new=new)
+        obj.import_fields = set(changed)
+        obj.import_row = row
+        if "state" in row.values:
+            wanted = row.values["state"] or WaveState.DRAFT
+            if new:
+                # Confirming schedules notices: that goes through the service once the systems are in.
+                obj.state = WaveState.DRAFT if wanted == WaveState.CONFIRMED else wanted
+            if wanted != obj.state:
+                self.pending.append((obj, row, wanted))
+                changed.add("state")
+        return changed
+
+    def save(self, creates: list, updates: list, fields: set[str], rows: list[Row]) -> None:
+        # Existing waves go through the wave service, so their notices follow a moved window.
+        super().save(creates, [], set(), rows)
+        for wave in updates:
+            if not wave.import_fields:
+                continue
+            try:
+                wave_services.wave_update(
+                    wave=wave,
+                    by=self.by,
+                    reason=writer.REASON,
+                    **{name: getattr(wave, name) for name in wave.import_fields},
+                )
+            except ValidationError as error:
+                row = wave.import_row
+                self.importer.row_error(row, None, "; ".join(error.messages))
+        for wave, row, wanted in self.pending:
+            self.states[wave.pk] = (row.label, row.number, wanted)
+        self.pending.clear()
+
+    def apply_states(self) -> set[int]:
+        """Give each wave the state its row asks for; return the ids that went through the wave service."""
+        through_service: set[int] = set()
+        waves = Wave.objects.in_bulk(list(self.states))
+        for wave_id, (label, number, wanted) in self.states.items():
+            wave = waves[wave_id]
+            if wanted in wave_services.ALLOWED_WAVE_STATES[wave.state]:
+                try:
+                    wave_services.wave_set_state(wave=wave, state=wanted, by=self.by, reason=writer.REASON)
+                except ValidationError as error:
+                    self.importer.error(label, "; ".join(error.messages), row=number, column="state")
+                    continue
+                through_service.add(wave_id)
+            elif wanted == WaveState.CONFIRMED:
+                self.importer.error(
+                    label,
+                    _("A wave cannot go from “%(current)s” to “%(target)s”.")
+                    % {"current": WaveState(wave.state).label, "target": WaveState(wanted).label},
+                    row=number,
+                    column="state",
+                )
+            else:
+                # Loading a programme already under way (e.g. a completed wave): set as given, with history.
+                wave.state = wanted
+                writer.update([wave], ["state"], by=self.by)
+        return through_service
+
+    def finish(self) -> None:
+        pass
+
+
+class _LifecycleMixin:
+    """Status set as given (loading an inventory already in flight), kept consistent like the lifecycle does."""
+
+    def apply_status(self, obj, status: str | None) -> set[str]:
+        status = status or MigrationStatus.NOT_PLANNED
+        if obj.status == status:
+            return set()
+        changed = {"status"}
+        if status == MigrationStatus.ON_HOLD:
+            obj.status_before_hold = obj.status if obj.status in OPEN_STATES else MigrationStatus.NOT_PLANNED
+            changed.add("status_before_hold")
+        elif obj.status_before_hold:
+            obj.status_before_hold = ""
+            changed.add("status_before_hold")
+        if status in MIGRATED_STATES and obj.migrated_at is None:
+            obj.migrated_at = timezone.now()
+            changed.add("migrated_at")
+        elif status == MigrationStatus.ROLLED_BACK and obj.migrated_at is not None:
+            obj.migrated_at = None
+            changed.add("migrated_at")
+        obj.status = status
+        return changed
+
+
+class SystemHandler(_LifecycleMixin, KindHandler):
+    from .schema import SYSTEMS as kind
+
+    model = System
+    key_column = "code"
+    plain = {
+        "code": ("code", ""),
+        "name": ("name", ""),
+        "environment": ("environment", ""),
+        "criticality": ("criticality", Criticality.MEDIUM),
+        "description": ("description", ""),
+        "source_datacenter": ("source_datacenter", ""),
+        "target_datacenter": ("target_datacenter", ""),
+    }
+
+    def __init__(self, importer: Importer):
+        super().__init__(importer)
+        self.agencies = importer.handler("agencies").ids()
+        self.waves = importer.handler("waves").ids()
+        self.touched_waves: set[int] = set()
+        self.dependencies: dict[str, tuple[str, int, list[str]]] = {}
+        self.unchanged_codes: set[str] = set()
+
+    def validate(self, row: Row) -> None:
+        code, depends_on = row.values.get("code"), row.values.get("depends_on")
+        if code and depends_on and code in depends_on:
+            self.importer.row_error(row, "depends_on", _("A system cannot depend on itself."))
+
+    def resolve(self, row: Row) -> dict[str, Any]:
+        fields = super().resolve(row)
+        agencies = self.importer.handler("agencies")
+        if "agency" in row.values:
+            fields["agency_id"] = _reference(
+                self.importer,
+                row,
+                "agency",
+                self.agencies,
+                agencies.failed_keys,
+                gettext_lazy("No agency has the code “%(value)s”."),
+            )
+        if "wave" in row.values:
+            fields["wave_id"] = _reference(
+                self.importer,
+                row,
+                "wave",
+                self.waves,
+                self.importer.handler("waves").failed_keys,
+                gettext_lazy("No wave is named “%(value)s”."),
+            )
+        return fields
+
+    def apply(self, obj: System, fields: dict[str, Any], row: Row, *, new: bool) -> set[str]:
+        old_wave = obj.wave_id
+        changed = super().apply(obj, fields, row, new=new)
+        if "status" in row.values:
+            changed |= self.apply_status(obj, row.values["status"])
+        if obj.wave_id != old_wave:
+            self.touched_waves.update(wave for wave in (old_wave, obj.wave_id) if wave)
+        if changed and not new:
+            obj.updated_at = timezone.now()
+            changed.add("updated_at")
+        return changed
+
+    def kept(self, obj: System, row: Row, changed: bool) -> None:
+        if not changed:
+            self.unchanged_codes.add(obj.code)
+        self._remember_dependencies(row)
+
+    def created(self, obj: System, row: Row) -> None:
+        self._remember_dependencies(row)
+
+    def _remember_dependencies(self, row: Row) -> None:
+        if "depends_on" in row.values:
+            self.dependencies[row.values["code"]] = (row.label, row.number, row.values["depends_on"] or [])
+
+    def finish(self) -> None:
+        """Set `depends_on` now that every system of the import exists."""
+        if not self.dependencies:
+            return
+        ids = self.ids()
+        for chunk in chunks(self.dependencies.items(), self.importer.chunk_size):
+            wanted: dict[int, set[int]] = {}
+            codes_by_id: dict[int, str] = {}
+            for code, (label, number, targets) in chunk:
+                row = Row(label, number, {})
+                resolved = set()
+                for target in targets:
+                    if target in ids:
+                        resolved.add(ids[target])
+                    elif target not in self.failed_keys:
+                        self.importer.row_error(
+                            row, "depends_on", _("No system has the code “%(value)s”.") % {"value": target}
+                        )
+                if not row.failed and code in ids:
+                    wanted[ids[code]] = resolved
+                    codes_by_id[ids[code]] = code
+            if not self.importer.result.ok:
+                continue
+            changed = writer.set_dependencies(wanted, by=self.by)
+            codes = {codes_by_id[system_id] for system_id in changed}
+            moved = len(codes & self.unchanged_codes)
+            self.counts.unchanged -= moved
+            self.counts.updated += moved
+            self.unchanged_codes -= codes
+        self.dependencies.clear()
+
+
+class VMHandler(_LifecycleMixin, KindHandler):
+    from .schema import VMS as kind
+
+    model = VM
+    key_column = "hostname"
+    case_insensitive = True
+    plain = {
+        "hostname": ("hostname", ""),
+        "os": ("os", ""),
+        "vcpus": ("vcpus", None),
+        "memory_gb": ("memory_gb", None),
+        "disk_gb": ("disk_gb", None),
+    }
+
+    def __init__(self, importer: Importer):
+        super().__init__(importer)
+        self.systems = importer.handler("systems").ids()
+
+    def resolve(self, row: Row) -> dict[str, Any]:
+        fields = super().resolve(row)
+        fields["system_id"] = _reference(
+            self.importer,
+            row,
+            "system",
+            self.systems,
+            self.importer.handler("systems").failed_keys,
+            gettext_lazy("No system has the code “%(value)s”."),
+        )
+        return fields
+
+    def apply(self, obj: VM, fields: dict[str, Any], row: Row, *, new: bool) -> set[str]:
+        changed = super().apply(obj, fields, row, new=new)
+        if "status" in row.values:
+            changed |= self.apply_status(obj, row.values["status"])
+        if "migrated_at" in row.values and obj.migrated_at != row.values["migrated_at"]:
+            obj.migrated_at = row.values["migrated_at"]
+            changed.add("migrated_at")
+        return changed
+
+
+PERSON = ("name", "phone", "agency")
+
+
+class ContactHandler(KindHandler):
+    """One row per (person, system, role); the same e-mail on several rows is one person."""
+
+    from .schema import CONTACTS as kind
+
+    model = ContactPerson
+    key_column = "email"
+    case_insensitive = True
+    plain = {"email": ("email", ""), "name": ("name", ""), "phone": ("phone", "")}
+
+    def __init__(self, importer: Importer):
+        super().__init__(importer)
+        self.agencies = importer.handler("agencies").ids()
+        self.systems = importer.handler("systems").ids()
+        # e-mail -> first row and the person's cells there, to catch rows that disagree about one person
+        self.people: dict[str, Row] = {}
+        self.outcome: dict[str, str] = {}
+
+    def dedupe_key(self, row: Row) -> Any:
+        email = self.key(row)
+        if email is None:
+            return None
+        system = row.values.get("system")
+        return (email, system, (row.values.get("role") or ContactRole.PRIMARY) if system else None)
+
+    def check_duplicate(self, row: Row) -> None:
+        key = self.dedupe_key(row)
+        if key is None:
+            return
+        first = self.seen.get(key)
+        if first is not None:
+            self.importer.row_error(
+                row,
+                "email",
+                _(
+                    "“%(value)s” appears more than once in this import with the same system and role "
+                    "(first in %(file)s row %(row)d)."
+                )
+                % {"value": row.values["email"], "file": first[0], "row": first[1]},
+            )
+            return
+        self.seen[key] = (row.label, row.number)
+        first_row = self.people.get(key[0])
+        if first_row is None:
+            self.people[key[0]] = Row(row.label, row.number, {k: row.values[k] for k in PERSON if k in row.values})
+            return
+        for column in PERSON:
+            if column in row.values and column in first_row.values and row.values[column] != first_row.values[column]:
+                self.importer.row_error(
+                    row,
+                    column,
+                    _("“%(value)s” differs from %(file)s row %(row)d for the same e-mail (“%(first)s”).")
+                    % {
+                        "value": row.values[column] or "",
+                        "file": first_row.label,
+                        "row": first_row.number,
+                        "first": first_row.values[column] or "",
+                    },
+                )
+
+    def validate(self, row: Row) -> None:
+        if row.values.get("role") and not row.values.get("system"):
+            self.importer.row_error(row, "role", _("A role needs a system in the column “system”."))
+
+    def resolve(self, row: Row) -> dict[str, Any]:
+        fields = super().resolve(row)
+        if "agency" in row.values:
+            fields["agency_id"] = _reference(
+                self.importer,
+                row,
+                "agency",
+                self.agencies,
+                self.importer.handler("agencies").failed_keys,
+                gettext_lazy("No agency has the code “%(value)s”."),
+            )
+        if row.values.get("system"):
+            _reference(
+                self.importer,
+                row,
+                "system",
+                self.systems,
+                self.importer.handler("systems").failed_keys,
+                gettext_lazy("No system has the code “%(value)s”."),
+            )
+        return fields
+
+    def write_chunk(self, rows: list[Row]) -> None:
+        """People first (one per e-mail), then their links to systems."""
+        good = [row for row in rows if not row.failed]
+        emails = list(dict.fromkeys(self.key(row) for row in good))
+        found = self.existing(emails) if emails else {}
+        creates, updates, fields = [], [], set()
+        people: dict[str, ContactPerson] = {}
+        links: list[tuple[str, int, str]] = []
+        for row in good:
+            resolved = self.resolve(row)
+            if row.failed:
+                continue
+            email = self.key(row)
+            person = people.get(email)
+            if person is None:
+                person = found.get(email)
+                if person is None:
+                    person = ContactPerson()
+                    self.apply(person, resolved, row, new=True)
+                    creates.append(person)
+                    self.outcome[email] = "created"
+                else:
+                    changed = self.apply(person, resolved, row, new=False)
+                    if changed:
+                        updates.append(person)
+                        fields |= changed
+                        self.outcome[email] = "updated" if self.outcome.get(email) != "created" else "created"
+                    else:
+                        self.outcome.setdefault(email, "unchanged")
+                people[email] = person
+            if row.values.get("system"):
+                links.append((email, self.systems[row.values["system"]], row.values.get("role") or ContactRole.PRIMARY))
+        for row in rows:
+            if row.failed and self.key(row) is not None:
+                self.failed_keys.add(self.key(row))
+        try:
+            with transaction.atomic():
+                writer.create(creates, by=self.by)
+                writer.update(updates, fields, by=self.by)
+                self.saved(creates, updates)
+                self._link(people, links)
+        except DatabaseError as error:
+            self.importer.error(
+                rows[0].label,
+                _("The database refused rows %(first)d–%(last)d: %(error)s")
+                % {"first": rows[0].number, "last": rows[-1].number, "error": error},
+            )
+
+    def _link(self, people: dict[str, ContactPerson], links: list[tuple[str, int, str]]) -> None:
+        if not links:
+            return
+        contact_ids = {people[email].pk for email, _system, _role in links}
+        have = set(
+            SystemContact.objects.filter(contact_id__in=contact_ids).values_list("contact_id", "system_id", "role")
+        )
+        new = []
+        for email, system_id, role in dict.fromkeys(links):
+            person = people[email]
+            if (person.pk, system_id, role) not in have:
+                new.append(SystemContact(contact_id=person.pk, system_id=system_id, role=role))
+                if self.outcome.get(email) == "unchanged":
+                    self.outcome[email] = "updated"
+        writer.create(new, by=self.by)
+
+    def finish(self) -> None:
+        for outcome in self.outcome.values():
+            setattr(self.counts, outcome, getattr(self.counts, outcome) + 1)
+        self.outcome.clear()
+
+
+HANDLERS: dict[str, type[KindHandler]] = {
+    "agencies": AgencyHandler,
+    "waves": WaveHandler,
+    "systems": SystemHandler,
+    "vms": VMHandler,
+    "contacts": ContactHandler,
+}

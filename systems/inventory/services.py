@@ -1,0 +1,115 @@
+"""Browser imports: upload → preview (a dry run) → confirm (the real run), small ones at once, large ones in Celery.
+
+Progress lives in the cache, not in the job row: the import runs in one transaction, so a row update
+would stay invisible to the page that polls it until the very end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone, translation
+
+from .importer import Importer, ImportResult
+from .models import ImportFile, ImportJob
+from .readers import Source
+
+PROGRESS_TIMEOUT = 6 * 3600
+
+
+def progress_key(job_id: int) -> str:
+    return f"inventory:import:{job_id}:progress"
+
+
+def import_progress(job_id: int) -> float:
+    return cache.get(progress_key(job_id), 0.0)
+
+
+def _runs_in_background(job: ImportJob) -> bool:
+    return sum(file.size for file in job.files.all()) > settings.INVENTORY_IMPORT_BACKGROUND_BYTES
+
+
+def import_job_create(*, by: AbstractBaseUser, files: Iterable[UploadedFile], language: str) -> ImportJob:
+    """Store the uploaded files and check them (a dry run): at once if small, else in a Celery task."""
+    with transaction.atomic():
+        job = ImportJob.objects.create(created_by=by, language=language, state=ImportJob.State.PREVIEWING)
+        ImportFile.objects.bulk_create(
+            ImportFile(job=job, name=upload.name, content=b"".join(upload.chunks()), size=upload.size)
+            for upload in files
+        )
+    _start(job, dry_run=True)
+    job.refresh_from_db()
+    return job
+
+
+def import_job_confirm(*, job: ImportJob) -> bool:
+    """Start the real import of a checked job without errors; False if it was started already (or cannot be)."""
+    if not (job.preview and job.preview["error_count"] == 0 and job.files.exists()):
+        return False
+    claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.PREVIEWED).update(
+        state=ImportJob.State.IMPORTING
+    )
+    if claimed:
+        cache.set(progress_key(job.pk), 0.0, PROGRESS_TIMEOUT)
+        _start(job, dry_run=False)
+    return bool(claimed)
+
+
+def _start(job: ImportJob, *, dry_run: bool) -> None:
+    if _runs_in_background(job):
+        from .tasks import run_import_job
+
+        transaction.on_commit(lambda: run_import_job.delay(job.pk, dry_run))
+    else:
+        import_job_run(job_id=job.pk, dry_run=dry_run)
+
+
+def import_job_run(*, job_id: int, dry_run: bool) -> None:
+    """Run the preview or the import of a job; idempotent (does nothing unless the job waits for exactly this)."""
+    wanted = ImportJob.State.PREVIEWING if dry_run else ImportJob.State.IMPORTING
+    job = ImportJob.objects.select_related("created_by").filter(pk=job_id, state=wanted).first()
+    if job is None:
+        return
+    shown = {"value": -1}
+
+    def on_progress(fraction: float) -> None:
+        percent = int(fraction * 100)
+        if percent != shown["value"]:
+            shown["value"] = percent
+            cache.set(progress_key(job_id), fraction, PROGRESS_TIMEOUT)
+
+    sources = [Source.from_bytes(file.name, bytes(file.content)) for file in job.files.all()]
+    with translation.override(job.language), transaction.atomic():
+        result: ImportResult = Importer(by=job.created_by, dry_run=dry_run, on_progress=on_progress).run(sources)
+        if dry_run:
+            job.preview = result.as_dict()
+            job.state = ImportJob.State.PREVIEWED
+            if not result.ok:
+                job.files.all().delete()  # cannot be confirmed; the user fixes the files and uploads again
+        else:
+            job.result = result.as_dict()
+            job.state = ImportJob.State.DONE if result.ok else ImportJob.State.FAILED
+            job.finished_at = timezone.now()
+            # The files (with contact persons' names and e-mails) are not kept once imported.
+            job.files.all().delete()
+        job.save()
+    cache.set(progress_key(job_id), 1.0, PROGRESS_TIMEOUT)
+
+
+def import_files_purge(*, older_than: timedelta) -> int:
+    """Delete the uploaded files of imports started longer ago than `older_than` and never confirmed."""
+    deleted, _per_model = ImportFile.objects.filter(job__created_at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
+def import_job_fail(*, job_id: int, message: str) -> None:
+    """A task that could not finish (time limit): say so on the job's page."""
+    ImportJob.objects.filter(pk=job_id, state__in=[ImportJob.State.PREVIEWING, ImportJob.State.IMPORTING]).update(
+        state=ImportJob.State.FAILED, failure=message, finished_at=timezone.now()
+    )

@@ -1,0 +1,140 @@
+"""Pages: /import/ (upload → preview → confirm, for editors) and /export/ (downloads, for all staff)."""
+
+import tempfile
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views import View
+from django.views.generic import DetailView, FormView, TemplateView
+
+from . import exporter, services
+from .forms import ImportUploadForm
+from .importer import ImportResult
+from .models import ImportJob
+from .schema import KIND_ORDER, KINDS
+
+IMPORT_PERMISSION = "systems.import_inventory"
+EXPORT_PERMISSION = "systems.export_inventory"
+ERRORS_SHOWN = 100
+
+
+class ImportView(PermissionRequiredMixin, FormView):
+    """Upload the files; they are checked at once (or in the background when large)."""
+
+    permission_required = IMPORT_PERMISSION
+    template_name = "inventory/import.html"
+    form_class = ImportUploadForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["kinds"] = [KINDS[kind] for kind in KIND_ORDER]
+        context["recent_jobs"] = ImportJob.objects.filter(created_by=self.request.user)[:5]
+        return context
+
+    def form_valid(self, form):
+        job = services.import_job_create(
+            by=self.request.user, files=form.cleaned_data["files"], language=get_language() or "nb"
+        )
+        return redirect("inventory:import_job", pk=job.pk)
+
+
+class _OwnJobMixin(PermissionRequiredMixin):
+    permission_required = IMPORT_PERMISSION
+
+    def get_queryset(self):
+        # An import is its uploader's: someone else's is a 404, not a peek at another person's files.
+        return ImportJob.objects.filter(created_by=self.request.user)
+
+
+class ImportJobView(_OwnJobMixin, DetailView):
+    """The preview (counts, warnings, the first errors) with a confirm button, progress, or the outcome."""
+
+    template_name = "inventory/import_job.html"
+    context_object_name = "job"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = self.object
+        running = job.state in (ImportJob.State.PREVIEWING, ImportJob.State.IMPORTING)
+        report = job.result if job.result is not None else job.preview
+        result = ImportResult.from_dict(report) if report else None
+        context.update(
+            running=running,
+            progress_percent=int(services.import_progress(job.pk) * 100) if running else 100,
+            result=result,
+            counts=[(kind, result.counts[kind]) for kind in KIND_ORDER] if result else [],
+            errors=result.errors[:ERRORS_SHOWN] if result else [],
+            more_errors=max(result.error_count - ERRORS_SHOWN, 0) if result else 0,
+            files_gone=job.state == ImportJob.State.PREVIEWED and not job.files.exists(),
+        )
+        context["can_confirm"] = (
+            job.state == ImportJob.State.PREVIEWED and result is not None and result.ok and not context["files_gone"]
+        )
+        return context
+
+
+class ImportProgressView(_OwnJobMixin, View):
+    """JSON for the progress script: {"state": …, "running": …, "percent": …}."""
+
+    def get(self, request, pk):
+        job = get_object_or_404(self.get_queryset(), pk=pk)
+        running = job.state in (ImportJob.State.PREVIEWING, ImportJob.State.IMPORTING)
+        percent = int(services.import_progress(job.pk) * 100) if running else 100
+        return JsonResponse({"state": job.state, "running": running, "percent": percent})
+
+
+class ImportConfirmView(_OwnJobMixin, View):
+    """POST: import the checked files for real."""
+
+    def post(self, request, pk):
+        job = get_object_or_404(self.get_queryset(), pk=pk)
+        services.import_job_confirm(job=job)
+        return redirect("inventory:import_job", pk=job.pk)
+
+
+class ExportView(PermissionRequiredMixin, TemplateView):
+    permission_required = EXPORT_PERMISSION
+    template_name = "inventory/export.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["csv_links"] = [(kind, reverse("inventory:export_csv", args=[kind])) for kind in KIND_ORDER]
+        return context
+
+
+def _stamp() -> str:
+    return timezone.localtime().strftime("%Y-%m-%d")
+
+
+class ExportCSVView(PermissionRequiredMixin, View):
+    permission_required = EXPORT_PERMISSION
+
+    def get(self, request, kind):
+        if kind not in KINDS:
+            raise Http404
+        response = StreamingHttpResponse(exporter.csv_lines(kind), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{kind}-{_stamp()}.csv"'
+        return response
+
+
+class ExportFileView(PermissionRequiredMixin, View):
+    """The whole inventory as one XLSX workbook or a ZIP of the five CSV files (spooled to a temporary file)."""
+
+    permission_required = EXPORT_PERMISSION
+    formats = {
+        "xlsx": (exporter.write_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        "zip": (exporter.write_zip, "application/zip"),
+    }
+
+    def get(self, request, fmt):
+        write, content_type = self.formats[fmt]
+        stream = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+        write(stream)
+        stream.seek(0)
+        return FileResponse(
+            stream, as_attachment=True, filename=f"inventory-{_stamp()}.{fmt}", content_type=content_type
+        )

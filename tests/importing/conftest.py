@@ -1,0 +1,82 @@
+"""Helpers for import/export tests: run the importer on in-memory files, and read the database back."""
+
+import pytest
+
+from systems.inventory.importer import Importer
+from systems.inventory.readers import Source
+
+
+def sources(files: dict[str, str | bytes], encoding: str = "utf-8") -> list[Source]:
+    return [
+        Source.from_bytes(name, content if isinstance(content, bytes) else content.encode(encoding))
+        for name, content in files.items()
+    ]
+
+
+@pytest.fixture
+def run_import(db):
+    """run_import({"systems.csv": "code;name…"}, dry_run=False, by=None) -> ImportResult"""
+
+    def _run(files: dict[str, str | bytes], *, encoding: str = "utf-8", **options):
+        return Importer(**options).run(sources(files, encoding))
+
+    return _run
+
+
+def errors(result) -> list[str]:
+    return [str(problem) for problem in result.errors]
+
+
+def counts(result) -> dict[str, tuple[int, int, int]]:
+    return {kind: (c.created, c.updated, c.unchanged) for kind, c in result.counts.items()}
+
+
+AGENCIES = "code;name;kind\nBYM;Bymiljøetaten;etat\nBSH;Bydel St. Hanshaugen;bydel\n"
+WAVES = "name;window_start;window_end;state\nBølge 1;2027-03-06 18:00;2027-03-06 23:00;draft\n"
+SYSTEMS = (
+    "code;name;agency;environment;criticality;status;wave\n"
+    "SAK;Sakarkiv;BYM;production;high;planned;Bølge 1\n"
+    "WEB;Nettsider;BSH;test;low;not_planned;\n"
+)
+VMS = "hostname;system;os;vcpus;memory_gb;disk_gb;status\nsak01.kommune.local;SAK;Linux;2;8;100;planned\n"
+
+
+@pytest.fixture
+def base_files() -> dict[str, str]:
+    return {"agencies.csv": AGENCIES, "waves.csv": WAVES, "systems.csv": SYSTEMS, "vms.csv": VMS}
+
+
+@pytest.fixture
+def celery_worker_thread(settings):
+    """A real Celery worker (solo pool, in a thread) on the test's Redis database."""
+    from celery.contrib.testing.worker import start_worker
+
+    from migportal.celery import app
+
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    with start_worker(app, perform_ping_check=False, loglevel="WARNING"):
+        yield app
+
+
+def ensure_staff_groups() -> None:
+    """Rebuild the staff groups of migration systems.0002 (from systems.roles) after a transactional test
+    flushed them. Django recreates the permissions after a flush; the groups are data and are gone.
+
+    (serialized_rollback cannot restore them once Playwright has run: its greenlet gets a fresh
+    connection object without the serialized contents.)
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    from systems.roles import GROUP_PERMISSIONS
+
+    for name, permissions in GROUP_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            for app_label, codename in permissions
+        )
+
+
+@pytest.fixture
+def staff_groups(transactional_db):
+    ensure_staff_groups()
