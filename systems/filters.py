@@ -1,0 +1,130 @@
+"""One django-filter FilterSet per listed model: `q` for free text, `<fk>_id` for relations.
+
+The same FilterSet serves the list page, its CSV/XLSX export, the bulk actions ("all matching the
+filter") and the child tables on detail pages (e.g. an agency's systems are SystemFilterSet(agency_id=…)).
+"""
+
+import django_filters as filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from waves.models import Wave
+
+from .choices import AgencyKind, ContactRole, Criticality, Environment, MigrationStatus
+from .models import VM, Agency, ContactPerson, System, SystemContact
+
+CHECKBOXES = forms.CheckboxSelectMultiple
+
+
+class SearchFilterSet(filters.FilterSet):
+    """Adds `q`: a case-insensitive search over `search_fields`."""
+
+    q = filters.CharFilter(method="search", label=_("Search"))
+    search_fields: tuple[str, ...] = ()
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+
+def _agency_filter(field_name: str = "agency"):
+    return filters.ModelMultipleChoiceFilter(
+        field_name=field_name, queryset=Agency.objects.order_by("code"), label=_("agency")
+    )
+
+
+def _wave_filter(field_name: str = "wave"):
+    return filters.ModelMultipleChoiceFilter(
+        field_name=field_name, queryset=Wave.objects.order_by("window_start"), label=_("wave")
+    )
+
+
+class HiddenNumberFilter(filters.NumberFilter):
+    """A relation filter used by detail pages' child tables; kept (hidden) in the list's filter form."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.HiddenInput)
+        super().__init__(*args, **kwargs)
+
+
+class AgencyFilterSet(SearchFilterSet):
+    search_fields = ("code", "name")
+    kind = filters.MultipleChoiceFilter(choices=AgencyKind.choices, label=_("kind"), widget=CHECKBOXES)
+
+    class Meta:
+        model = Agency
+        fields = ["q", "kind"]
+
+
+class SystemFilterSet(SearchFilterSet):
+    search_fields = ("code", "name", "description")
+    status = filters.MultipleChoiceFilter(choices=MigrationStatus.choices, label=_("status"), widget=CHECKBOXES)
+    environment = filters.ChoiceFilter(choices=Environment.choices, label=_("environment"), empty_label=_("all"))
+    criticality = filters.MultipleChoiceFilter(choices=Criticality.choices, label=_("criticality"), widget=CHECKBOXES)
+    agency_id = _agency_filter()
+    wave_id = _wave_filter()
+    has_wave = filters.BooleanFilter(field_name="wave", lookup_expr="isnull", exclude=True, label=_("has a wave"))
+    has_primary_contact = filters.BooleanFilter(method="filter_primary_contact", label=_("has a primary contact"))
+    contact_id = HiddenNumberFilter(field_name="system_contacts__contact", distinct=True)
+    depends_on_id = HiddenNumberFilter(field_name="depends_on")
+    dependent_id = HiddenNumberFilter(field_name="dependents")
+
+    class Meta:
+        model = System
+        fields = ["q", "status", "environment", "criticality", "agency_id", "wave_id", "has_wave"]
+
+    def filter_primary_contact(self, queryset, name, value):
+        if value is None:
+            return queryset
+        condition = Q(system_contacts__role=ContactRole.PRIMARY)
+        if value:
+            return queryset.filter(condition).distinct()
+        return queryset.exclude(pk__in=System.objects.filter(condition).values("pk"))
+
+
+class VMFilterSet(SearchFilterSet):
+    search_fields = ("hostname", "os", "system__code", "system__name")
+    status = filters.MultipleChoiceFilter(choices=MigrationStatus.choices, label=_("status"), widget=CHECKBOXES)
+    environment = filters.ChoiceFilter(
+        field_name="system__environment", choices=Environment.choices, label=_("environment"), empty_label=_("all")
+    )
+    agency_id = _agency_filter("system__agency")
+    wave_id = _wave_filter("system__wave")
+    system_id = HiddenNumberFilter(field_name="system")
+
+    class Meta:
+        model = VM
+        fields = ["q", "status", "environment", "agency_id", "wave_id"]
+
+
+class ContactPersonFilterSet(SearchFilterSet):
+    search_fields = ("name", "email", "phone")
+    agency_id = _agency_filter()
+    role = filters.MultipleChoiceFilter(
+        field_name="system_contacts__role",
+        choices=ContactRole.choices,
+        label=_("role"),
+        distinct=True,
+        widget=CHECKBOXES,
+    )
+    system_id = HiddenNumberFilter(field_name="system_contacts__system", distinct=True)
+
+    class Meta:
+        model = ContactPerson
+        fields = ["q", "agency_id", "role"]
+
+
+class SystemContactFilterSet(filters.FilterSet):
+    system_id = filters.NumberFilter(field_name="system")
+    contact_id = filters.NumberFilter(field_name="contact")
+    role = filters.MultipleChoiceFilter(choices=ContactRole.choices, label=_("role"))
+
+    class Meta:
+        model = SystemContact
+        fields = ["system_id", "contact_id", "role"]
