@@ -13,14 +13,14 @@ from tests.factories import (
 
 
 def build_inventory(rows: int) -> dict:
-    """`rows` systems (each with a VM and a primary contact) spread over 3 agencies and 2 waves."""
-    agencies = [AgencyFactory() for _ in range(3)]
-    waves = [WaveFactory(), WaveFactory()]
+    """`rows` systems, each with a VM and a primary contact, over rows/5 agencies and waves (at least 3 and 2)."""
+    agencies = [AgencyFactory() for _ in range(max(3, rows // 5))]
+    waves = [WaveFactory() for _ in range(max(2, rows // 5))]
     systems = []
     for i in range(rows):
         system = SystemFactory(
-            agency=agencies[i % 3],
-            wave=waves[i % 2] if i % 3 else None,
+            agency=agencies[i % len(agencies)],
+            wave=waves[i % len(waves)] if i % 3 else None,
             environment=Environment.TEST if i % 2 else Environment.PRODUCTION,
             status=MigrationStatus.PLANNED if i % 3 else MigrationStatus.NOT_PLANNED,
         )
