@@ -2,6 +2,7 @@
 
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 #: How dates and times are shown everywhere on staff pages: 24.11.2026 kl. 18:00.
@@ -40,11 +41,17 @@ class BaseTable(tables.Table):
     class Meta:
         attrs = {"class": "object-table", "th": {"scope": "col"}}
         template_name = "generic/table.html"
+        # The page size is chosen by the list view (25/50/100 only), never read raw from the URL.
+        per_page_field = "_per_page_not_from_url"
         default_columns: tuple[str, ...] = ()
 
     def __init__(self, *args, selectable: bool = False, columns: list[str] | None = None, **kwargs):
         kwargs.setdefault("empty_text", _("Nothing found."))
         super().__init__(*args, **kwargs)
+        for bound in self.columns.iterall():
+            # Model verbose names are lower case; headers (and export headers) start with a capital.
+            if bound.column.verbose_name:
+                bound.column.verbose_name = capfirst(bound.column.verbose_name)
         if not selectable:
             self.columns.hide("select")
         chosen = [name for name in (columns or []) if name in self.choosable_columns]
