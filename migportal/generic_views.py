@@ -28,6 +28,7 @@ from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, TemplateView, View
 from django_filters.views import FilterView
@@ -411,7 +412,7 @@ class BulkActionView(StaffPermissionMixin, View):
             messages.error(request, _("Select at least one row."))
         elif not form.is_valid():
             for field, errors in form.errors.items():
-                label = form.fields[field].label if field in form.fields else ""
+                label = capfirst(form.fields[field].label) if field in form.fields else ""
                 for error in errors:
                     messages.error(request, f"{label}: {error}" if label else error)
         else:
