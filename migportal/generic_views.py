@@ -154,6 +154,7 @@ class ChildTable:
         queryset=None,
         prefix: str = "",
         list_url: str | None = None,
+        column_permissions: dict[str, str] | None = None,
     ):
         self.title = title
         self.table_class = table_class
@@ -162,11 +163,13 @@ class ChildTable:
         self.queryset = queryset
         self.prefix = prefix or f"{param}-"
         self.list_url = list_url
+        self.column_permissions = column_permissions or {}
 
     def build(self, request, obj) -> dict[str, Any]:
         queryset = self.queryset if self.queryset is not None else self.filterset_class._meta.model.objects.all()
         filterset = self.filterset_class(QueryDict(f"{self.param}={obj.pk}"), queryset=queryset, request=request)
-        table = self.table_class(filterset.qs, prefix=self.prefix, exclude=_exclude_for(self.param))
+        hidden = [name for name, perm in self.column_permissions.items() if not request.user.has_perm(perm)]
+        table = self.table_class(filterset.qs, prefix=self.prefix, exclude=(*_exclude_for(self.param), *hidden))
         RequestConfig(request, paginate={"per_page": PAGE_SIZES[0]}).configure(table)
         link = f"{reverse(self.list_url)}?{self.param}={obj.pk}" if self.list_url else None
         return {"title": self.title, "table": table, "list_link": link}

@@ -10,6 +10,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -123,6 +124,7 @@ class SystemDetailView(ObjectDetailView):
             SystemContactFilterSet,
             "system_id",
             queryset=selectors.systemcontact_list(),
+            column_permissions={"remove": "systems.delete_systemcontact"},
         ),
         ChildTable(
             gettext_lazy("Depends on"),
@@ -221,7 +223,9 @@ class SystemContactAddView(StaffPermissionMixin, View):
         if not form.is_valid():
             for field, errors in form.errors.items():
                 for error in errors:
-                    messages.error(request, f"{form.fields[field].label}: {error}" if field in form.fields else error)
+                    messages.error(
+                        request, f"{capfirst(form.fields[field].label)}: {error}" if field in form.fields else error
+                    )
             return HttpResponseRedirect(system.get_absolute_url())
         try:
             services.systemcontact_create(system=system, by=request.user, **form.cleaned_data)
@@ -310,6 +314,7 @@ class ContactPersonDetailView(ObjectDetailView):
             SystemContactFilterSet,
             "contact_id",
             queryset=selectors.systemcontact_list(),
+            column_permissions={"remove": "systems.delete_systemcontact"},
         ),
     ]
 
