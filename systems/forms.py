@@ -4,12 +4,39 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from migportal.forms import DateTimeLocalInput, ServiceModelForm
+from migportal.forms import (
+    DateTimeLocalInput,
+    NaturalKeyChoiceField,
+    NaturalKeysMultipleChoiceField,
+    ServiceModelForm,
+)
 from waves.models import Wave
 
 from . import services
 from .choices import ContactRole, Criticality, MigrationStatus
 from .models import VM, Agency, ContactPerson, System
+
+
+def system_code_field(**kwargs) -> NaturalKeyChoiceField:
+    return NaturalKeyChoiceField(
+        System.objects.all(),
+        to_field_name="code",
+        label=_("system"),
+        help_text=_("The system's code, e.g. BYM-PARK."),
+        error_messages={"invalid_choice": _("No system has the code “%(value)s”.")},
+        **kwargs,
+    )
+
+
+def contact_email_field(**kwargs) -> NaturalKeyChoiceField:
+    return NaturalKeyChoiceField(
+        ContactPerson.objects.all(),
+        to_field_name="email",
+        label=_("contact person"),
+        help_text=_("The contact person's e-mail address."),
+        error_messages={"invalid_choice": _("No contact person has the e-mail address “%(value)s”.")},
+        **kwargs,
+    )
 
 
 class AgencyForm(ServiceModelForm):
@@ -19,6 +46,15 @@ class AgencyForm(ServiceModelForm):
 
 
 class SystemForm(ServiceModelForm):
+    depends_on = NaturalKeysMultipleChoiceField(
+        System.objects.all(),
+        to_field_name="code",
+        required=False,
+        label=_("depends on"),
+        help_text=_("Codes of the systems this system needs in order to work, separated by commas."),
+        error_messages={"invalid_choice": _("No system has the code “%(value)s”.")},
+    )
+
     class Meta:
         model = System
         fields = [
@@ -45,21 +81,21 @@ class SystemForm(ServiceModelForm):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.order_by("code")
         self.fields["wave"].queryset = Wave.objects.order_by("window_start")
-        depends_on = System.objects.order_by("code")
         if self.instance.pk:
-            depends_on = depends_on.exclude(pk=self.instance.pk)
-        self.fields["depends_on"].queryset = depends_on
-        self.fields["depends_on"].help_text = _("Systems this system needs in order to work.")
+            self.fields["depends_on"].queryset = System.objects.exclude(pk=self.instance.pk)
 
 
 class VMForm(ServiceModelForm):
+    system = system_code_field()
+
     class Meta:
         model = VM
         fields = ["hostname", "system", "os", "vcpus", "memory_gb", "disk_gb"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["system"].queryset = System.objects.order_by("code")
+        if self.instance.pk and "system" not in self.data:
+            self.initial["system"] = self.instance.system.code
 
 
 class ContactPersonForm(ServiceModelForm):
@@ -75,7 +111,7 @@ class ContactPersonForm(ServiceModelForm):
 class SystemContactForm(forms.Form):
     """Give a contact person a role for one system (on the system's page)."""
 
-    contact = forms.ModelChoiceField(queryset=ContactPerson.objects.order_by("name"), label=_("contact person"))
+    contact = contact_email_field()
     role = forms.ChoiceField(choices=ContactRole.choices, label=_("role"))
 
 
@@ -124,9 +160,7 @@ class SystemBulkForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "—"), *MigrationStatus.choices], required=False, label=_("new status"))
     cascade_vms = forms.BooleanField(required=False, label=_("Also change the systems' VMs"))
     criticality = forms.ChoiceField(choices=[("", "—"), *Criticality.choices], required=False, label=_("criticality"))
-    contact = forms.ModelChoiceField(
-        queryset=ContactPerson.objects.order_by("name"), required=False, label=_("contact person")
-    )
+    contact = contact_email_field(required=False)
     role = forms.ChoiceField(choices=[("", "—"), *ContactRole.choices], required=False, label=_("role"))
 
     REQUIRED = {

@@ -101,14 +101,14 @@ def test_bulk_add_contact_refuses_a_role_already_held(editor_client):
     response = _post(
         editor_client,
         "systems:system_bulk",
-        {"pk": [fresh.pk, taken.pk], "action": "add_contact", "contact": contact.pk, "role": "tester"},
+        {"pk": [fresh.pk, taken.pk], "action": "add_contact", "contact": contact.email, "role": "tester"},
     )
     assert any(m.startswith("HAR: ") for m in _messages(response))
     assert not SystemContact.objects.filter(system=fresh).exists()
     response = _post(
         editor_client,
         "systems:system_bulk",
-        {"pk": [fresh.pk], "action": "add_contact", "contact": contact.pk, "role": "tester"},
+        {"pk": [fresh.pk], "action": "add_contact", "contact": contact.email, "role": "tester"},
     )
     assert SystemContact.objects.filter(system=fresh, contact=contact, role="tester").exists()
 

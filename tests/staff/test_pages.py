@@ -281,10 +281,14 @@ def test_move_system_to_wave_from_its_page(editor_client, monkeypatch):
 def test_add_and_remove_a_contact_role_on_the_system_page(editor_client):
     system = SystemFactory()
     contact = ContactPersonFactory()
-    editor_client.post(reverse("systems:systemcontact_add", args=[system.pk]), {"contact": contact.pk, "role": "owner"})
+    editor_client.post(
+        reverse("systems:systemcontact_add", args=[system.pk]), {"contact": contact.email.upper(), "role": "owner"}
+    )
     role = SystemContact.objects.get(system=system, contact=contact, role=ContactRole.OWNER)
     response = editor_client.post(
-        reverse("systems:systemcontact_add", args=[system.pk]), {"contact": contact.pk, "role": "owner"}, follow=True
+        reverse("systems:systemcontact_add", args=[system.pk]),
+        {"contact": contact.email.upper(), "role": "owner"},
+        follow=True,
     )
     assert "Personen har allerede denne rollen for dette systemet." in _text(response)
     editor_client.post(reverse("systems:systemcontact_delete", args=[role.pk]))
@@ -349,3 +353,31 @@ def test_password_reset_sends_a_norwegian_link_that_works(client, db):
 def test_anonymous_user_is_sent_to_login_with_next(client, db):
     response = client.get(reverse("systems:system_list"))
     assert response["Location"] == f"{reverse('login')}?next={reverse('systems:system_list')}"
+
+
+def test_vm_form_takes_the_system_code_and_names_an_unknown_one(editor_client):
+    system = SystemFactory(code="BYM-PARK")
+    page = editor_client.get(reverse("systems:vm_add"), {"system": "BYM-PARK"}).content.decode()
+    assert 'value="BYM-PARK"' in page
+    data = {"hostname": "park01", "system": "BYM-PAKR", "vcpus": 2}
+    response = editor_client.post(reverse("systems:vm_add"), data)
+    assert "Ingen systemer har koden «BYM-PAKR»." in str(response.context["form"].errors["system"])
+    response = editor_client.post(reverse("systems:vm_add"), {**data, "system": "bym-park"})
+    vm = VM.objects.get(hostname="park01")
+    assert vm.system == system
+    page = editor_client.get(reverse("systems:vm_edit", args=[vm.pk])).content.decode()
+    assert 'value="BYM-PARK"' in page
+
+
+def test_system_form_takes_dependencies_as_codes(editor_client):
+    system, database, network = SystemFactory(code="APP"), SystemFactory(code="DB"), SystemFactory(code="NETT")
+    base = {"code": "APP", "name": system.name, "agency": system.agency.pk, "environment": "test", "criticality": "low"}
+    response = editor_client.post(
+        reverse("systems:system_edit", args=[system.pk]), {**base, "depends_on": "DB, FINNESIKKE"}
+    )
+    assert "FINNESIKKE" in str(response.context["form"].errors["depends_on"])
+    editor_client.post(reverse("systems:system_edit", args=[system.pk]), {**base, "depends_on": "DB, NETT"})
+    assert set(system.depends_on.values_list("code", flat=True)) == {"DB", "NETT"}
+    page = editor_client.get(reverse("systems:system_edit", args=[system.pk])).content.decode()
+    assert 'value="DB, NETT"' in page or 'value="NETT, DB"' in page
+    assert database.dependents.filter(pk=system.pk).exists() and network.dependents.exists()
