@@ -7,7 +7,7 @@ from .conftest import build_inventory
 
 LIST_PAGES = {
     "systems:agency_list": 7,
-    "systems:system_list": 12,
+    "systems:system_list": 11,
     "systems:vm_list": 10,
     "systems:contactperson_list": 8,
     "waves:wave_list": 7,
@@ -15,7 +15,7 @@ LIST_PAGES = {
 }
 DETAIL_PAGES = {
     "systems:agency_detail": ("agencies", 15),
-    "systems:system_detail": ("systems", 18),
+    "systems:system_detail": ("systems", 17),
     "systems:vm_detail": ("vms", 9),
     "systems:contactperson_detail": ("contacts", 10),
     "waves:wave_detail": ("waves", 17),
