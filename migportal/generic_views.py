@@ -88,7 +88,8 @@ class ObjectListView(StaffPermissionMixin, ExportMixin, SingleTableMixin, Filter
     def export_name(self):
         return str(self.model._meta.verbose_name_plural).replace(" ", "-")
 
-    def get_paginate_by(self, table_data) -> int:
+    def page_size(self) -> int:
+        """25, 50 or 100 rows per page (?per_page=), never anything else."""
         try:
             per_page = int(self.request.GET.get("per_page", PAGE_SIZES[0]))
         except ValueError:
@@ -96,7 +97,8 @@ class ObjectListView(StaffPermissionMixin, ExportMixin, SingleTableMixin, Filter
         return per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
 
     def get_table_pagination(self, table):
-        return {"per_page": self.get_paginate_by(None)}
+        # The table paginates; ListView's own pagination (get_paginate_by) stays off, or it would count twice.
+        return {"per_page": self.page_size()}
 
     def bulk_allowed(self) -> bool:
         return self.bulk_form_class is not None and self.user_can("change")
@@ -117,7 +119,7 @@ class ObjectListView(StaffPermissionMixin, ExportMixin, SingleTableMixin, Filter
         context.update(
             opts=opts,
             page_sizes=PAGE_SIZES,
-            per_page=self.get_paginate_by(None),
+            per_page=self.page_size(),
             can_add=self.user_can("add"),
             can_export=self.request.user.has_perm(self.export_permission),
             add_url=reverse(url_name(self.model, "add")),

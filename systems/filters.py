@@ -17,6 +17,32 @@ from .models import VM, Agency, ContactPerson, System, SystemContact
 CHECKBOXES = forms.CheckboxSelectMultiple
 
 
+class ChoicesFilter(filters.MultipleChoiceFilter):
+    """Several values of one column of the listed table: no join, so no DISTINCT (which is slow on big lists)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("distinct", False)
+        kwargs.setdefault("widget", CHECKBOXES)
+        super().__init__(*args, **kwargs)
+
+
+class RelatedFilter(filters.NumberFilter):
+    """Rows related to one object through a to-many relation, as `pk IN (subquery)`: no DISTINCT needed.
+
+    Used by detail pages' child tables (kept, hidden, in the list's filter form).
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.HiddenInput)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in ([], (), {}, "", None):
+            return qs
+        model = qs.model
+        return qs.filter(pk__in=model._default_manager.filter(**{self.field_name: value}).values("pk"))
+
+
 class SearchFilterSet(filters.FilterSet):
     """Adds `q`: a case-insensitive search over `search_fields`."""
 
@@ -35,27 +61,19 @@ class SearchFilterSet(filters.FilterSet):
 
 def _agency_filter(field_name: str = "agency"):
     return filters.ModelMultipleChoiceFilter(
-        field_name=field_name, queryset=Agency.objects.order_by("code"), label=_("agency")
+        field_name=field_name, queryset=Agency.objects.order_by("code"), label=_("agency"), distinct=False
     )
 
 
 def _wave_filter(field_name: str = "wave"):
     return filters.ModelMultipleChoiceFilter(
-        field_name=field_name, queryset=Wave.objects.order_by("window_start"), label=_("wave")
+        field_name=field_name, queryset=Wave.objects.order_by("window_start"), label=_("wave"), distinct=False
     )
-
-
-class HiddenNumberFilter(filters.NumberFilter):
-    """A relation filter used by detail pages' child tables; kept (hidden) in the list's filter form."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", forms.HiddenInput)
-        super().__init__(*args, **kwargs)
 
 
 class AgencyFilterSet(SearchFilterSet):
     search_fields = ("code", "name")
-    kind = filters.MultipleChoiceFilter(choices=AgencyKind.choices, label=_("kind"), widget=CHECKBOXES)
+    kind = ChoicesFilter(choices=AgencyKind.choices, label=_("kind"))
 
     class Meta:
         model = Agency
@@ -64,16 +82,16 @@ class AgencyFilterSet(SearchFilterSet):
 
 class SystemFilterSet(SearchFilterSet):
     search_fields = ("code", "name", "description")
-    status = filters.MultipleChoiceFilter(choices=MigrationStatus.choices, label=_("status"), widget=CHECKBOXES)
+    status = ChoicesFilter(choices=MigrationStatus.choices, label=_("status"))
     environment = filters.ChoiceFilter(choices=Environment.choices, label=_("environment"), empty_label=_("all"))
-    criticality = filters.MultipleChoiceFilter(choices=Criticality.choices, label=_("criticality"), widget=CHECKBOXES)
+    criticality = ChoicesFilter(choices=Criticality.choices, label=_("criticality"))
     agency_id = _agency_filter()
     wave_id = _wave_filter()
     has_wave = filters.BooleanFilter(field_name="wave", lookup_expr="isnull", exclude=True, label=_("has a wave"))
     has_primary_contact = filters.BooleanFilter(method="filter_primary_contact", label=_("has a primary contact"))
-    contact_id = HiddenNumberFilter(field_name="system_contacts__contact", distinct=True)
-    depends_on_id = HiddenNumberFilter(field_name="depends_on")
-    dependent_id = HiddenNumberFilter(field_name="dependents")
+    contact_id = RelatedFilter(field_name="system_contacts__contact")
+    depends_on_id = RelatedFilter(field_name="depends_on")
+    dependent_id = RelatedFilter(field_name="dependents")
 
     class Meta:
         model = System
@@ -82,21 +100,21 @@ class SystemFilterSet(SearchFilterSet):
     def filter_primary_contact(self, queryset, name, value):
         if value is None:
             return queryset
-        condition = Q(system_contacts__role=ContactRole.PRIMARY)
+        with_primary = SystemContact.objects.filter(role=ContactRole.PRIMARY).values("system")
         if value:
-            return queryset.filter(condition).distinct()
-        return queryset.exclude(pk__in=System.objects.filter(condition).values("pk"))
+            return queryset.filter(pk__in=with_primary)
+        return queryset.exclude(pk__in=with_primary)
 
 
 class VMFilterSet(SearchFilterSet):
     search_fields = ("hostname", "os", "system__code", "system__name")
-    status = filters.MultipleChoiceFilter(choices=MigrationStatus.choices, label=_("status"), widget=CHECKBOXES)
+    status = ChoicesFilter(choices=MigrationStatus.choices, label=_("status"))
     environment = filters.ChoiceFilter(
         field_name="system__environment", choices=Environment.choices, label=_("environment"), empty_label=_("all")
     )
     agency_id = _agency_filter("system__agency")
     wave_id = _wave_filter("system__wave")
-    system_id = HiddenNumberFilter(field_name="system")
+    system_id = filters.NumberFilter(field_name="system", widget=forms.HiddenInput)
 
     class Meta:
         model = VM
@@ -106,24 +124,23 @@ class VMFilterSet(SearchFilterSet):
 class ContactPersonFilterSet(SearchFilterSet):
     search_fields = ("name", "email", "phone")
     agency_id = _agency_filter()
-    role = filters.MultipleChoiceFilter(
-        field_name="system_contacts__role",
-        choices=ContactRole.choices,
-        label=_("role"),
-        distinct=True,
-        widget=CHECKBOXES,
-    )
-    system_id = HiddenNumberFilter(field_name="system_contacts__system", distinct=True)
+    role = ChoicesFilter(choices=ContactRole.choices, label=_("role"), method="filter_role")
+    system_id = RelatedFilter(field_name="system_contacts__system")
 
     class Meta:
         model = ContactPerson
         fields = ["q", "agency_id", "role"]
 
+    def filter_role(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=SystemContact.objects.filter(role__in=value).values("contact"))
+
 
 class SystemContactFilterSet(filters.FilterSet):
     system_id = filters.NumberFilter(field_name="system")
     contact_id = filters.NumberFilter(field_name="contact")
-    role = filters.MultipleChoiceFilter(choices=ContactRole.choices, label=_("role"))
+    role = ChoicesFilter(choices=ContactRole.choices, label=_("role"))
 
     class Meta:
         model = SystemContact

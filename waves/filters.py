@@ -2,7 +2,7 @@ import django_filters as filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from systems.filters import SearchFilterSet
+from systems.filters import ChoicesFilter, SearchFilterSet
 
 from .choices import WaveState
 from .models import Wave
@@ -14,9 +14,7 @@ class DateInput(forms.DateInput):
 
 class WaveFilterSet(SearchFilterSet):
     search_fields = ("name", "notes")
-    state = filters.MultipleChoiceFilter(
-        choices=WaveState.choices, label=_("state"), widget=forms.CheckboxSelectMultiple
-    )
+    state = ChoicesFilter(choices=WaveState.choices, label=_("state"))
     window_from = filters.DateFilter(
         field_name="window_end", lookup_expr="date__gte", label=_("window ends on or after"), widget=DateInput
     )
