@@ -52,8 +52,9 @@ RUNS = 7
 
 def fill(scale: int) -> None:
     with transaction.atomic():
-        for model in (SystemContact, VM, ContactPerson, System, Wave, Agency):
-            model.objects.all().delete()
+        tables = ", ".join(model._meta.db_table for model in (SystemContact, VM, ContactPerson, System, Wave, Agency))
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {tables} CASCADE")
         # DESIGN §7 scales systems and VMs (and so contact persons); agencies and waves stay as many.
         n = {key: value * (1 if key in ("agencies", "waves") else scale) for key, value in BASE.items()}
         agencies = Agency.objects.bulk_create(Agency(code=f"A{i:03d}", name=f"Etat {i}") for i in range(n["agencies"]))

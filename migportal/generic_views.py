@@ -77,6 +77,8 @@ class ObjectListView(StaffPermissionMixin, ExportMixin, SingleTableMixin, Filter
 
     template_name = "generic/object_list.html"
     bulk_form_class = None
+    #: Optional: turn the filtered queryset into the rows the table shows (e.g. attach counts in bulk).
+    prepare_rows: Callable[[Any], Any] | None = None
     export_formats = (TableExport.CSV, TableExport.XLSX)
     export_permission = "systems.export_inventory"
 
@@ -95,6 +97,10 @@ class ObjectListView(StaffPermissionMixin, ExportMixin, SingleTableMixin, Filter
         except ValueError:
             return PAGE_SIZES[0]
         return per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
+
+    def get_table_data(self):
+        data = super().get_table_data()
+        return type(self).prepare_rows(data) if self.prepare_rows else data
 
     def get_table_pagination(self, table):
         # The table paginates; ListView's own pagination (get_paginate_by) stays off, or it would count twice.

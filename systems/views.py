@@ -26,7 +26,7 @@ from migportal.generic_views import (
     TransitionView,
 )
 from waves.models import Wave
-from waves.selectors import wave_list
+from waves.selectors import wave_list, with_counts
 
 from . import selectors, services
 from .choices import ContactRole, MigrationStatus
@@ -357,7 +357,7 @@ class StaffHomeView(StaffPermissionMixin, TemplateView):
             ],
             system_total=sum(system_counts.values()),
             vm_total=sum(vm_counts.values()),
-            upcoming_waves=list(
+            upcoming_waves=with_counts(
                 wave_list().filter(window_start__gte=now, window_start__lt=now + timedelta(days=self.upcoming_days))
             ),
             upcoming_days=self.upcoming_days,

@@ -26,7 +26,7 @@ from . import services
 from .filters import WaveFilterSet
 from .forms import WaveForm, WaveStateForm
 from .models import Wave
-from .selectors import wave_list
+from .selectors import wave_list, with_counts
 from .tables import WaveTable
 
 
@@ -34,6 +34,7 @@ class WaveListView(ObjectListView):
     queryset = wave_list()
     table_class = WaveTable
     filterset_class = WaveFilterSet
+    prepare_rows = with_counts
 
 
 class WaveDetailView(ObjectDetailView):

@@ -11,7 +11,7 @@ LIST_PAGES = {
     "systems:vm_list": 10,
     "systems:contactperson_list": 8,
     "waves:wave_list": 7,
-    "systems:staff_home": 11,
+    "systems:staff_home": 13,
 }
 DETAIL_PAGES = {
     "systems:agency_detail": ("agencies", 15),
