@@ -8,6 +8,7 @@ DATABASE_URL / REDIS_URL / EMAIL_URL switches to the real services.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -18,9 +19,11 @@ env = environ.Env()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=False)
+# Production turns on HTTPS-only cookies, HSTS and refuses development conveniences (demo data, dev key).
+MIGPORTAL_PRODUCTION = env.bool("MIGPORTAL_PRODUCTION", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG and env.bool("MIGPORTAL_PRODUCTION", default=False):
+    if MIGPORTAL_PRODUCTION:
         raise environ.ImproperlyConfigured("SECRET_KEY must be set in production.")
     # A development key, never used when MIGPORTAL_PRODUCTION is set.
     SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"  # noqa: S105
@@ -46,6 +49,7 @@ INSTALLED_APPS = [
     "waves",
     "notifications",
     "dashboard",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +154,49 @@ ACK_REMINDER_AFTER_DAYS = env.float("ACK_REMINDER_AFTER_DAYS", default=3.0)
 DISPATCH_INTERVAL_SECONDS = env.float("DISPATCH_INTERVAL_SECONDS", default=60.0)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+# --- Public dashboard (issue 7) ---------------------------------------------------------
+# The public pages are cached whole for this long: a change to inventory or waves shows within it.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+# Of those, each web process keeps a page in its own memory this long (the rest it lives in the shared cache).
+DASHBOARD_LOCAL_CACHE_SECONDS = env.int("DASHBOARD_LOCAL_CACHE_SECONDS", default=10)
+CACHES["dashboard"] = {
+    "BACKEND": "dashboard.cache.TieredCache",
+    "TIMEOUT": DASHBOARD_CACHE_SECONDS,
+    "OPTIONS": {"SHARED": "default", "LOCAL_TIMEOUT": DASHBOARD_LOCAL_CACHE_SECONDS},
+}
+# Monday 06:00 Europe/Oslo (CELERY_TIMEZONE): store last week's counts, then render the cover image.
+CELERY_BEAT_SCHEDULE["dashboard-weekly-snapshot"] = {
+    "task": "dashboard.tasks.take_weekly_snapshot",
+    "schedule": crontab(minute=0, hour=6, day_of_week="monday"),
+}
+
+# --- Customer portal (portal app): login links, throttles, acknowledgement reminders ---------
+PORTAL_LOGIN_LINK_MAX_AGE_MINUTES = env.int("PORTAL_LOGIN_LINK_MAX_AGE_MINUTES", default=15)
+# At most this many login links per e-mail address, and requests per client IP, per throttle window.
+PORTAL_LOGIN_THROTTLE_PER_EMAIL = env.int("PORTAL_LOGIN_THROTTLE_PER_EMAIL", default=3)
+PORTAL_LOGIN_THROTTLE_PER_IP = env.int("PORTAL_LOGIN_THROTTLE_PER_IP", default=20)
+PORTAL_LOGIN_THROTTLE_WINDOW_SECONDS = env.int("PORTAL_LOGIN_THROTTLE_WINDOW_SECONDS", default=900)
+# Behind N reverse proxies the client IP is the N-th address from the right of X-Forwarded-For; 0 = REMOTE_ADDR.
+PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
+# Systems whose window starts within this many days with no acknowledgement are escalated to staff.
+PORTAL_ESCALATION_DAYS = env.float("PORTAL_ESCALATION_DAYS", default=5.0)
+# The calendar feed leaves out windows that ended longer ago than this.
+PORTAL_CALENDAR_PAST_DAYS = env.int("PORTAL_CALENDAR_PAST_DAYS", default=60)
+PORTAL_ACK_REMINDER_HOUR = env.int("PORTAL_ACK_REMINDER_HOUR", default=8)
+CELERY_BEAT_SCHEDULE["portal-ack-reminders"] = {
+    "task": "portal.tasks.send_ack_reminders",
+    "schedule": crontab(hour=PORTAL_ACK_REMINDER_HOUR, minute=0),
+}
+CELERY_BEAT_SCHEDULE["portal-escalation-alert"] = {
+    "task": "portal.tasks.send_escalation_alert",
+    "schedule": crontab(hour=PORTAL_ACK_REMINDER_HOUR, minute=5),
+}
+CELERY_BEAT_SCHEDULE["portal-purge-login-links"] = {
+    "task": "portal.tasks.purge_login_links",
+    "schedule": crontab(hour=3, minute=30),
+}
+# --- end customer portal -----------------------------------------------------------------
+
 # --- Auth --------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -194,7 +241,7 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if env.bool("MIGPORTAL_PRODUCTION", default=False):
+if MIGPORTAL_PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

@@ -1,14 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import TemplateView
 
+from dashboard import views as dashboard_views
 from systems import views as staff_views
 
 from . import views
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", dashboard_views.dashboard_current, name="home"),
+    path("", include("dashboard.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -26,5 +27,6 @@ urlpatterns = [
     # Staff workspace (issue 3): /staff/, /agencies/, /systems/, /vms/, /contacts/, /waves/.
     path("", include("systems.urls")),
     path("", include("waves.urls")),
+    path("", include("portal.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -166,7 +166,7 @@ def test_wave_form_creates_and_edits_through_wave_services(editor_client, editor
         reverse("waves:wave_add"),
         {"name": "Bølge 99", "window_start": "2026-12-05T18:00", "window_end": "2026-12-05T12:00"},
     )
-    assert "Migreringsvinduet må slutte etter at det begynner." in _text(response)
+    assert "Migreringsvinduet må slutte etter at det starter." in _text(response)
     response = editor_client.post(
         reverse("waves:wave_add"),
         {"name": "Bølge 99", "window_start": "2026-12-05T18:00", "window_end": "2026-12-06T02:00"},
