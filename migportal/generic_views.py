@@ -218,17 +218,19 @@ class ObjectDetailView(StaffPermissionMixin, DetailView):
 def object_history(obj: models.Model, *, limit: int = HISTORY_LIMIT) -> list[dict[str, Any]]:
     """The last `limit` changes of `obj`: who, when, and which fields went from what to what.
 
-    A constant number of queries: the history rows (with their users) and one query per foreign key
-    to name the related rows.
+    A constant number of queries: the history rows (with their users), one per tracked many-to-many
+    field (e.g. a system's dependencies), and one per relation to name the related rows.
     """
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
-    model = type(obj)
+    history = type(obj).history
+    m2m_fields = list(getattr(history.model, "_history_m2m_fields", []))
+    records = list(history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     fields = [
         field
-        for field in model._meta.concrete_fields
+        for field in type(obj)._meta.concrete_fields
         if field.name not in ("id", "created_at", "updated_at", "status_before_hold")
     ]
     names = _related_names(fields, records)
+    m2m_values = {field.name: _m2m_snapshots(field, records) for field in m2m_fields}
     entries = []
     for newer, older in zip(records, [*records[1:], None], strict=False):
         if len(entries) == limit:
@@ -248,6 +250,14 @@ def object_history(obj: models.Model, *, limit: int = HISTORY_LIMIT) -> list[dic
                     "new": _display(field, new, names),
                 }
             )
+        for field in m2m_fields:
+            snapshots = m2m_values[field.name]
+            new = snapshots[newer.history_id]
+            old = snapshots[older.history_id] if older is not None else []
+            if new != old and (older is not None or new):
+                changes.append(
+                    {"field": field.verbose_name, "old": ", ".join(old) or "–", "new": ", ".join(new) or "–"}
+                )
         entries.append(
             {
                 "when": newer.history_date,
@@ -259,6 +269,25 @@ def object_history(obj: models.Model, *, limit: int = HISTORY_LIMIT) -> list[dic
             }
         )
     return entries
+
+
+def _m2m_snapshots(field, records) -> dict[int, list[str]]:
+    """history_id → the sorted names of the related rows as they were in each historical record (2 queries)."""
+    if not records:
+        return {}
+    through = getattr(records[0], field.name).model  # simple-history's HistoricalX_<field> rows
+    target = field.related_model
+    fks = [f for f in through._meta.concrete_fields if f.is_relation and f.related_model is target]
+    # A self-referential relation has from_<model> and to_<model>: the related rows are the "to" side.
+    fk = next((f for f in fks if f.name.startswith("to_")), fks[0])
+    ids_by_record: dict[int, list] = {record.history_id: [] for record in records}
+    for history_id, pk in through.objects.filter(history__in=list(ids_by_record)).values_list("history", fk.attname):
+        ids_by_record[history_id].append(pk)
+    related = target._default_manager.in_bulk({pk for ids in ids_by_record.values() for pk in ids})
+    return {
+        history_id: sorted(getattr(related[pk], "code", str(related[pk])) if pk in related else str(pk) for pk in ids)
+        for history_id, ids in ids_by_record.items()
+    }
 
 
 def _related_names(fields, records) -> dict[str, dict[Any, str]]:

@@ -36,9 +36,13 @@ def covered(name: str) -> bool:
     return name in COVERED_NAMES or name.split(":")[0] in COVERED_NAMESPACES and ":" in name
 
 
+def urls_without_rule(resolver=None) -> list[str]:
+    return sorted(name for name in named_urls(resolver) if covered(name) and name not in ACCESS_RULES)
+
+
 def test_access_rules_cover_every_staff_url():
     """Fails when a URL is added to a covered namespace without saying who may open it."""
-    missing = sorted(name for name in named_urls() if covered(name) and name not in ACCESS_RULES)
+    missing = urls_without_rule()
     assert not missing, f"URLs without an access rule in tests/access_rules.py: {missing}"
     stale = sorted(name for name in ACCESS_RULES if name not in named_urls())
     assert not stale, f"Access rules for URLs that do not exist: {stale}"
@@ -74,3 +78,15 @@ def test_staff_url_answers_each_role_as_designed(name, client, users):
             elif expected == 403 and "Du har ikke tilgang til denne siden" not in response.content.decode():
                 wrong.append(f"{method} as {role}: 403 without the friendly page")
     assert not wrong, wrong
+
+
+def test_access_rules_check_notices_a_new_url_without_a_rule():
+    """The check above really fails: a staff URL added without a rule is reported by name."""
+    from django.urls import include, path
+    from django.urls.resolvers import get_resolver as build_resolver
+
+    import systems.urls
+
+    extra = path("systems/<int:pk>/clone/", lambda request, pk: None, name="system_clone")
+    urlconf = type("URLConf", (), {"urlpatterns": [path("", include(([*systems.urls.urlpatterns, extra], "systems")))]})
+    assert urls_without_rule(build_resolver(urlconf)) == ["systems:system_clone"]

@@ -381,3 +381,12 @@ def test_system_form_takes_dependencies_as_codes(editor_client):
     page = editor_client.get(reverse("systems:system_edit", args=[system.pk])).content.decode()
     assert 'value="DB, NETT"' in page or 'value="NETT, DB"' in page
     assert database.dependents.filter(pk=system.pk).exists() and network.dependents.exists()
+
+
+def test_history_shows_dependency_changes(editor_client):
+    system, database = SystemFactory(code="APP"), SystemFactory(code="DB")
+    base = {"code": "APP", "name": system.name, "agency": system.agency.pk, "environment": "test", "criticality": "low"}
+    editor_client.post(reverse("systems:system_edit", args=[system.pk]), {**base, "depends_on": "DB"})
+    page = _text(editor_client.get(system.get_absolute_url()))
+    assert "<strong>Avhenger av</strong>: – → DB" in page
+    assert database.code == "DB"

@@ -15,7 +15,7 @@ LIST_PAGES = {
 }
 DETAIL_PAGES = {
     "systems:agency_detail": ("agencies", 15),
-    "systems:system_detail": ("systems", 17),
+    "systems:system_detail": ("systems", 19),
     "systems:vm_detail": ("vms", 9),
     "systems:contactperson_detail": ("contacts", 10),
     "waves:wave_detail": ("waves", 17),
