@@ -43,6 +43,11 @@ class RelatedFilter(filters.NumberFilter):
         return qs.filter(pk__in=model._default_manager.filter(**{self.field_name: value}).values("pk"))
 
 
+def yes_no_all() -> forms.Select:
+    """For yes/no filters: "all" (no filter), "yes", "no" instead of Django's "unknown"."""
+    return forms.Select(choices=[("", _("all")), ("true", _("yes")), ("false", _("no"))])
+
+
 class SearchFilterSet(filters.FilterSet):
     """Adds `q`: a case-insensitive search over `search_fields`."""
 
@@ -87,8 +92,12 @@ class SystemFilterSet(SearchFilterSet):
     criticality = ChoicesFilter(choices=Criticality.choices, label=_("criticality"))
     agency_id = _agency_filter()
     wave_id = _wave_filter()
-    has_wave = filters.BooleanFilter(field_name="wave", lookup_expr="isnull", exclude=True, label=_("has a wave"))
-    has_primary_contact = filters.BooleanFilter(method="filter_primary_contact", label=_("has a primary contact"))
+    has_wave = filters.BooleanFilter(
+        field_name="wave", lookup_expr="isnull", exclude=True, label=_("has a wave"), widget=yes_no_all()
+    )
+    has_primary_contact = filters.BooleanFilter(
+        method="filter_primary_contact", label=_("has a primary contact"), widget=yes_no_all()
+    )
     contact_id = RelatedFilter(field_name="system_contacts__contact")
     depends_on_id = RelatedFilter(field_name="depends_on")
     dependent_id = RelatedFilter(field_name="dependents")
