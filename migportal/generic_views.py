@@ -221,7 +221,7 @@ def object_history(obj: models.Model, *, limit: int = HISTORY_LIMIT) -> list[dic
     A constant number of queries: the history rows (with their users), one per tracked many-to-many
     field (e.g. a system's dependencies), and one per relation to name the related rows.
     """
-    history = type(obj).history
+    history = obj.history
     m2m_fields = list(getattr(history.model, "_history_m2m_fields", []))
     records = list(history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     fields = [

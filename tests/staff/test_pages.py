@@ -390,3 +390,11 @@ def test_history_shows_dependency_changes(editor_client):
     page = _text(editor_client.get(system.get_absolute_url()))
     assert "<strong>Avhenger av</strong>: – → DB" in page
     assert database.code == "DB"
+
+
+def test_history_lists_only_the_objects_own_changes(viewer_client):
+    mine, other = SystemFactory(name="Mitt system"), SystemFactory(name="Et annet system")
+    page = _text(viewer_client.get(mine.get_absolute_url()))
+    history = page[page.index("Endringshistorikk") :]
+    assert "Mitt system" in history and "Et annet system" not in history
+    assert other.name not in history
