@@ -50,8 +50,9 @@ class BaseTable(tables.Table):
         super().__init__(*args, **kwargs)
         for bound in self.columns.iterall():
             # Model verbose names are lower case; headers (and export headers) start with a capital.
-            if bound.column.verbose_name:
-                bound.column.verbose_name = capfirst(bound.column.verbose_name)
+            header = str(bound.column.verbose_name or "")
+            if header[1:2].islower():  # "vCPUs" stays as it is
+                bound.column.verbose_name = capfirst(header)
         if not selectable:
             self.columns.hide("select")
         chosen = [name for name in (columns or []) if name in self.choosable_columns]
