@@ -71,6 +71,7 @@ def _render_dashboard(report: dict, *, current: bool, path: str) -> HttpResponse
         "report": report,
         "week": week,
         "current": current,
+        "nav_current": "home" if current else None,
         "headline": _headline(report),
         "wave_lists": [
             {"kind": kind, "waves": report["waves"][kind], "count": report["waves"].get(f"{kind}_count", 0)}

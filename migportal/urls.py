@@ -29,4 +29,7 @@ urlpatterns = [
     path("", include("waves.urls")),
     path("", include("portal.urls")),
     path("admin/", admin.site.urls),
+    path("", include("ops.urls")),
 ]
+
+handler500 = "ops.views.server_error"
