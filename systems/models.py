@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -23,6 +24,9 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("systems:agency_detail", args=[self.pk])
 
 
 class MigrationStatusFields(models.Model):
@@ -91,6 +95,9 @@ class System(MigrationStatusFields):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("systems:system_detail", args=[self.pk])
+
     def clean(self) -> None:
         if self.downtime_start and self.wave_id and self.wave:
             wave = self.wave
@@ -130,6 +137,9 @@ class VM(MigrationStatusFields):
     def __str__(self) -> str:
         return self.hostname
 
+    def get_absolute_url(self) -> str:
+        return reverse("systems:vm_detail", args=[self.pk])
+
 
 class ContactPerson(models.Model):
     """A person an agency has named to hear about, pass on and test the migration of its systems."""
@@ -167,6 +177,9 @@ class ContactPerson(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("systems:contactperson_detail", args=[self.pk])
+
 
 class SystemContact(models.Model):
     """A contact person's role for one system (primary, secondary, tester, owner)."""
@@ -194,3 +207,6 @@ class SystemContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} – {self.get_role_display()} – {self.system.code}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("systems:system_detail", args=[self.system_id])

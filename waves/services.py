@@ -83,3 +83,24 @@ def wave_set_state(*, wave: Wave, state: str, by: AbstractBaseUser | None, reaso
         wave.save(update_fields=["state"])
         _wave_changed(wave=wave, by=by)
     return wave
+
+
+def wave_delete(*, wave: Wave, by: AbstractBaseUser | None) -> None:
+    """Delete a draft or cancelled wave; its systems leave it first (through the systems services, recorded).
+
+    Refused (ValidationError) for other states; a wave with notices is protected (ProtectedError).
+    """
+    from systems.services import system_assign_wave
+
+    with transaction.atomic():
+        wave = Wave.objects.select_for_update().get(pk=wave.pk)
+        if wave.state not in (WaveState.DRAFT, WaveState.CANCELLED):
+            raise ValidationError(
+                _("Only draft or cancelled waves can be deleted; this wave is %(state)s.")
+                % {"state": WaveState(wave.state).label},
+                code="wave_not_deletable",
+            )
+        for system in wave.systems.all():
+            system_assign_wave(system=system, wave=None, by=by)
+        record_change(wave, by=by)
+        wave.delete()

@@ -35,7 +35,15 @@ ACTION_NAME = re.compile(
     r"transition|sign_off|signoff|approve|dispatch|send|commit|reset)($|_)"
 )
 # GETs that start a protocol rather than change our data.
-NOT_ACTIONS = {"oidc_authentication_init", "oidc_authentication_callback", "password_reset_confirm"}
+NOT_ACTIONS = {
+    "oidc_authentication_init",
+    "oidc_authentication_callback",
+    # Password reset (issue 3): GET shows a form or a "sent"/"done" page; only the POSTs act.
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
 PARAMETER_VALUES = {"app_label": "systems", "year": 2026, "week": 47, "token": "x" * 32, "url": "x"}
 # URLs whose parameters do not follow from their name.
 URL_KWARGS = {
@@ -43,6 +51,7 @@ URL_KWARGS = {
     "portal:staff_acknowledgement_detail": lambda objects: {"pk": objects[Notice].pk},
     "portal:calendar_feed": lambda objects: {"token": objects[FeedToken].key},
     "portal:atom_feed": lambda objects: {"token": objects[FeedToken].key},
+    "password_reset_confirm": lambda objects: {"uidb64": "MQ", "token": "not-a-valid-token"},
 }
 
 

@@ -1,0 +1,99 @@
+"""Staff list pages at 1× and 100× scale (DESIGN §7: 100× at most 3× the time of 1×).
+
+Fills the database named by DATABASE_URL with `seed_demo --scale 1` and then `--scale 100`,
+then times the first page of each list — sorted and filtered as staff use them — with Django's test
+client (median of several runs, after a warm-up), and prints one line per page and scale.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/migportal_bench .venv/bin/python bench/staff_lists.py
+
+WARNING: it deletes every agency, system, VM, contact person and wave in that database first.
+"""
+
+import io
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "migportal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from systems.models import VM, Agency, ContactPerson, System, SystemContact  # noqa: E402
+from systems.roles import VIEWER_GROUP  # noqa: E402
+from waves.models import Wave  # noqa: E402
+
+PAGES = [
+    ("systems", "/systems/?sort=code&status=planned&status=not_planned"),
+    ("systems by VM count", "/systems/?sort=-vm_count&environment=production"),
+    ("vms", "/vms/?sort=hostname&status=planned"),
+    ("contacts", "/contacts/?sort=name&role=primary"),
+    ("agencies", "/agencies/?sort=code"),
+    ("waves", "/waves/?sort=window_start"),
+    ("staff home", "/staff/"),
+]
+RUNS = 7
+
+
+def fill(scale: int) -> None:
+    """Empty the inventory and seed it with the project's own demo generator at `scale`."""
+    tables = ", ".join(model._meta.db_table for model in (SystemContact, VM, ContactPerson, System, Wave, Agency))
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {tables} CASCADE")
+    call_command("seed_demo", scale=scale, no_users=True, stdout=io.StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def measure(client: Client, url: str) -> tuple[float, int]:
+    client.get(url)  # warm-up
+    timings = []
+    for _ in range(RUNS):
+        with CaptureQueriesContext(connection) as queries:
+            began = time.perf_counter()
+            response = client.get(url)
+            timings.append(time.perf_counter() - began)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(timings), len(queries)
+
+
+def main() -> None:
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.DEBUG = False
+    user, _ = get_user_model().objects.get_or_create(username="bench-viewer")
+    user.groups.add(Group.objects.get(name=VIEWER_GROUP))
+    client = Client()
+    client.force_login(user)
+    results: dict[str, dict[int, tuple[float, int]]] = {}
+    for scale in (1, 100):
+        began = time.perf_counter()
+        fill(scale)
+        print(
+            f"# filled {scale}× in {time.perf_counter() - began:.1f} s: {System.objects.count()} systems, "
+            f"{VM.objects.count()} VMs, {ContactPerson.objects.count()} contacts, {Wave.objects.count()} waves"
+        )
+        for name, url in PAGES:
+            results.setdefault(name, {})[scale] = measure(client, url)
+    print(f"{'page':<22} {'1× ms':>8} {'100× ms':>9} {'ratio':>6} {'queries':>8}  (budget: ratio ≤ 3)")
+    for name, by_scale in results.items():
+        one, hundred = by_scale[1], by_scale[100]
+        print(
+            f"{name:<22} {one[0] * 1000:8.1f} {hundred[0] * 1000:9.1f} {hundred[0] / one[0]:6.2f} "
+            f"{one[1]:>3}/{hundred[1]:<3}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,509 @@
+"""The staff pages' behaviour, once (after NetBox's `netbox/views/generic/`): per-model views only declare.
+
+- ObjectListView: queryset + table + filterset → a filtered, sorted, paginated list with a column chooser,
+  CSV/XLSX export of exactly the filtered rows, and (for editors) a bulk-action form.
+- ObjectDetailView: queryset + child tables (the child's list table filtered by the same parameter the
+  child's list uses) + the change history.
+- ObjectEditView: form + create/update services; validation messages next to the fields.
+- ObjectDeleteView: a confirmation page listing what else would be deleted, and what blocks the deletion.
+- BulkActionView: POST only; the selected rows (or all matching the filter) through one service call;
+  refused rows are reported one by one and nothing changes.
+
+Access (DESIGN §6): anonymous users are sent to the login page; users without the model permission get 403.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.admin.utils import NestedObjects
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db import models, router
+from django.db.models import ProtectedError
+from django.http import HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, TemplateView, View
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
+from django_tables2.export import ExportMixin, TableExport
+
+from systems.services import BulkActionRefused
+
+from .tables import PAGE_SIZES
+
+HISTORY_LIMIT = 25
+
+
+def model_permission(model: type[models.Model], action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def url_name(model: type[models.Model], action: str) -> str:
+    return f"{model._meta.app_label}:{model._meta.model_name}_{action}"
+
+
+class StaffPermissionMixin(PermissionRequiredMixin):
+    """Require `<app>.<action>_<model>`: anonymous → login redirect, others without it → 403.
+
+    Services are called with the object as the keyword `object_kwarg` (default: the model name).
+    """
+
+    permission_action = "view"
+    model: type[models.Model]
+    object_kwarg: str | None = None
+
+    def service_kwargs(self, obj) -> dict[str, Any]:
+        return {self.object_kwarg or self.model._meta.model_name: obj}
+
+    def get_permission_required(self):
+        if self.permission_required:
+            return super().get_permission_required()
+        return (model_permission(self.model, self.permission_action),)
+
+    def user_can(self, action: str, model: type[models.Model] | None = None) -> bool:
+        return self.request.user.has_perm(model_permission(model or self.model, action))
+
+
+class ObjectListView(StaffPermissionMixin, ExportMixin, SingleTableMixin, FilterView):
+    """Declare `queryset`, `table_class`, `filterset_class` (and optionally `bulk_form_class`)."""
+
+    template_name = "generic/object_list.html"
+    bulk_form_class = None
+    #: Optional: turn the filtered queryset into the rows the table shows (e.g. attach counts in bulk).
+    prepare_rows: Callable[[Any], Any] | None = None
+    export_formats = (TableExport.CSV, TableExport.XLSX)
+    export_permission = "systems.export_inventory"
+
+    @property
+    def model(self):
+        return self.queryset.model
+
+    @property
+    def export_name(self):
+        return str(self.model._meta.verbose_name_plural).replace(" ", "-")
+
+    def page_size(self) -> int:
+        """25, 50 or 100 rows per page (?per_page=), never anything else."""
+        try:
+            per_page = int(self.request.GET.get("per_page", PAGE_SIZES[0]))
+        except ValueError:
+            return PAGE_SIZES[0]
+        return per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
+
+    def get_table_data(self):
+        data = super().get_table_data()
+        return type(self).prepare_rows(data) if self.prepare_rows else data
+
+    def get_table_pagination(self, table):
+        # The table paginates; ListView's own pagination (get_paginate_by) stays off, or it would count twice.
+        return {"per_page": self.page_size()}
+
+    def bulk_allowed(self) -> bool:
+        return self.bulk_form_class is not None and self.user_can("change")
+
+    def get_table_kwargs(self):
+        return {"selectable": self.bulk_allowed(), "columns": self.request.GET.getlist("columns")}
+
+    def render_to_response(self, context, **kwargs):
+        if self.request.GET.get(self.export_trigger_param) and not self.request.user.has_perm(self.export_permission):
+            return self.handle_no_permission()
+        return super().render_to_response(context, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        opts = self.model._meta
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            opts=opts,
+            page_sizes=PAGE_SIZES,
+            per_page=self.page_size(),
+            can_add=self.user_can("add"),
+            can_export=self.request.user.has_perm(self.export_permission),
+            add_url=reverse(url_name(self.model, "add")),
+            list_url=reverse(url_name(self.model, "list")),
+            export_links=[(fmt.upper(), _querystring(query, _export=fmt)) for fmt in self.export_formats],
+            filter_query=_querystring(query, exclude=("_export",)),
+            match_count=context["filter"].qs.count() if self.bulk_allowed() else None,
+        )
+        if self.bulk_allowed():
+            context["bulk_form"] = self.bulk_form_class()
+            context["bulk_url"] = reverse(url_name(self.model, "bulk"))
+        return context
+
+
+def _querystring(query: QueryDict, exclude=(), **extra) -> str:
+    query = query.copy()
+    for key in exclude:
+        query.pop(key, None)
+    for key, value in extra.items():
+        query[key] = value
+    return query.urlencode()
+
+
+class ChildTable:
+    """A child's list table on a parent's detail page, filtered by the same parameter its list uses."""
+
+    def __init__(
+        self,
+        title,
+        table_class,
+        filterset_class,
+        param: str,
+        *,
+        queryset=None,
+        prefix: str = "",
+        list_url: str | None = None,
+        column_permissions: dict[str, str] | None = None,
+    ):
+        self.title = title
+        self.table_class = table_class
+        self.filterset_class = filterset_class
+        self.param = param
+        self.queryset = queryset
+        self.prefix = prefix or f"{param}-"
+        self.list_url = list_url
+        self.column_permissions = column_permissions or {}
+
+    def build(self, request, obj) -> dict[str, Any]:
+        queryset = self.queryset if self.queryset is not None else self.filterset_class._meta.model.objects.all()
+        filterset = self.filterset_class(QueryDict(f"{self.param}={obj.pk}"), queryset=queryset, request=request)
+        hidden = [name for name, perm in self.column_permissions.items() if not request.user.has_perm(perm)]
+        table = self.table_class(filterset.qs, prefix=self.prefix, exclude=(*_exclude_for(self.param), *hidden))
+        RequestConfig(request, paginate={"per_page": PAGE_SIZES[0]}).configure(table)
+        link = f"{reverse(self.list_url)}?{self.param}={obj.pk}" if self.list_url else None
+        return {"title": self.title, "table": table, "list_link": link}
+
+
+def _exclude_for(param: str) -> tuple[str, ...]:
+    """On the parent's page, the column naming the parent says nothing: hide it."""
+    column = param.removesuffix("_id")
+    return (column,) if column in ("agency", "system", "wave", "contact") else ()
+
+
+class ObjectDetailView(StaffPermissionMixin, DetailView):
+    """Declare `queryset`, `child_tables` (list of ChildTable) and a `template_name` with the fields block."""
+
+    child_tables: list[ChildTable] = []
+    history_limit = HISTORY_LIMIT
+
+    @property
+    def model(self):
+        return self.queryset.model
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        obj = self.object
+        context.update(
+            opts=self.model._meta,
+            child_tables=[child.build(self.request, obj) for child in self.child_tables],
+            history=object_history(obj, limit=self.history_limit),
+            can_change=self.user_can("change"),
+            can_delete=self.user_can("delete"),
+            edit_url=reverse(url_name(self.model, "edit"), args=[obj.pk]),
+            delete_url=reverse(url_name(self.model, "delete"), args=[obj.pk]),
+            list_url=reverse(url_name(self.model, "list")),
+        )
+        return context
+
+
+def object_history(obj: models.Model, *, limit: int = HISTORY_LIMIT) -> list[dict[str, Any]]:
+    """The last `limit` changes of `obj`: who, when, and which fields went from what to what.
+
+    A constant number of queries: the history rows (with their users), one per tracked many-to-many
+    field (e.g. a system's dependencies), and one per relation to name the related rows.
+    """
+    history = obj.history
+    m2m_fields = list(getattr(history.model, "_history_m2m_fields", []))
+    records = list(history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    fields = [
+        field
+        for field in type(obj)._meta.concrete_fields
+        if field.name not in ("id", "created_at", "updated_at", "status_before_hold")
+    ]
+    names = _related_names(fields, records)
+    m2m_values = {field.name: _m2m_snapshots(field, records) for field in m2m_fields}
+    entries = []
+    for newer, older in zip(records, [*records[1:], None], strict=False):
+        if len(entries) == limit:
+            break
+        changes = []
+        for field in fields:
+            new = getattr(newer, field.attname)
+            old = getattr(older, field.attname) if older is not None else None
+            if older is not None and new == old:
+                continue
+            if older is None and new in (None, ""):
+                continue
+            changes.append(
+                {
+                    "field": field.verbose_name,
+                    "old": _display(field, old, names) if older is not None else "",
+                    "new": _display(field, new, names),
+                }
+            )
+        for field in m2m_fields:
+            snapshots = m2m_values[field.name]
+            new = snapshots[newer.history_id]
+            old = snapshots[older.history_id] if older is not None else []
+            if new != old and (older is not None or new):
+                changes.append(
+                    {"field": field.verbose_name, "old": ", ".join(old) or "–", "new": ", ".join(new) or "–"}
+                )
+        entries.append(
+            {
+                "when": newer.history_date,
+                "who": newer.history_user,
+                "kind": newer.get_history_type_display(),
+                "type": newer.history_type,
+                "reason": newer.history_change_reason,
+                "changes": changes,
+            }
+        )
+    return entries
+
+
+def _m2m_snapshots(field, records) -> dict[int, list[str]]:
+    """history_id → the sorted names of the related rows as they were in each historical record (2 queries)."""
+    if not records:
+        return {}
+    through = getattr(records[0], field.name).model  # simple-history's HistoricalX_<field> rows
+    target = field.related_model
+    fks = [f for f in through._meta.concrete_fields if f.is_relation and f.related_model is target]
+    # A self-referential relation has from_<model> and to_<model>: the related rows are the "to" side.
+    fk = next((f for f in fks if f.name.startswith("to_")), fks[0])
+    ids_by_record: dict[int, list] = {record.history_id: [] for record in records}
+    for history_id, pk in through.objects.filter(history__in=list(ids_by_record)).values_list("history", fk.attname):
+        ids_by_record[history_id].append(pk)
+    related = target._default_manager.in_bulk({pk for ids in ids_by_record.values() for pk in ids})
+    return {
+        history_id: sorted(getattr(related[pk], "code", str(related[pk])) if pk in related else str(pk) for pk in ids)
+        for history_id, ids in ids_by_record.items()
+    }
+
+
+def _related_names(fields, records) -> dict[str, dict[Any, str]]:
+    ids: dict[str, set] = defaultdict(set)
+    for field in fields:
+        if field.is_relation:
+            for record in records:
+                value = getattr(record, field.attname)
+                if value is not None:
+                    ids[field.name].add(value)
+    names: dict[str, dict[Any, str]] = {}
+    for field in fields:
+        if field.is_relation and ids[field.name]:
+            related = field.related_model._default_manager.in_bulk(ids[field.name])
+            names[field.name] = {pk: str(row) for pk, row in related.items()}
+    return names
+
+
+def _display(field, value, names) -> str:
+    if value is None or value == "":
+        return "–"
+    if field.is_relation:
+        return names.get(field.name, {}).get(value, _("deleted (#%(id)s)") % {"id": value})
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if hasattr(value, "tzinfo"):
+        from django.utils import timezone
+        from django.utils.dateformat import format as date_format
+
+        from .tables import DATETIME_FORMAT
+
+        return date_format(timezone.localtime(value), DATETIME_FORMAT)
+    return str(value)
+
+
+class ObjectEditView(StaffPermissionMixin, FormView):
+    """Declare `model`, `form_class`, `create_service(by=, **fields)` and `update_service(obj, by=, **fields)`.
+
+    The form validates; the service writes (and may refuse with a ValidationError, shown on the form).
+    """
+
+    template_name = "generic/object_edit.html"
+    create_service: Callable[..., models.Model]
+    update_service: Callable[..., models.Model]
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = None
+        if "pk" in kwargs:
+            self.object = get_object_or_404(self.model, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def permission_action(self):
+        return "change" if self.object else "add"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.object
+        return kwargs
+
+    def get_initial(self):
+        # Pre-fill from the query string, e.g. "add a VM" on a system's page passes ?system=<pk>.
+        return {key: value for key, value in self.request.GET.items() if key in self.form_class.base_fields}
+
+    def form_valid(self, form):
+        fields = form.service_fields()
+        try:
+            if self.object:
+                obj = type(self).update_service(**self.service_kwargs(self.object), by=self.request.user, **fields)
+            else:
+                obj = type(self).create_service(by=self.request.user, **fields)
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved: %(object)s") % {"object": obj})
+        return HttpResponseRedirect(obj.get_absolute_url())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            object=self.object,
+            opts=self.model._meta,
+            cancel_url=self.object.get_absolute_url() if self.object else reverse(url_name(self.model, "list")),
+        )
+        return context
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class ObjectDeleteView(StaffPermissionMixin, TemplateView):
+    """Declare `model` and `delete_service(obj, by=)`. GET: what would go with it; POST: delete or explain."""
+
+    permission_action = "delete"
+    template_name = "generic/object_delete.html"
+    delete_service: Callable[..., None]
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = get_object_or_404(self.model, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        collector = NestedObjects(using=router.db_for_write(self.model))
+        collector.collect([self.object])
+        affected = defaultdict(list)
+        for model, instances in collector.data.items():
+            if model is self.model or model._meta.auto_created:
+                continue
+            affected[model._meta.verbose_name_plural].extend(str(instance) for instance in instances)
+        protected = defaultdict(list)
+        for instance in collector.protected:
+            protected[type(instance)._meta.verbose_name_plural].append(str(instance))
+        context.update(
+            object=self.object,
+            opts=self.model._meta,
+            affected=dict(affected),
+            protected=dict(protected),
+            cancel_url=self.object.get_absolute_url(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        try:
+            type(self).delete_service(**self.service_kwargs(self.object), by=request.user)
+        except ProtectedError:
+            messages.error(
+                request, _("%(object)s cannot be deleted while other rows depend on it.") % {"object": self.object}
+            )
+            return self.render_to_response(self.get_context_data())
+        messages.success(request, _("Deleted: %(object)s") % {"object": self.object})
+        return HttpResponseRedirect(reverse(url_name(self.model, "list")))
+
+
+class BulkActionView(StaffPermissionMixin, View):
+    """Declare `list_view` (its queryset and filterset find the rows) and `form_class` (form.apply(rows, by=))."""
+
+    permission_action = "change"
+    http_method_names = ["post"]
+    list_view: type[ObjectListView]
+    form_class: type
+
+    @property
+    def model(self):
+        return self.list_view.queryset.model
+
+    def post(self, request, *args, **kwargs):
+        filter_query = request.POST.get("_filter", "")
+        back = reverse(url_name(self.model, "list"))
+        if filter_query:
+            back = f"{back}?{filter_query}"
+        rows = self.selected_rows(request, filter_query)
+        form = self.form_class(request.POST)
+        if not rows:
+            messages.error(request, _("Select at least one row."))
+        elif not form.is_valid():
+            for field, errors in form.errors.items():
+                label = capfirst(form.fields[field].label) if field in form.fields else ""
+                for error in errors:
+                    messages.error(request, f"{label}: {error}" if label else error)
+        else:
+            try:
+                count = form.apply(rows, by=request.user)
+            except BulkActionRefused as refused:
+                messages.error(
+                    request,
+                    _("Nothing was changed: %(count)s of the selected rows were refused.")
+                    % {"count": len(refused.refused)},
+                )
+                for row in refused.refused:
+                    messages.error(request, f"{row.label}: {row.reason}")
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("%(count)s rows changed.") % {"count": count})
+        return HttpResponseRedirect(
+            back if url_has_allowed_host_and_scheme(back, None) else reverse(url_name(self.model, "list"))
+        )
+
+    def selected_rows(self, request, filter_query: str) -> list[models.Model]:
+        queryset = self.list_view.queryset.all()
+        if request.POST.get("_all"):
+            filterset = self.list_view.filterset_class(QueryDict(filter_query), queryset=queryset, request=request)
+            return list(filterset.qs) if filterset.is_valid() else []
+        ids = [pk for pk in request.POST.getlist("pk") if pk.isdigit()]
+        return list(queryset.filter(pk__in=ids))
+
+
+class TransitionView(StaffPermissionMixin, View):
+    """POST `to`: a lifecycle step through `transition_service(<object_kwarg>=obj, to=, by=, **extra)`."""
+
+    permission_action = "change"
+    http_method_names = ["post"]
+    transition_service: Callable[..., models.Model]
+
+    def post(self, request, pk: int):
+        obj = get_object_or_404(self.model, pk=pk)
+        try:
+            type(self).transition_service(
+                **self.service_kwargs(obj), to=request.POST.get("to", ""), by=request.user, **self.extra_kwargs(request)
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Status changed: %(object)s") % {"object": obj})
+        return HttpResponseRedirect(obj.get_absolute_url())
+
+    def extra_kwargs(self, request) -> dict[str, Any]:
+        """More keyword arguments for the service (e.g. cascade_vms for systems)."""
+        return {}

@@ -1,0 +1,70 @@
+"""The base of every staff list table: select and action columns once, a column chooser, accessible headers."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+#: How dates and times are shown everywhere on staff pages: 24.11.2026 kl. 18:00.
+DATETIME_FORMAT = r"d.m.Y \k\l. H:i"
+DATE_FORMAT = "d.m.Y"
+PAGE_SIZES = (25, 50, 100)
+
+
+class SelectColumn(tables.Column):
+    """A checkbox per row for bulk actions, labelled with the row's name for screen readers."""
+
+    empty_values = ()
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("verbose_name", _("Select"))
+        kwargs.setdefault("orderable", False)
+        kwargs.setdefault("exclude_from_export", True)
+        kwargs.setdefault("accessor", "pk")
+        kwargs.setdefault("attrs", {"th": {"class": "col-select"}, "td": {"class": "col-select"}})
+        super().__init__(**kwargs)
+
+    def render(self, record):
+        return format_html(
+            '<input type="checkbox" name="pk" value="{}" aria-label="{}">', record.pk, _("Select %s") % record
+        )
+
+
+class BaseTable(tables.Table):
+    """Columns declared by subclasses; `Meta.default_columns` are shown unless the user picks others.
+
+    `selectable=True` adds the bulk-action checkbox column (only on list pages of users who may change rows).
+    """
+
+    select = SelectColumn()
+
+    class Meta:
+        attrs = {"class": "object-table", "th": {"scope": "col"}}
+        template_name = "generic/table.html"
+        # The page size is chosen by the list view (25/50/100 only), never read raw from the URL.
+        per_page_field = "_per_page_not_from_url"
+        default_columns: tuple[str, ...] = ()
+
+    def __init__(self, *args, selectable: bool = False, columns: list[str] | None = None, **kwargs):
+        kwargs.setdefault("empty_text", _("Nothing found."))
+        super().__init__(*args, **kwargs)
+        for bound in self.columns.iterall():
+            # Model verbose names are lower case; headers (and export headers) start with a capital.
+            header = str(bound.column.verbose_name or "")
+            if header[1:2].islower():  # "vCPUs" stays as it is
+                bound.column.verbose_name = capfirst(header)
+        if not selectable:
+            self.columns.hide("select")
+        chosen = [name for name in (columns or []) if name in self.choosable_columns]
+        shown = chosen or list(getattr(self.Meta, "default_columns", ()) or self.choosable_columns)
+        for name in self.choosable_columns:
+            if name not in shown:
+                self.columns.hide(name)
+
+    @property
+    def choosable_columns(self) -> list[str]:
+        return [name for name in self.base_columns if name != "select"]
+
+    def column_choices(self) -> list[tuple[str, str, bool]]:
+        """(name, header, shown) for the column chooser."""
+        return [(name, self.columns[name].header, self.columns[name].visible) for name in self.choosable_columns]

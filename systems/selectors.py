@@ -1,0 +1,44 @@
+"""Reads for the staff pages: each list's queryset with what its table shows, in a constant number of queries."""
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from .choices import ContactRole
+from .models import VM, Agency, ContactPerson, System, SystemContact
+
+
+def count_of(queryset: QuerySet, outer_field: str, *, distinct: str | None = None) -> Coalesce:
+    """A correlated COUNT subquery: rows of `queryset` whose `outer_field` is the outer row (0 when none)."""
+    counted = Count(distinct, distinct=True) if distinct else Count("*")
+    subquery = (
+        queryset.filter(**{outer_field: OuterRef("pk")}).order_by().values(outer_field).annotate(n=counted).values("n")
+    )
+    return Coalesce(Subquery(subquery, output_field=IntegerField()), 0)
+
+
+def agency_list() -> QuerySet[Agency]:
+    return Agency.objects.annotate(
+        system_count=count_of(System.objects.all(), "agency"),
+        contact_count=count_of(ContactPerson.objects.all(), "agency"),
+    ).order_by("code")
+
+
+def system_list() -> QuerySet[System]:
+    return System.objects.select_related("agency", "wave").annotate(
+        vm_count=count_of(VM.objects.all(), "system"),
+        primary_contact_count=count_of(SystemContact.objects.filter(role=ContactRole.PRIMARY), "system"),
+    )
+
+
+def vm_list() -> QuerySet[VM]:
+    return VM.objects.select_related("system__agency", "system__wave")
+
+
+def contactperson_list() -> QuerySet[ContactPerson]:
+    return ContactPerson.objects.select_related("agency").annotate(
+        system_count=count_of(SystemContact.objects.all(), "contact", distinct="system")
+    )
+
+
+def systemcontact_list() -> QuerySet[SystemContact]:
+    return SystemContact.objects.select_related("system", "contact")

@@ -1,0 +1,73 @@
+"""Every list and detail page runs a constant number of SQL queries: the same bound at 10 and at 200 rows."""
+
+import pytest
+from django.urls import reverse
+
+from .conftest import build_inventory
+
+LIST_PAGES = {
+    "systems:agency_list": 7,
+    "systems:system_list": 11,
+    "systems:vm_list": 10,
+    "systems:contactperson_list": 8,
+    "waves:wave_list": 7,
+    "systems:staff_home": 13,
+}
+DETAIL_PAGES = {
+    "systems:agency_detail": ("agencies", 15),
+    "systems:system_detail": ("systems", 19),
+    "systems:vm_detail": ("vms", 9),
+    "systems:contactperson_detail": ("contacts", 10),
+    "waves:wave_detail": ("waves", 17),
+}
+
+
+@pytest.fixture(params=[10, 200], ids=["10-rows", "200-rows"])
+def sized_inventory(request, db):
+    return build_inventory(request.param)
+
+
+@pytest.mark.parametrize(("url_name", "bound"), LIST_PAGES.items(), ids=list(LIST_PAGES))
+def test_list_page_query_count_is_constant(
+    url_name, bound, sized_inventory, editor_client, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(bound):
+        response = editor_client.get(reverse(url_name), {"per_page": 100, "columns": _all_columns(url_name)})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("url_name", "spec"), DETAIL_PAGES.items(), ids=list(DETAIL_PAGES))
+def test_detail_page_query_count_is_constant(
+    url_name, spec, sized_inventory, editor_client, django_assert_max_num_queries
+):
+    kind, bound = spec
+    obj = _pick(kind, sized_inventory)
+    with django_assert_max_num_queries(bound):
+        response = editor_client.get(reverse(url_name, args=[obj.pk]))
+    assert response.status_code == 200
+
+
+def _pick(kind, inventory):
+    system = inventory["systems"][1]
+    return {
+        "agencies": inventory["agencies"][0],
+        "systems": system,
+        "vms": system.vms.first(),
+        "contacts": system.system_contacts.first().contact,
+        "waves": inventory["waves"][0],
+    }[kind]
+
+
+def _all_columns(url_name) -> list[str]:
+    """Ask for every column, so the bound covers the widest table."""
+    from systems.tables import AgencyTable, ContactPersonTable, SystemTable, VMTable
+    from waves.tables import WaveTable
+
+    table = {
+        "systems:agency_list": AgencyTable,
+        "systems:system_list": SystemTable,
+        "systems:vm_list": VMTable,
+        "systems:contactperson_list": ContactPersonTable,
+        "waves:wave_list": WaveTable,
+    }.get(url_name)
+    return [name for name in table.base_columns if name != "select"] if table else []

@@ -1,0 +1,21 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from migportal.tables import DATETIME_FORMAT, BaseTable
+
+from .models import Wave
+
+
+class WaveTable(BaseTable):
+    name = tables.Column(verbose_name=_("name"), linkify=True)
+    window_start = tables.DateTimeColumn(verbose_name=_("window start"), format=DATETIME_FORMAT)
+    window_end = tables.DateTimeColumn(verbose_name=_("window end"), format=DATETIME_FORMAT)
+    state = tables.Column(verbose_name=_("state"))
+    system_count = tables.Column(verbose_name=_("systems"), attrs={"td": {"class": "num"}})
+    vm_count = tables.Column(verbose_name=_("VMs"), attrs={"td": {"class": "num"}})
+    max_vms = tables.Column(verbose_name=_("max VMs"), attrs={"td": {"class": "num"}})
+
+    class Meta(BaseTable.Meta):
+        model = Wave
+        fields = ("select", "name", "window_start", "window_end", "state", "system_count", "vm_count", "max_vms")
+        default_columns = ("name", "window_start", "window_end", "state", "system_count", "vm_count")
