@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Acknowledgement, Delivery, Notice
+from .models import Acknowledgement, Delivery, DeliveryAttempt, Notice, WebhookEndpoint
 
 
 @admin.register(Notice)
@@ -29,3 +29,17 @@ class AcknowledgementAdmin(admin.ModelAdmin):
     list_select_related = ["notice__wave", "contact"]
     search_fields = ["contact__name", "contact__email", "notice__wave__name"]
     autocomplete_fields = ["notice", "contact"]
+
+
+@admin.register(DeliveryAttempt)
+class DeliveryAttemptAdmin(admin.ModelAdmin):
+    list_display = ["delivery", "number", "started_at", "finished_at", "outcome"]
+    list_filter = ["outcome"]
+    list_select_related = ["delivery__notice__wave"]
+    readonly_fields = ["delivery", "number", "started_at", "finished_at", "outcome", "error"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["url", "disabled_at"]
+    readonly_fields = ["disabled_at", "disabled_reason"]
