@@ -90,3 +90,28 @@ class Scene:
 @pytest.fixture
 def scene(db, clock, notice_settings, enqueued):
     return Scene()
+
+
+WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+@pytest.fixture
+def webhook_settings(notice_settings, httpserver):
+    notice_settings.PORTAL_WEBHOOK_URL = httpserver.url_for("/hooks/notices")
+    notice_settings.PORTAL_WEBHOOK_SECRET = WEBHOOK_SECRET
+    notice_settings.PORTAL_WEBHOOK_TIMEOUT_SECONDS = 1
+    return notice_settings
+
+
+def publish_announcement(scene, clock):
+    """Confirm the scene's wave and let the dispatcher publish its announcement; returns the notice."""
+    from datetime import timedelta
+
+    from notifications.models import Notice
+    from notifications.services import notices_publish_due
+    from waves.services import wave_set_state
+
+    wave_set_state(wave=scene.wave, state="confirmed", by=None)
+    clock.move_to(WINDOW_START - timedelta(days=14))
+    (notice_id,) = notices_publish_due()
+    return Notice.objects.get(pk=notice_id)
