@@ -23,7 +23,7 @@ run: install
 	@echo
 	@echo "migportal runs at http://$(HOST):$(PORT)/  (staff pages: http://$(HOST):$(PORT)/staff/, admin: /admin/)"
 	@echo "Stop with Ctrl-C."
-	BIND=$(HOST):$(PORT) $(VENV)/bin/honcho start
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" BIND=$(HOST):$(PORT) $(VENV)/bin/honcho start
 
 lint: install
 	$(PY) -m ruff check .
@@ -31,6 +31,7 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 test: lint
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) -m pytest
 
 clean:

@@ -18,9 +18,11 @@ env = environ.Env()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=False)
+# Production turns on HTTPS-only cookies, HSTS and refuses development conveniences (demo data, dev key).
+MIGPORTAL_PRODUCTION = env.bool("MIGPORTAL_PRODUCTION", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG and env.bool("MIGPORTAL_PRODUCTION", default=False):
+    if MIGPORTAL_PRODUCTION:
         raise environ.ImproperlyConfigured("SECRET_KEY must be set in production.")
     # A development key, never used when MIGPORTAL_PRODUCTION is set.
     SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"  # noqa: S105
@@ -220,7 +222,7 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if env.bool("MIGPORTAL_PRODUCTION", default=False):
+if MIGPORTAL_PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

@@ -1,0 +1,323 @@
+"""Create the demo inventory: a realistic, deterministic municipality at any scale (bulk inserts)."""
+
+import random
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from itertools import accumulate
+
+import holidays
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from systems import demo_data as D
+from systems.choices import ContactRole, Criticality, Environment, Language, MigrationStatus
+from systems.models import VM, Agency, ContactPerson, System, SystemContact
+from systems.roles import EDITOR_GROUP, VIEWER_GROUP
+from waves.choices import WaveState
+from waves.models import Wave
+from waves.services import wave_set_state
+
+BATCH = 5000
+SEED_REASON = "seed_demo"
+
+
+class Command(BaseCommand):
+    help = "Create the demo inventory (scale 1: 392 systems, 1,349 VMs, 105/514 migrated) and demo users."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=int, default=1, help="Multiply systems, VMs, contacts and waves by N.")
+        parser.add_argument("--seed", type=int, default=2021, help="Random seed; the same seed gives the same data.")
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing (but show the logins) if data exists.")
+        parser.add_argument("--no-users", action="store_true", help="Create no demo users (for benchmarks).")
+
+    def handle(self, *args, scale: int, seed: int, if_empty: bool, no_users: bool, **options):
+        if getattr(settings, "MIGPORTAL_PRODUCTION", False):
+            raise CommandError("seed_demo creates demo users with known passwords; it never runs in production.")
+        if scale < 1:
+            raise CommandError("--scale must be 1 or more.")
+        if System.objects.exists():
+            if not if_empty:
+                raise CommandError("The inventory is not empty; seed_demo only fills an empty database.")
+            self.stdout.write("Demo data exists already; nothing created.")
+            if not no_users:
+                self._print_logins(demo_passwords(seed))
+            return
+        started = timezone.now()
+        with transaction.atomic():
+            counts = DemoInventory(scale=scale, seed=seed).create()
+            if not no_users:
+                passwords = demo_passwords(seed)
+                create_demo_users(passwords)
+        elapsed = (timezone.now() - started).total_seconds()
+        self.stdout.write(
+            self.style.SUCCESS(f"Created in {elapsed:.1f} s: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        )
+        if not no_users:
+            self._print_logins(passwords)
+
+    def _print_logins(self, passwords: dict[str, str]) -> None:
+        self.stdout.write("Demo logins (development only):")
+        for username, password in passwords.items():
+            self.stdout.write(f"  {username:<10} {password}   ({DEMO_USERS[username]})")
+
+
+DEMO_USERS = {
+    "admin": "administrator: everything, including /admin/",
+    "redaktor": "project staff, editor",
+    "leser": "project staff, read-only",
+    "kontakt": "contact person of systems in Bymiljøetaten",
+}
+
+
+def demo_passwords(seed: int) -> dict[str, str]:
+    rng = random.Random(f"passwords-{seed}")
+    return {name: f"demo-{name}-{rng.randrange(1000, 9999)}" for name in DEMO_USERS}
+
+
+def create_demo_users(passwords: dict[str, str]) -> None:
+    User = get_user_model()
+    admin = User.objects.create_superuser("admin", "admin@kommune.example", passwords["admin"])
+    admin.first_name, admin.last_name = "Ada", "Administrator"
+    admin.save()
+    for username, group_name, first, last in [
+        ("redaktor", EDITOR_GROUP, "Ragnhild", "Redaktør"),
+        ("leser", VIEWER_GROUP, "Lars", "Leser"),
+    ]:
+        user = User.objects.create_user(username, f"{username}@kommune.example", passwords[username])
+        user.first_name, user.last_name, user.is_staff = first, last, False
+        user.save()
+        user.groups.add(Group.objects.get(name=group_name))
+    contact_user = User.objects.create_user("kontakt", "", passwords["kontakt"])
+    # The demo contact person is the primary contact of the first agency's first systems.
+    contact = ContactPerson.objects.filter(agency__code="BYM", system_contacts__role=ContactRole.PRIMARY).first()
+    contact.user = contact_user
+    contact.save(update_fields=["user"])
+    contact_user.email = contact.email
+    contact_user.save(update_fields=["email"])
+
+
+def split_total(total: int, parts: int, rng: random.Random) -> list[int]:
+    """`parts` positive integers summing to `total`, skewed like real systems (a few have many VMs)."""
+    counts = [1] * parts
+    weights = [rng.paretovariate(1.6) for _ in range(parts)]
+    for index in rng.choices(range(parts), cum_weights=list(accumulate(weights)), k=total - parts):
+        counts[index] += 1
+    return counts
+
+
+def norwegian_mobile_number(rng: random.Random) -> str:
+    return f"+47 {rng.choice('49')}{rng.randrange(10, 99)} {rng.randrange(10, 99)} {rng.randrange(100, 999)}"
+
+
+class DemoInventory:
+    """Builds the demo inventory in memory and writes it with bulk inserts (history rows included)."""
+
+    def __init__(self, *, scale: int, seed: int):
+        self.scale = scale
+        self.rng = random.Random(seed)
+        self.tz = timezone.get_current_timezone()
+        today = timezone.localdate()
+        self.this_monday = today - timedelta(days=today.weekday())
+        self.holidays = holidays.Norway(years=range(today.year - 2, today.year + 3))
+
+    def create(self) -> dict[str, int]:
+        agencies = bulk_create_with_history(
+            [Agency(code=code, name=name, kind=kind) for code, name, kind in D.AGENCIES],
+            Agency,
+            batch_size=BATCH,
+            default_change_reason=SEED_REASON,
+        )
+        waves = self._create_waves()
+        systems = self._create_systems(agencies, waves)
+        vms = self._create_vms(systems)
+        contacts, links = self._create_contacts(agencies, systems)
+        self._create_dependencies(systems)
+        self._confirm_upcoming_waves(waves)
+        return {
+            "agencies": len(agencies),
+            "waves": len(waves),
+            "systems": len(systems),
+            "VMs": len(vms),
+            "contact persons": len(contacts),
+            "system contacts": len(links),
+        }
+
+    # --- waves ----------------------------------------------------------------------------------
+    def _window_day(self, start: datetime, index: int, count: int, span_days: int) -> datetime:
+        day = start + timedelta(days=span_days * index // max(count, 1))
+        while day.weekday() == 6 or day.date() in self.holidays:  # no windows on Sundays or public holidays
+            day += timedelta(days=1)
+        return day
+
+    def _create_waves(self) -> list[Wave]:
+        past, upcoming = D.PAST_WAVES * self.scale, (D.WAVES - D.PAST_WAVES) * self.scale
+        first_past = datetime.combine(self.this_monday - timedelta(weeks=48), time(18), tzinfo=self.tz)
+        first_upcoming = datetime.combine(self.this_monday + timedelta(weeks=1), time(18), tzinfo=self.tz)
+        waves = []
+        for number in range(past + upcoming):
+            in_past = number < past
+            day = (
+                self._window_day(first_past, number, past, 47 * 7)
+                if in_past
+                else self._window_day(first_upcoming, number - past, upcoming, 24 * 7)
+            )
+            waves.append(
+                Wave(
+                    name=f"Bølge {number + 1}",
+                    window_start=day,
+                    window_end=day + timedelta(hours=5),
+                    state=WaveState.COMPLETED if in_past else WaveState.DRAFT,
+                    max_vms=self.rng.choice([None, 60, 80, 120]),
+                    notes="Testsystemer" if number < past // 2 else "",
+                )
+            )
+        return bulk_create_with_history(waves, Wave, batch_size=BATCH, default_change_reason=SEED_REASON)
+
+    def _confirm_upcoming_waves(self, waves: list[Wave]) -> None:
+        upcoming = [wave for wave in waves if wave.state == WaveState.DRAFT]
+        for wave in upcoming[: D.CONFIRMED_UPCOMING_WAVES * self.scale]:
+            wave_set_state(wave=wave, state=WaveState.CONFIRMED, by=None, reason=SEED_REASON)
+
+    # --- systems and VMs ------------------------------------------------------------------------
+    def _statuses(self) -> list[tuple[str, str]]:
+        """(environment, status) for every system, in creation order."""
+        s = self.scale
+        migrated_test, migrated_prod = D.MIGRATED_TEST_SYSTEMS * s, (D.MIGRATED_SYSTEMS - D.MIGRATED_TEST_SYSTEMS) * s
+        test_rest = (D.TEST_SYSTEMS - D.MIGRATED_TEST_SYSTEMS) * s
+        prod_rest = (D.SYSTEMS - D.TEST_SYSTEMS) * s - migrated_prod
+        rows = [(Environment.TEST, MigrationStatus.VERIFIED)] * migrated_test
+        rows += [(Environment.PRODUCTION, MigrationStatus.VERIFIED)] * migrated_prod
+        rows += [(Environment.TEST, MigrationStatus.NOT_PLANNED)] * test_rest
+        rows += [(Environment.PRODUCTION, MigrationStatus.NOT_PLANNED)] * prod_rest
+        rows = [list(row) for row in rows]
+        migrated = rows[: migrated_test + migrated_prod]
+        for row in self.rng.sample(migrated, len(migrated) // 4):
+            row[1] = MigrationStatus.MIGRATED  # moved, not yet signed off by a tester
+        rest = rows[len(migrated) :]
+        picks = self.rng.sample(rest, (D.PLANNED_SYSTEMS + D.ON_HOLD_SYSTEMS + D.ROLLED_BACK_SYSTEMS) * s)
+        for index, row in enumerate(picks):
+            if index < D.ROLLED_BACK_SYSTEMS * s:
+                row[1] = MigrationStatus.ROLLED_BACK
+            elif index < (D.ROLLED_BACK_SYSTEMS + D.ON_HOLD_SYSTEMS) * s:
+                row[1] = MigrationStatus.ON_HOLD
+            else:
+                row[1] = MigrationStatus.PLANNED
+        return [tuple(row) for row in rows]
+
+    def _create_systems(self, agencies: list[Agency], waves: list[Wave]) -> list[System]:
+        rng = self.rng
+        past_waves = [wave for wave in waves if wave.state == WaveState.COMPLETED]
+        upcoming_waves = [wave for wave in waves if wave.state != WaveState.COMPLETED]
+        test_waves, prod_waves = past_waves[: len(past_waves) // 2], past_waves[len(past_waves) // 2 :]
+        agency_weights = list(accumulate(rng.paretovariate(1.2) for _ in agencies))
+        systems = []
+        for number, (environment, status) in enumerate(self._statuses(), start=1):
+            agency = rng.choices(agencies, cum_weights=agency_weights)[0]
+            wave, migrated_at, before_hold = None, None, ""
+            if status in (MigrationStatus.MIGRATED, MigrationStatus.VERIFIED, MigrationStatus.ROLLED_BACK):
+                wave = rng.choice(test_waves if environment == Environment.TEST else prod_waves)
+                migrated_at = wave.window_end if status != MigrationStatus.ROLLED_BACK else None
+            elif status == MigrationStatus.PLANNED:
+                wave = rng.choice(upcoming_waves)
+            elif status == MigrationStatus.ON_HOLD:
+                before_hold = MigrationStatus.PLANNED
+            domain = rng.choice(D.SYSTEM_DOMAINS)
+            systems.append(
+                System(
+                    code=f"CI{number:06d}",
+                    name=f"{domain} {agency.code}" + (" test" if environment == Environment.TEST else ""),
+                    description=f"{domain} for {agency.name}.",
+                    agency=agency,
+                    environment=environment,
+                    criticality=rng.choices(Criticality.values, weights=[2, 5, 3, 1])[0],
+                    status=status,
+                    status_before_hold=before_hold,
+                    migrated_at=migrated_at,
+                    wave=wave,
+                    source_datacenter=rng.choice(D.SOURCE_DATACENTERS),
+                    target_datacenter=rng.choice(D.TARGET_DATACENTERS),
+                )
+            )
+        return bulk_create_with_history(systems, System, batch_size=BATCH, default_change_reason=SEED_REASON)
+
+    def _create_vms(self, systems: list[System]) -> list[VM]:
+        rng = self.rng
+        migrated = [s for s in systems if s.status in (MigrationStatus.MIGRATED, MigrationStatus.VERIFIED)]
+        others = [s for s in systems if s.status not in (MigrationStatus.MIGRATED, MigrationStatus.VERIFIED)]
+        migrated_vms = D.MIGRATED_VMS * self.scale
+        per_system = dict(zip(migrated, split_total(migrated_vms, len(migrated), rng), strict=True))
+        per_system |= dict(zip(others, split_total(D.VMS * self.scale - migrated_vms, len(others), rng), strict=True))
+        os_names, os_weights = zip(*D.OPERATING_SYSTEMS, strict=True)
+        vms = []
+        for system in systems:
+            prefix = f"{system.agency.code.lower()}-{'t' if system.environment == Environment.TEST else 'p'}"
+            for _ in range(per_system[system]):
+                os_name = rng.choices(os_names, weights=os_weights)[0]
+                vms.append(
+                    VM(
+                        hostname=f"{prefix}{'win' if os_name.startswith('Windows') else 'lx'}{len(vms) + 1:06d}",
+                        system=system,
+                        os=os_name,
+                        vcpus=rng.choice([1, 2, 2, 4, 4, 8, 16]),
+                        memory_gb=Decimal(rng.choice([2, 4, 8, 8, 16, 32, 64])),
+                        disk_gb=Decimal(rng.choice([40, 60, 80, 100, 200, 500, 1000])),
+                        status=system.status,
+                        status_before_hold=system.status_before_hold,
+                        migrated_at=system.migrated_at,
+                    )
+                )
+        return bulk_create_with_history(vms, VM, batch_size=BATCH, default_change_reason=SEED_REASON)
+
+    # --- contacts -------------------------------------------------------------------------------
+    def _create_contacts(self, agencies: list[Agency], systems: list[System]):
+        rng = self.rng
+        contacts, seen = [], set()
+        for number in range(D.CONTACTS * self.scale):
+            agency = agencies[number % len(agencies)]
+            first, last = rng.choice(D.FIRST_NAMES), rng.choice(D.LAST_NAMES)
+            local = f"{first}.{last}".lower().translate(str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ü": "u"}))
+            email = f"{local}@{agency.code.lower()}.kommune.example"
+            if email in seen:
+                email = f"{local}{number}@{agency.code.lower()}.kommune.example"
+            seen.add(email)
+            contacts.append(
+                ContactPerson(
+                    name=f"{first} {last}",
+                    email=email,
+                    phone=norwegian_mobile_number(rng),
+                    agency=agency,
+                    language=Language.EN if rng.random() < 0.05 else Language.NB,
+                )
+            )
+        contacts = bulk_create_with_history(
+            contacts, ContactPerson, batch_size=BATCH, default_change_reason=SEED_REASON
+        )
+        by_agency: dict[int, list[ContactPerson]] = {}
+        for contact in contacts:
+            by_agency.setdefault(contact.agency_id, []).append(contact)
+        links = []
+        for system in systems:
+            pool = by_agency[system.agency_id]
+            people = rng.sample(pool, min(len(pool), 3))
+            links.append(SystemContact(system=system, contact=people[0], role=ContactRole.PRIMARY))
+            if len(people) > 1 and rng.random() < 0.8:
+                links.append(SystemContact(system=system, contact=people[1], role=ContactRole.TESTER))
+            if len(people) > 2 and rng.random() < 0.3:
+                links.append(SystemContact(system=system, contact=people[2], role=ContactRole.OWNER))
+        links = bulk_create_with_history(links, SystemContact, batch_size=BATCH, default_change_reason=SEED_REASON)
+        return contacts, links
+
+    def _create_dependencies(self, systems: list[System]) -> None:
+        Through = System.depends_on.through
+        rows = []
+        for system in systems:
+            if self.rng.random() < 0.25:
+                for other in self.rng.sample(systems, 2):
+                    if other.pk != system.pk:
+                        rows.append(Through(from_system_id=system.pk, to_system_id=other.pk))
+        Through.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)

@@ -1,0 +1,87 @@
+"""seed_demo makes the seed article's inventory: exact totals, realistic shape, the same data for the same seed."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Q
+
+from systems.choices import ContactRole, MigrationStatus
+from systems.models import VM, Agency, ContactPerson, System
+from waves.models import Wave
+
+pytestmark = pytest.mark.django_db
+
+MIGRATED = [MigrationStatus.MIGRATED, MigrationStatus.VERIFIED]
+
+
+def inventory_fingerprint():
+    systems = list(
+        System.objects.order_by("code").values_list(
+            "code", "name", "agency__code", "environment", "status", "wave__name"
+        )
+    )
+    vms = list(VM.objects.order_by("hostname").values_list("hostname", "system__code", "os", "status"))
+    contacts = list(ContactPerson.objects.order_by("email").values_list("email", "name", "phone", "agency__code"))
+    return systems, vms, contacts
+
+
+def test_seed_demo_scale_one_matches_the_programme_figures():
+    call_command("seed_demo", "--seed", "7", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert System.objects.count() == 392
+    assert VM.objects.count() == 1349
+    assert System.objects.filter(status__in=MIGRATED).count() == 105
+    assert VM.objects.filter(status__in=MIGRATED).count() == 514
+    assert System.objects.filter(status=MigrationStatus.EXCLUDED).count() == 0
+    test_systems = System.objects.filter(environment="test").count()
+    assert 100 <= test_systems <= 140
+    migrated_test = System.objects.filter(environment="test", status__in=MIGRATED).count()
+    assert migrated_test > 105 / 2, "mostly test systems have moved"
+    assert 40 <= Agency.objects.count() <= 60
+    assert Agency.objects.filter(kind="bydel").count() == 15
+    assert 550 <= ContactPerson.objects.count() <= 650
+    assert 35 <= Wave.objects.count() <= 45
+    without_primary = System.objects.annotate(
+        primaries=Count("system_contacts", filter=Q(system_contacts__role=ContactRole.PRIMARY))
+    ).filter(primaries=0)
+    assert not without_primary.exists()
+    with_tester = System.objects.filter(system_contacts__role=ContactRole.TESTER).distinct().count()
+    assert with_tester > 392 / 2, "most systems have a tester"
+    # VMs move with their system: every migrated VM belongs to a migrated system.
+    assert not VM.objects.filter(status__in=MIGRATED).exclude(system__status__in=MIGRATED).exists()
+
+
+def test_seed_demo_same_seed_gives_the_same_data():
+    call_command("seed_demo", "--seed", "11", "--no-users", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    first = inventory_fingerprint()
+    for model in (VM, System, ContactPerson, Wave, Agency):
+        model.objects.all().delete()
+    call_command("seed_demo", "--seed", "11", "--no-users", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert inventory_fingerprint() == first
+
+
+def test_seed_demo_creates_demo_users_with_printed_passwords(capsys):
+    call_command("seed_demo")
+    output = capsys.readouterr().out
+    User = get_user_model()
+    for username in ["admin", "redaktor", "leser", "kontakt"]:
+        password = next(line.split()[1] for line in output.splitlines() if line.strip().startswith(username + " "))
+        assert User.objects.get(username=username).check_password(password)
+    assert User.objects.get(username="kontakt").contact_person.system_contacts.exists()
+    assert User.objects.get(username="redaktor").has_perm("systems.change_system")
+    assert not User.objects.get(username="leser").has_perm("systems.change_system")
+
+
+def test_seed_demo_refuses_a_database_with_data_unless_if_empty(capsys):
+    call_command("seed_demo", "--no-users")
+    with pytest.raises(CommandError, match="not empty"):
+        call_command("seed_demo", "--no-users")
+    call_command("seed_demo", "--if-empty", "--no-users")
+    assert "nothing created" in capsys.readouterr().out
+    assert System.objects.count() == 392
+
+
+def test_seed_demo_refuses_to_run_in_production(settings):
+    settings.MIGPORTAL_PRODUCTION = True
+    with pytest.raises(CommandError, match="never runs in production"):
+        call_command("seed_demo")
+    assert not System.objects.exists()
