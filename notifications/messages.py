@@ -53,7 +53,7 @@ def system_snapshot(system: System, *, removed: bool = False) -> dict:
     }
 
 
-@dataclass
+@dataclass(frozen=True)
 class SystemPart:
     """One system's part of a notice: its own slot, or the whole window."""
 
@@ -65,7 +65,7 @@ class SystemPart:
     start: datetime
     end: datetime
     removed: bool
-    roles: list[str]
+    roles: tuple[str, ...]
 
     def window(self, language: str | None = None) -> str:
         return window_text(self.start, self.end, language)
@@ -95,7 +95,7 @@ def notice_parts(notice: Notice, roles_by_system: dict[int, list[str]] | None = 
                 start=start,
                 end=end,
                 removed=item.get("removed", False),
-                roles=(roles_by_system or {}).get(item["id"], []),
+                roles=tuple((roles_by_system or {}).get(item["id"], ())),
             )
         )
     return sorted(parts, key=lambda part: (part.removed, part.code))
@@ -182,8 +182,10 @@ class RenderedEmail:
     language: str
 
 
-def render_email(notice: Notice, contact: ContactPerson | None) -> RenderedEmail:
+def render_email(notice: Notice, contact: ContactPerson | None, parts: list[SystemPart] | None = None) -> RenderedEmail:
     """The e-mail for one contact person, in their language, listing all their systems in the notice."""
+    if parts is None:
+        parts = notice_systems_for_contact(notice, contact)
     language = (contact.language if contact else "") or settings.LANGUAGE_CODE
     with translation.override(language):
         title, body = notice_text(notice, language)
@@ -192,7 +194,7 @@ def render_email(notice: Notice, contact: ContactPerson | None) -> RenderedEmail
             "title": title,
             "body": body,
             "contact": contact,
-            "parts": notice_systems_for_contact(notice, contact),
+            "parts": parts,
             "language": language,
             "portal_url": settings.SITE_URL.rstrip("/") + "/portal/",
         }
@@ -201,10 +203,30 @@ def render_email(notice: Notice, contact: ContactPerson | None) -> RenderedEmail
     return RenderedEmail(subject=" ".join(title.split()), text=text, html=html, language=language)
 
 
+# Many people share the same systems and language: a published notice renders the same for all of them.
+_RENDERED: dict[tuple, RenderedEmail] = {}
+_RENDERED_MAX = 512
+
+
+def _render_published(notice: Notice, contact: ContactPerson | None, parts: list[SystemPart]) -> RenderedEmail:
+    language = (contact.language if contact else "") or settings.LANGUAGE_CODE
+    key = (notice.pk, notice.published_at, language, contact is None, tuple(parts))
+    rendered = _RENDERED.get(key)
+    if rendered is None:
+        rendered = render_email(notice, contact, parts)
+        if len(_RENDERED) >= _RENDERED_MAX:
+            _RENDERED.clear()
+        _RENDERED[key] = rendered
+    return rendered
+
+
 def build_email(delivery: Delivery) -> EmailMultiAlternatives:
     """The message of an e-mail delivery, with a Message-ID that stays the same on every retry."""
     notice, contact = delivery.notice, delivery.contact
-    rendered = render_email(notice, contact)
+    parts = notice_systems_for_contact(notice, contact)
+    rendered = (
+        _render_published(notice, contact, parts) if notice.published_at else render_email(notice, contact, parts)
+    )
     message = EmailMultiAlternatives(
         subject=rendered.subject,
         body=rendered.text,
@@ -217,7 +239,6 @@ def build_email(delivery: Delivery) -> EmailMultiAlternatives:
         },
     )
     message.attach_alternative(rendered.html, "text/html")
-    parts = notice_systems_for_contact(notice, contact) if contact else notice_parts(notice)
     ics = notice_ics(notice, parts, uid_suffix=f"contact-{contact.pk}" if contact else "all")
     calendar_part = MIMEText(ics.decode(), "calendar", "utf-8")
     calendar_part.set_param("method", "CANCEL" if notice.kind == NoticeKind.CANCELLATION else "PUBLISH")

@@ -345,16 +345,17 @@ def delivery_attempt(*, delivery_id: int) -> str:
     """
     now = timezone.now()
     lease = now + timedelta(seconds=settings.NOTICE_DELIVERY_LEASE_SECONDS)
-    claimed = (
-        Delivery.objects.filter(pk=delivery_id, state=DeliveryState.PENDING)
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + CLAIM_SLACK))
-        .update(locked_until=lease, attempts=F("attempts") + 1)
-    )
-    if not claimed:
-        return "skipped"
-    delivery = Delivery.objects.select_related("notice__wave", "contact").get(pk=delivery_id)
-    attempt = DeliveryAttempt.objects.create(delivery=delivery, number=delivery.attempts, started_at=now)
+    with transaction.atomic():  # the claim and its ledger row commit together, before anything is sent
+        claimed = (
+            Delivery.objects.filter(pk=delivery_id, state=DeliveryState.PENDING)
+            .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + CLAIM_SLACK))
+            .update(locked_until=lease, attempts=F("attempts") + 1)
+        )
+        if not claimed:
+            return "skipped"
+        delivery = Delivery.objects.select_related("notice__wave", "contact").get(pk=delivery_id)
+        attempt = DeliveryAttempt.objects.create(delivery=delivery, number=delivery.attempts, started_at=now)
     try:
         transport_for(delivery.channel).send(delivery)
     except DeliveryError as error:
@@ -365,20 +366,16 @@ def delivery_attempt(*, delivery_id: int) -> str:
         logger.exception("Delivery %s failed unexpectedly", delivery_id)
         return _record_failure(delivery, attempt, f"{error.__class__.__name__}: {error}", permanent=False)
     finished = timezone.now()
-    Delivery.objects.filter(pk=delivery_id).update(
-        state=DeliveryState.SENT, sent_at=finished, locked_until=None, last_error=""
-    )
-    DeliveryAttempt.objects.filter(pk=attempt.pk).update(finished_at=finished, outcome=AttemptOutcome.SENT)
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery_id).update(
+            state=DeliveryState.SENT, sent_at=finished, locked_until=None, last_error=""
+        )
+        DeliveryAttempt.objects.filter(pk=attempt.pk).update(finished_at=finished, outcome=AttemptOutcome.SENT)
     return DeliveryState.SENT
 
 
 def _record_failure(delivery: Delivery, attempt: DeliveryAttempt, error: str, *, permanent: bool) -> str:
     finished = timezone.now()
-    DeliveryAttempt.objects.filter(pk=attempt.pk).update(
-        finished_at=finished,
-        outcome=AttemptOutcome.PERMANENT if permanent else AttemptOutcome.TEMPORARY,
-        error=error,
-    )
     if permanent:
         state, next_at, countdown = DeliveryState.FAILED, None, None
     elif delivery.attempts >= settings.NOTICE_DELIVERY_MAX_ATTEMPTS:
@@ -386,9 +383,15 @@ def _record_failure(delivery: Delivery, attempt: DeliveryAttempt, error: str, *,
     else:
         countdown = retry_delay(delivery.attempts)
         state, next_at = DeliveryState.PENDING, finished + timedelta(seconds=countdown)
-    Delivery.objects.filter(pk=delivery.pk).update(
-        state=state, next_attempt_at=next_at, locked_until=None, last_error=error
-    )
+    with transaction.atomic():
+        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+            finished_at=finished,
+            outcome=AttemptOutcome.PERMANENT if permanent else AttemptOutcome.TEMPORARY,
+            error=error,
+        )
+        Delivery.objects.filter(pk=delivery.pk).update(
+            state=state, next_attempt_at=next_at, locked_until=None, last_error=error
+        )
     logger.warning("Delivery %s attempt %s: %s (%s)", delivery.pk, delivery.attempts, state, error)
     if countdown is not None:
         try:
