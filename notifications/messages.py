@@ -65,7 +65,13 @@ class SystemPart:
     start: datetime
     end: datetime
     removed: bool
-    roles: tuple[str, ...]
+    roles: tuple[str, ...]  # ContactRole values; labels in the reader's language through role_labels
+
+    @property
+    def role_labels(self) -> list[str]:
+        from systems.choices import ContactRole
+
+        return [str(ContactRole(role).label) if role in ContactRole.values else role for role in self.roles]
 
     def window(self, language: str | None = None) -> str:
         return window_text(self.start, self.end, language)
@@ -107,8 +113,9 @@ def notice_systems_for_contact(notice: Notice, contact: ContactPerson | None) ->
         return notice_parts(notice)
     roles: dict[int, list[str]] = {}
     system_ids = [item["id"] for item in notice.systems_snapshot]
-    for link in SystemContact.objects.filter(contact=contact, system_id__in=system_ids).order_by("role"):
-        roles.setdefault(link.system_id, []).append(link.get_role_display())
+    links = SystemContact.objects.filter(contact=contact, system_id__in=system_ids).order_by("role")
+    for link in links.only("system_id", "role"):
+        roles.setdefault(link.system_id, []).append(link.role)
     return notice_parts(notice, roles)
 
 

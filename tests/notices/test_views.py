@@ -80,7 +80,7 @@ def test_publish_and_retry_refuse_get(editor_client, confirmed):
 def test_timeline_shows_scheduled_notices_of_a_wave_with_recipients(viewer_client, confirmed):
     page = viewer_client.get(reverse("notifications:notice_list"), {"wave_id": confirmed.wave.pk}).content.decode()
 
-    assert "Nedetidsvarsler" in page
+    assert "Varsler om nedetid" in page
     assert page.index(">varsel<") < page.index(">påminnelse<")
     assert "20.02.2021 kl. 18:00" in page  # the announcement, 14 days before 06.03.2021 kl. 18:00
     assert "04.03.2021 kl. 18:00" in page
