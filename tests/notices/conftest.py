@@ -153,11 +153,13 @@ def use_broker(url: str) -> None:
     """Point the one Celery app (and its connection pools) at `url`."""
     from migportal.celery import app
 
-    if app.conf.broker_url == url and app._pool is not None:
+    from kombu import pools
+
+    if app.conf.broker_url == url and app._pool is not None and app._pool.connection.as_uri(True) == url:
         return
     app.conf.broker_url = url
-    app._pool = None
-    app.amqp._producer_pool = None
+    app._pool = pools.connections[app.connection_for_write(url)]
+    app.amqp._producer_pool = pools.producers[app.connection_for_write(url)]
 
 
 def purge_queue(url: str) -> None:
