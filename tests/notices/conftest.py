@@ -151,9 +151,9 @@ def wait_until(predicate, *, timeout: float = 30, what: str = "") -> None:
 
 def use_broker(url: str) -> None:
     """Point the one Celery app (and its connection pools) at `url`."""
-    from migportal.celery import app
-
     from kombu import pools
+
+    from migportal.celery import app
 
     if app.conf.broker_url == url and app._pool is not None and app._pool.connection.as_uri(True) == url:
         return
