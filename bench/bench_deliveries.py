@@ -97,7 +97,9 @@ def main() -> None:
     parser.add_argument("--deliveries", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes of the one worker")
     parser.add_argument("--pool", default="prefork", choices=["prefork", "solo", "threads"])
-    parser.add_argument("--prefetch-multiplier", type=int, default=None, help="override CELERY_WORKER_PREFETCH_MULTIPLIER")
+    parser.add_argument(
+        "--prefetch-multiplier", type=int, default=None, help="override CELERY_WORKER_PREFETCH_MULTIPLIER"
+    )
     parser.add_argument("--sample", type=int, default=200, help="deliveries used to count queries")
     args = parser.parse_args()
 

@@ -11,6 +11,22 @@ class NoticeAdmin(admin.ModelAdmin):
     search_fields = ["wave__name", "title"]
     autocomplete_fields = ["wave", "systems"]
     date_hierarchy = "publish_at"
+    # Scheduling and publication follow the wave through notifications.services; the admin only reads them.
+    readonly_fields = [
+        "wave",
+        "kind",
+        "state",
+        "publish_at",
+        "published_at",
+        "short_notice",
+        "window_start",
+        "window_end",
+        "previous_window_start",
+        "previous_window_end",
+        "systems",
+        "systems_snapshot",
+        "text_edited",
+    ]
 
 
 @admin.register(Delivery)
@@ -20,7 +36,20 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_select_related = ["notice__wave"]
     search_fields = ["recipient", "notice__wave__name"]
     autocomplete_fields = ["notice", "contact"]
-    readonly_fields = ["attempts", "sent_at", "last_error"]
+    # State changes go through notifications.services (retry on /notices/deliveries/).
+    readonly_fields = [
+        "notice",
+        "channel",
+        "recipient",
+        "contact",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "locked_until",
+        "uid",
+        "sent_at",
+        "last_error",
+    ]
 
 
 @admin.register(Acknowledgement)
