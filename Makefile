@@ -20,6 +20,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py backfill_snapshots
 	@echo
 	@echo "migportal runs at http://$(HOST):$(PORT)/  (staff pages: http://$(HOST):$(PORT)/staff/, admin: /admin/)"
 	@echo "Stop with Ctrl-C."

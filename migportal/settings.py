@@ -8,6 +8,7 @@ DATABASE_URL / REDIS_URL / EMAIL_URL switches to the real services.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "waves",
     "notifications",
     "dashboard",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +120,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "celery-processed"),
+        "control_folder": str(VAR_DIR / "celery-control"),
         "store_processed": False,
     }
 else:
@@ -178,6 +181,49 @@ CELERY_BEAT_SCHEDULE["notices-sweep-deliveries"] = {
     "schedule": NOTICE_SWEEP_INTERVAL_SECONDS,
 }
 
+# --- Public dashboard (issue 7) ---------------------------------------------------------
+# The public pages are cached whole for this long: a change to inventory or waves shows within it.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+# Of those, each web process keeps a page in its own memory this long (the rest it lives in the shared cache).
+DASHBOARD_LOCAL_CACHE_SECONDS = env.int("DASHBOARD_LOCAL_CACHE_SECONDS", default=10)
+CACHES["dashboard"] = {
+    "BACKEND": "dashboard.cache.TieredCache",
+    "TIMEOUT": DASHBOARD_CACHE_SECONDS,
+    "OPTIONS": {"SHARED": "default", "LOCAL_TIMEOUT": DASHBOARD_LOCAL_CACHE_SECONDS},
+}
+# Monday 06:00 Europe/Oslo (CELERY_TIMEZONE): store last week's counts, then render the cover image.
+CELERY_BEAT_SCHEDULE["dashboard-weekly-snapshot"] = {
+    "task": "dashboard.tasks.take_weekly_snapshot",
+    "schedule": crontab(minute=0, hour=6, day_of_week="monday"),
+}
+
+# --- Customer portal (portal app): login links, throttles, acknowledgement reminders ---------
+PORTAL_LOGIN_LINK_MAX_AGE_MINUTES = env.int("PORTAL_LOGIN_LINK_MAX_AGE_MINUTES", default=15)
+# At most this many login links per e-mail address, and requests per client IP, per throttle window.
+PORTAL_LOGIN_THROTTLE_PER_EMAIL = env.int("PORTAL_LOGIN_THROTTLE_PER_EMAIL", default=3)
+PORTAL_LOGIN_THROTTLE_PER_IP = env.int("PORTAL_LOGIN_THROTTLE_PER_IP", default=20)
+PORTAL_LOGIN_THROTTLE_WINDOW_SECONDS = env.int("PORTAL_LOGIN_THROTTLE_WINDOW_SECONDS", default=900)
+# Behind N reverse proxies the client IP is the N-th address from the right of X-Forwarded-For; 0 = REMOTE_ADDR.
+PORTAL_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
+# Systems whose window starts within this many days with no acknowledgement are escalated to staff.
+PORTAL_ESCALATION_DAYS = env.float("PORTAL_ESCALATION_DAYS", default=5.0)
+# The calendar feed leaves out windows that ended longer ago than this.
+PORTAL_CALENDAR_PAST_DAYS = env.int("PORTAL_CALENDAR_PAST_DAYS", default=60)
+PORTAL_ACK_REMINDER_HOUR = env.int("PORTAL_ACK_REMINDER_HOUR", default=8)
+CELERY_BEAT_SCHEDULE["portal-ack-reminders"] = {
+    "task": "portal.tasks.send_ack_reminders",
+    "schedule": crontab(hour=PORTAL_ACK_REMINDER_HOUR, minute=0),
+}
+CELERY_BEAT_SCHEDULE["portal-escalation-alert"] = {
+    "task": "portal.tasks.send_escalation_alert",
+    "schedule": crontab(hour=PORTAL_ACK_REMINDER_HOUR, minute=5),
+}
+CELERY_BEAT_SCHEDULE["portal-purge-login-links"] = {
+    "task": "portal.tasks.purge_login_links",
+    "schedule": crontab(hour=3, minute=30),
+}
+# --- end customer portal -----------------------------------------------------------------
+
 # --- Auth --------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -216,25 +262,155 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
 }
 
-# --- Security ------------------------------------------------------------------------
-SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
+# =====================================================================================================
+# --- Production hardening (issue 8) -------------------------------------------------------------------
+# Security headers, Content-Security-Policy, cookies, login throttling (django-axes), single sign-on
+# (OIDC), structured logging with a request id, optional Sentry. MIGPORTAL_PRODUCTION=true switches on
+# what needs HTTPS; everything else applies in development too, so tests see the real policy.
+# =====================================================================================================
+from datetime import timedelta  # noqa: E402
+
+from csp.constants import NONE, SELF  # noqa: E402
+
+PRODUCTION = MIGPORTAL_PRODUCTION
+
+INSTALLED_APPS += ["csp", "axes", "mozilla_django_oidc", "ops"]
+# Rotating SECRET_KEY without logging everyone out: the old key stays valid here until it is removed.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+# The request id first, so every later log line carries it; the CSP header right after SecurityMiddleware;
+# axes last (it turns a flagged login into the lockout page).
+MIDDLEWARE.insert(0, "ops.middleware.RequestIdMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+
+# Headers on every response.
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if MIGPORTAL_PRODUCTION:
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],  # no inline scripts, no eval
+        "style-src": [SELF],  # no style="" attributes
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": PRODUCTION,
+    },
+}
+
+# Cookies: HttpOnly session, SameSite=Lax; in production Secure and the __Host- prefix (bound to this
+# exact host, path /, never sent over plain HTTP).
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # the value is read from the form field, not by scripts; Django's default
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)  # a working day
+if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # The probes answer over plain HTTP inside the container network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    # TLS ends at the municipality's proxy, which sets X-Forwarded-Proto (and must strip it from clients).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_NAME = "__Host-language"
+    # Sessions in Redis, written through to the database: several web containers share them.
+    SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db")
 
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name from one
+# address, that pair is locked for AXES_COOLOFF_MINUTES; the answer is ops/lockout.html with status 429.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ops.views.lockout"
+# Behind the proxy the client's address is in X-Forwarded-For; as many proxies are trusted as the portal's
+# login throttle trusts (PORTAL_TRUSTED_PROXY_COUNT), so both count the same client.
+AXES_IPWARE_PROXY_COUNT = PORTAL_TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# Staff single sign-on over OpenID Connect (mozilla-django-oidc), on when OIDC_RP_CLIENT_ID is set.
+# Local password login stays for break-glass administrators.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="") or None
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
+OIDC_EDITOR_GROUPS = env.list("OIDC_EDITOR_GROUPS", default=[])
+OIDC_VIEWER_GROUPS = env.list("OIDC_VIEWER_GROUPS", default=[])
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
+if OIDC_ENABLED and not (OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_USER_ENDPOINT):
+    raise environ.ImproperlyConfigured("OIDC_RP_CLIENT_ID is set: set the OIDC_OP_*_ENDPOINT variables too.")
+
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("ops.context_processors.single_sign_on")
+
+# axes' backend first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "ops.auth.ThrottledLoginBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    *(["ops.oidc.StaffOIDCBackend"] if OIDC_ENABLED else []),
+]
+
+# Accessibility statement (/tilgjengelighet/).
+ACCESSIBILITY_CONTACT_EMAIL = env.str("ACCESSIBILITY_CONTACT_EMAIL", default="migrering@kommune.example")
+ACCESSIBILITY_STATEMENT_URL = env.str("ACCESSIBILITY_STATEMENT_URL", default="")
+ACCESSIBILITY_STATEMENT_DATE = env.str("ACCESSIBILITY_STATEMENT_DATE", default="26.11.2026")
+
+# Logging: one JSON object per line (LOG_FORMAT=json, the production default) or plain text, every line
+# with the request id; Celery keeps our configuration instead of installing its own.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "ops.request_context.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(task)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # One line per request comes from ops.middleware; Django's own would repeat 4xx/5xx lines.
+        "django.request": {"level": "ERROR"},
+        "migportal.request": {"level": env.str("ACCESS_LOG_LEVEL", default="INFO")},
+    },
 }
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Sentry, only when SENTRY_DSN is set.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from ops.sentry import init_sentry  # noqa: E402
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production" if PRODUCTION else "development"),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+# --- end of production hardening (issue 8) ---------------------------------------------------------------

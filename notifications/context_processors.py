@@ -1,15 +1,14 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from .selectors import dead_deliveries_count, disabled_webhook_endpoints
+from . import selectors
 
 
 class NoticeAlerts:
     """What the navigation badge shows: dead deliveries and a disabled webhook (queried only when used)."""
 
     def __init__(self) -> None:
-        self.dead = dead_deliveries_count()
-        self.webhook_disabled = disabled_webhook_endpoints().exists()
+        self.dead, self.webhook_disabled = selectors.notice_alerts()
 
     @property
     def total(self) -> int:

@@ -1,24 +1,33 @@
 """Fixtures shared by every test module: one user per role of DESIGN §6, and a logged-in client for each."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
-from systems.roles import EDITOR_GROUP, VIEWER_GROUP
+from systems.roles import EDITOR_GROUP, GROUP_PERMISSIONS, VIEWER_GROUP
 
 from .factories import ContactPersonFactory, UserFactory
+
+
+def staff_group(name: str) -> Group:
+    """The staff group made by migration systems.0002; made again after a transactional test flushed it."""
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        for app_label, codename in GROUP_PERMISSIONS[name]:
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return group
 
 
 @pytest.fixture
 def editor_user(db):
     user = UserFactory(username="redaktor", first_name="Ragnhild", last_name="Redaktør")
-    user.groups.add(Group.objects.get(name=EDITOR_GROUP))
+    user.groups.add(staff_group(EDITOR_GROUP))
     return user
 
 
 @pytest.fixture
 def viewer_user(db):
     user = UserFactory(username="leser", first_name="Lars", last_name="Leser")
-    user.groups.add(Group.objects.get(name=VIEWER_GROUP))
+    user.groups.add(staff_group(VIEWER_GROUP))
     return user
 
 

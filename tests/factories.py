@@ -76,3 +76,39 @@ class SystemContactFactory(factory.django.DjangoModelFactory):
     system = factory.SubFactory(SystemFactory)
     contact = factory.SubFactory(ContactPersonFactory)
     role = ContactRole.PRIMARY
+
+
+# --- Notices (portal tests build published notices directly; the pipeline makes them in production) ---
+from notifications.choices import NoticeKind, NoticeState  # noqa: E402
+from notifications.models import Acknowledgement, Notice  # noqa: E402
+
+
+class NoticeFactory(factory.django.DjangoModelFactory):
+    """A published notice of a wave's window; pass `systems=[...]` to name the affected systems."""
+
+    class Meta:
+        model = Notice
+        skip_postgeneration_save = True
+
+    wave = factory.SubFactory(WaveFactory)
+    kind = NoticeKind.ANNOUNCEMENT
+    state = NoticeState.PUBLISHED
+    publish_at = factory.LazyFunction(lambda: timezone.now().replace(microsecond=0))
+    published_at = factory.LazyAttribute(lambda notice: notice.publish_at)
+    window_start = factory.LazyAttribute(lambda notice: notice.wave.window_start)
+    window_end = factory.LazyAttribute(lambda notice: notice.wave.window_end)
+    title = factory.LazyAttribute(lambda notice: f"Nedetid for {notice.wave.name}")
+    body = "Systemene er utilgjengelige i migreringsvinduet."
+
+    @factory.post_generation
+    def systems(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.systems.set(extracted)
+
+
+class AcknowledgementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Acknowledgement
+
+    notice = factory.SubFactory(NoticeFactory)
+    contact = factory.SubFactory(ContactPersonFactory)

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OpsConfig(AppConfig):
+    """Running migportal in production: request ids, structured logs, single sign-on, the accessibility statement."""
+
+    name = "ops"
+    verbose_name = _("Operations")
+
+    def ready(self) -> None:
+        from . import request_context
+
+        request_context.connect_celery_signals()

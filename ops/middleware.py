@@ -1,0 +1,51 @@
+import logging
+import time
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import LazyObject, empty
+
+from . import request_context
+
+access_log = logging.getLogger("migportal.request")
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (from the proxy's X-Request-ID or a new one), logs one line per request
+    with method, path, status and duration, and returns the id in the response's X-Request-ID header."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_context.new_request_id(request.headers.get(request_context.REQUEST_ID_HEADER))
+        request.request_id = request_id
+        tokens = request_context.bind(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response[request_context.REQUEST_ID_HEADER] = request_id
+            access_log.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "user_id": _user_id_if_loaded(request),
+                },
+            )
+            return response
+        finally:
+            request_context.unbind(tokens)
+
+
+def _user_id_if_loaded(request: HttpRequest) -> int | None:
+    """The user's id when the view already loaded the user; never costs a query of its own."""
+    user = getattr(request, "user", None)
+    if isinstance(user, LazyObject) and user._wrapped is empty:
+        return None
+    return user.pk if user is not None and user.is_authenticated else None

@@ -1,0 +1,44 @@
+from django.conf import settings
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+def accessibility_statement(request):
+    """Public: the accessibility statement (tilgjengelighetserklæring) required of public-sector sites."""
+    return render(
+        request,
+        "ops/accessibility.html",
+        {
+            "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
+            "external_statement_url": settings.ACCESSIBILITY_STATEMENT_URL,
+            "statement_date": settings.ACCESSIBILITY_STATEMENT_DATE,
+        },
+    )
+
+
+def lockout(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out login (AXES_LOCKOUT_CALLABLE): a clear page, status 429."""
+    from axes.helpers import get_cool_off, get_failure_limit
+
+    cool_off = get_cool_off(request)
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "cooloff_timedelta": cool_off,
+        "cooloff_minutes": max(1, round(cool_off.total_seconds() / 60)) if cool_off else None,
+    }
+    return render(request, "ops/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+def server_error(request):
+    """handler500: the error page names the request id, so a user can quote it and operators find the log lines.
+
+    Rendered without context processors, as Django's own handler does: the failure may be in one of them.
+    """
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    from .request_context import get_request_id
+
+    html = loader.get_template("500.html").render({"request_id": get_request_id()})
+    return HttpResponseServerError(html)

@@ -1,0 +1,133 @@
+"""A contact person's subscriptions: an Atom feed of their notices and an iCalendar feed of their windows.
+
+Both are reached by a secret token in the URL (FeedToken); a wrong or revoked token is a 404.
+"""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import icalendar
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape, linebreaks
+from django.utils.translation import gettext as _
+
+from notifications.models import Notice
+
+from . import selectors
+from .emails import absolute
+from .formats import OSLO, oslo_window
+from .models import FeedToken
+
+FEED_SIZE = 50
+
+
+def _contact_for_token(token: str):
+    return get_object_or_404(FeedToken.objects.select_related("contact"), key=token).contact
+
+
+def _uid_domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "migportal.invalid"
+
+
+class NoticeAtomFeed(Feed):
+    """The contact's published notices, newest first (Atom 1.0)."""
+
+    feed_type = Atom1Feed
+
+    def __call__(self, request, *args, **kwargs):
+        contact = _contact_for_token(kwargs["token"])
+        with translation.override(contact.language):
+            return super().__call__(request, *args, **kwargs)
+
+    def get_object(self, request, token):
+        return _contact_for_token(token)
+
+    def title(self, contact):
+        return _("Downtime notices for %(name)s") % {"name": contact.name}
+
+    def subtitle(self, contact):
+        return _("Downtime notices of the data centre migration for your systems and agency.")
+
+    def link(self, contact):
+        return reverse("portal:notice_list")
+
+    def feed_guid(self, contact):
+        return f"tag:{_uid_domain()},2026:portal:contact:{contact.pk}:notices"
+
+    def items(self, contact):
+        return (
+            selectors.notices_for_contact(contact).select_related("wave").order_by("-published_at", "-pk")[:FEED_SIZE]
+        )
+
+    def item_title(self, notice: Notice):
+        return notice.title or f"{notice.get_kind_display().capitalize()}: {notice.wave.name}"
+
+    def item_description(self, notice: Notice):
+        window = oslo_window(notice.window_start, notice.window_end)
+        return linebreaks(escape(f"{_('Migration window')}: {window}\n\n{notice.body}"))
+
+    def item_link(self, notice: Notice):
+        return reverse("portal:notice_detail", kwargs={"pk": notice.pk})
+
+    def item_guid(self, notice: Notice):
+        return f"tag:{_uid_domain()},2026:portal:notice:{notice.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, notice: Notice):
+        return notice.published_at
+
+    def item_updateddate(self, notice: Notice):
+        return notice.published_at
+
+
+def calendar_for(contact) -> icalendar.Calendar:
+    """RFC 5545 calendar: one VEVENT per wave window of the contact's systems, in Europe/Oslo time with its
+    VTIMEZONE."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Kommunen//migportal//NO")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", _("Migration windows – %(name)s") % {"name": contact.name})
+    calendar.add("x-wr-timezone", "Europe/Oslo")
+    events = selectors.calendar_events(contact, now=timezone.now())
+    for item in events:
+        event = icalendar.Event()
+        event.add("uid", f"wave-{item.wave_id}@{_uid_domain()}")
+        event.add("dtstamp", item.last_modified)
+        event.add("last-modified", item.last_modified)
+        event.add("sequence", item.sequence)
+        event.add("dtstart", item.start.astimezone(OSLO))
+        event.add("dtend", item.end.astimezone(OSLO))
+        event.add("summary", _("Downtime: %(wave)s") % {"wave": item.wave_name})
+        systems = ", ".join(f"{system.code} {system.name}" for system in item.systems)
+        description = "\n\n".join(part for part in [item.title, item.body, f"{_('Systems')}: {systems}"] if part)
+        event.add("description", description)
+        event.add("url", absolute(reverse("portal:notice_detail", kwargs={"pk": item.notice_id})))
+        event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+        event.add("transp", "OPAQUE")
+        calendar.add_component(event)
+    if events:
+        # A VTIMEZONE covering the events' years (with margin), not 1970–2038: clients need only those rules.
+        calendar.add_missing_timezones(
+            first_date=min(event.start for event in events).date() - timedelta(days=366),
+            last_date=max(event.end for event in events).date() + timedelta(days=366),
+        )
+    return calendar
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    contact = _contact_for_token(token)
+    with translation.override(contact.language):
+        body = calendar_for(contact).to_ical()
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="migreringsvinduer.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response

@@ -1,0 +1,269 @@
+"""Writes of the customer portal: login links, feed tokens, acknowledgements, test reports, reminders."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
+
+from notifications.choices import NoticeState
+from notifications.models import Acknowledgement, Notice
+from systems.choices import MigrationStatus
+from systems.models import ContactPerson, System
+from systems.services import record_change, system_transition
+
+from . import emails, selectors
+from .choices import ReminderState, TestResult
+from .models import AckReminder, FeedToken, LoginLink, TestReport
+
+logger = logging.getLogger(__name__)
+MAX_REMINDER_ATTEMPTS = 3
+
+
+class LoginThrottled(Exception):
+    """Too many login-link requests from one client; the view answers 429."""
+
+
+# --- Login links -----------------------------------------------------------------------------------
+
+
+def _over_limit(kind: str, value: str, limit: int) -> bool:
+    """Count one hit for (kind, value) in the throttle window; True once the limit is passed."""
+    digest = hashlib.sha256(value.encode()).hexdigest()
+    key = f"portal:login-throttle:{kind}:{digest}"
+    cache.add(key, 0, timeout=settings.PORTAL_LOGIN_THROTTLE_WINDOW_SECONDS)
+    try:
+        hits = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=settings.PORTAL_LOGIN_THROTTLE_WINDOW_SECONDS)
+        hits = 1
+    return hits > limit
+
+
+def may_log_in_by_link(contact: ContactPerson) -> bool:
+    """Staff accounts keep password login: a link never opens an account with staff rights."""
+    user = contact.user
+    if user is None:
+        return True
+    return (
+        user.is_active
+        and not user.is_staff
+        and not user.is_superuser
+        and not user.groups.exists()
+        and not user.user_permissions.exists()
+    )
+
+
+def login_link_request(*, email: str, ip: str | None) -> LoginLink | None:
+    """Create a login link for the contact person with this e-mail and send it after commit.
+
+    Returns None (and sends nothing) for an unknown address, a staff account or a throttled address,
+    so the caller can answer the same in every case. Raises LoginThrottled when the client IP is over its limit.
+    """
+    if ip and _over_limit("ip", ip, settings.PORTAL_LOGIN_THROTTLE_PER_IP):
+        raise LoginThrottled
+    address = email.strip().lower()
+    if _over_limit("email", address, settings.PORTAL_LOGIN_THROTTLE_PER_EMAIL):
+        logger.info("login link throttled for an address")
+        return None
+    contact = ContactPerson.objects.filter(email__iexact=address).select_related("user").first()
+    if contact is None or not may_log_in_by_link(contact):
+        return None
+    from .tasks import send_login_link
+
+    with transaction.atomic():
+        link = LoginLink.objects.create(
+            contact=contact,
+            expires_at=timezone.now() + timedelta(minutes=settings.PORTAL_LOGIN_LINK_MAX_AGE_MINUTES),
+            requested_from=ip,
+        )
+        transaction.on_commit(lambda: send_login_link.delay(link.pk))
+    return link
+
+
+def login_link_find(*, link_id: int, secret: str, now: datetime | None = None) -> LoginLink | None:
+    """The link if the secret matches and it is unused and unexpired, else None."""
+    now = now or timezone.now()
+    link = LoginLink.objects.select_related("contact__user").filter(pk=link_id).first()
+    if link is None or not constant_time_compare(link.secret, secret):
+        return None
+    if link.used_at is not None or link.expires_at <= now or not may_log_in_by_link(link.contact):
+        return None
+    return link
+
+
+def _user_for_contact(contact: ContactPerson) -> AbstractBaseUser:
+    if contact.user is not None:
+        return contact.user
+    user_model = get_user_model()
+    username, suffix = f"kontakt-{contact.pk}", 1
+    while user_model.objects.filter(username=username).exists():
+        suffix += 1
+        username = f"kontakt-{contact.pk}-{suffix}"
+    user = user_model(username=username, email=contact.email, first_name=contact.name[:150])
+    user.set_unusable_password()
+    user.save()
+    contact.user = user
+    record_change(contact, by=None, reason="Login link used for the first time")
+    contact.save(update_fields=["user"])
+    return user
+
+
+def login_link_redeem(*, link_id: int, secret: str) -> AbstractBaseUser | None:
+    """Use a login link once: mark it used, void the contact's other open links, return the user to log in."""
+    now = timezone.now()
+    with transaction.atomic():
+        if login_link_find(link_id=link_id, secret=secret, now=now) is None:
+            return None
+        # Claim: only one request can turn used_at from NULL to now.
+        if not LoginLink.objects.filter(pk=link_id, used_at__isnull=True, expires_at__gt=now).update(used_at=now):
+            return None
+        link = LoginLink.objects.select_related("contact__user").get(pk=link_id)
+        LoginLink.objects.filter(contact=link.contact, used_at__isnull=True).update(expires_at=now)
+        return _user_for_contact(link.contact)
+
+
+def login_links_purge(*, now: datetime, keep_days: int = 7) -> int:
+    """Delete login links that expired more than `keep_days` ago (kept a while for the admin's audit view)."""
+    deleted, _rows = LoginLink.objects.filter(expires_at__lt=now - timedelta(days=keep_days)).delete()
+    return deleted
+
+
+# --- Feed tokens -----------------------------------------------------------------------------------
+
+
+def feed_token_regenerate(*, contact: ContactPerson) -> FeedToken:
+    """Create the contact's feed token, or replace it: the old calendar and feed URLs stop working at once."""
+    with transaction.atomic():
+        FeedToken.objects.filter(contact=contact).delete()
+        return FeedToken.objects.create(contact=contact)
+
+
+# --- Acknowledgements ------------------------------------------------------------------------------
+
+
+def acknowledgement_create(*, notice: Notice, contact: ContactPerson) -> Acknowledgement:
+    """Record that the contact's agency is informed of a published notice (idempotent)."""
+    if not selectors.notices_for_contact(contact).filter(pk=notice.pk).exists():
+        raise PermissionDenied
+    if notice.state != NoticeState.PUBLISHED:
+        raise ValidationError(
+            _("This notice has been replaced by a newer one; acknowledge the newest notice."), code="not_current"
+        )
+    acknowledgement, _created = Acknowledgement.objects.get_or_create(notice=notice, contact=contact)
+    return acknowledgement
+
+
+def acknowledgement_undo(*, notice: Notice, contact: ContactPerson) -> bool:
+    """Withdraw the contact's own acknowledgement; True if there was one."""
+    deleted, _rows = Acknowledgement.objects.filter(notice=notice, contact=contact).delete()
+    return bool(deleted)
+
+
+# --- Test reports ----------------------------------------------------------------------------------
+
+
+def test_report_create(
+    *, system: System, contact: ContactPerson, by: AbstractBaseUser | None, result: str, text: str = ""
+) -> TestReport:
+    """A tester's result for a migrated system. OK → the system becomes verified and earlier problems are
+    resolved; problems → the system stays migrated and the editors are alerted by e-mail after commit."""
+    if not selectors.tester_systems(contact).filter(pk=system.pk).exists():
+        raise PermissionDenied
+    from .tasks import send_test_problem_alert
+
+    with transaction.atomic():
+        system = System.objects.select_for_update().get(pk=system.pk)
+        if system.status != MigrationStatus.MIGRATED:
+            raise ValidationError(
+                _("Only a migrated system can be tested; %(system)s is “%(status)s”.")
+                % {"system": system.code, "status": system.get_status_display()},
+                code="not_migrated",
+            )
+        report = TestReport(system=system, contact=contact, reported_by=by, result=result, text=text.strip())
+        report.full_clean()
+        report.save()
+        if result == TestResult.OK:
+            system_transition(
+                system=system,
+                to=MigrationStatus.VERIFIED,
+                by=by,
+                reason=f"Test OK by {contact.name}" + (f": {report.text}" if report.text else ""),
+            )
+            TestReport.objects.filter(system=system, result=TestResult.PROBLEMS, resolved_at__isnull=True).update(
+                resolved_at=timezone.now()
+            )
+        else:
+            transaction.on_commit(lambda: send_test_problem_alert.delay(report.pk))
+    return report
+
+
+# --- Escalation ------------------------------------------------------------------------------------
+
+ESCALATION_MAIL_LIMIT = 100
+
+
+def escalation_alert_send(*, now: datetime) -> int:
+    """E-mail the editors the escalation list once a day if it is not empty; returns the number of systems."""
+    systems = list(selectors.escalation_systems(now=now)[: ESCALATION_MAIL_LIMIT + 1])
+    if not systems:
+        return 0
+    day = timezone.localtime(now).date().isoformat()
+    if not cache.add(f"portal:escalation-alert:{day}", 1, timeout=2 * 24 * 3600):
+        return 0  # already sent today (beat ran twice, or the task was redelivered)
+    emails.send_escalation_alert(systems[:ESCALATION_MAIL_LIMIT], more=len(systems) > ESCALATION_MAIL_LIMIT)
+    return len(systems)
+
+
+# --- Acknowledgement reminders ---------------------------------------------------------------------
+
+
+def ack_reminders_create(*, now: datetime) -> list[int]:
+    """Write a ledger row for every contact who should be reminded, and return the ids still to send
+    (new rows and earlier ones whose sending failed for a temporary reason)."""
+    pairs = selectors.due_ack_reminders(now=now)
+    AckReminder.objects.bulk_create(
+        [AckReminder(notice_id=notice_id, contact_id=contact_id) for notice_id, contact_id in sorted(pairs)],
+        ignore_conflicts=True,
+    )
+    return list(AckReminder.objects.filter(state=ReminderState.PENDING).values_list("pk", flat=True))
+
+
+def ack_reminder_send(*, reminder_id: int) -> str:
+    """Send one reminder unless it was sent, claimed by another worker, or acknowledged meanwhile.
+
+    Returns the row's new state.
+    """
+    claimed = AckReminder.objects.filter(pk=reminder_id, state=ReminderState.PENDING).update(
+        state=ReminderState.SENDING, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return "not-claimed"
+    reminder = AckReminder.objects.select_related("notice__wave", "contact").get(pk=reminder_id)
+    if Acknowledgement.objects.filter(notice_id=reminder.notice_id, contact_id=reminder.contact_id).exists():
+        reminder.state = ReminderState.SKIPPED
+        reminder.save(update_fields=["state"])
+        return reminder.state
+    try:
+        emails.send_ack_reminder(reminder)
+    except Exception as error:  # noqa: BLE001 – any transport error is recorded on the ledger row
+        logger.warning("ack reminder %s failed: %s", reminder_id, error)
+        reminder.last_error = str(error)[:2000]
+        reminder.state = ReminderState.PENDING if reminder.attempts < MAX_REMINDER_ATTEMPTS else ReminderState.FAILED
+        reminder.save(update_fields=["state", "last_error"])
+        return reminder.state
+    reminder.state = ReminderState.SENT
+    reminder.sent_at = timezone.now()
+    reminder.save(update_fields=["state", "sent_at"])
+    return reminder.state

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import feeds, views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("portal/", views.notice_list, name="notice_list"),
+    path("portal/login/", views.login_request, name="login"),
+    path("portal/login/sent/", views.login_sent, name="login_sent"),
+    path("portal/login/<int:pk>/<str:secret>/", views.login_link, name="login_link"),
+    path("portal/notices/<int:pk>/", views.notice_detail, name="notice_detail"),
+    path("portal/notices/<int:pk>/acknowledge/", views.notice_acknowledge, name="notice_acknowledge"),
+    path("portal/notices/<int:pk>/unacknowledge/", views.notice_unacknowledge, name="notice_unacknowledge"),
+    path("portal/systems/", views.system_list, name="system_list"),
+    path("portal/systems/<int:pk>/test/", views.system_test, name="system_test"),
+    path("portal/subscriptions/", views.subscriptions, name="subscriptions"),
+    path("portal/subscriptions/regenerate/", views.subscriptions_regenerate, name="subscriptions_regenerate"),
+    path("portal/feeds/<str:token>/calendar.ics", feeds.calendar_feed, name="calendar_feed"),
+    path("portal/feeds/<str:token>/notices.atom", feeds.NoticeAtomFeed(), name="atom_feed"),
+    path("portal/staff/acknowledgements/", views.staff_acknowledgement_list, name="staff_acknowledgement_list"),
+    path(
+        "portal/staff/acknowledgements/<int:pk>/",
+        views.staff_acknowledgement_detail,
+        name="staff_acknowledgement_detail",
+    ),
+    path("portal/staff/escalations/", views.staff_escalations, name="staff_escalations"),
+]

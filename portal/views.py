@@ -1,0 +1,244 @@
+"""Thin views of the customer portal: scope from selectors, writes through services."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_tables2 import RequestConfig
+
+from . import selectors, services
+from .access import contact_required, portal_reader_required, staff_required
+from .choices import TestResult
+from .emails import absolute
+from .forms import LoginLinkRequestForm, TestReportForm
+from .models import FeedToken
+from .tables import (
+    AcknowledgementOverviewTable,
+    EscalationTable,
+    ExpectedContactTable,
+    PortalNoticeTable,
+    PortalSystemTable,
+)
+
+PER_PAGE = 25
+
+
+def _paginate(request, table):
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return table
+
+
+# --- Login by one-time link ---------------------------------------------------------------------------
+
+
+def client_ip(request) -> str | None:
+    """The client's address for throttling: REMOTE_ADDR, or the address the last trusted proxy saw."""
+    proxies = settings.PORTAL_TRUSTED_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR")
+
+
+@require_http_methods(["GET", "POST"])
+def login_request(request):
+    """Ask for a login link. The answer is the same whether or not the address is known."""
+    form = LoginLinkRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.login_link_request(email=form.cleaned_data["email"], ip=client_ip(request))
+        except services.LoginThrottled:
+            form.add_error(None, _("Too many requests. Wait a few minutes and try again."))
+            return render(request, "portal/login.html", {"form": form}, status=429)
+        return redirect("portal:login_sent")
+    return render(request, "portal/login.html", {"form": form})
+
+
+def login_sent(request):
+    return render(request, "portal/login_sent.html", {"minutes": settings.PORTAL_LOGIN_LINK_MAX_AGE_MINUTES})
+
+
+@require_http_methods(["GET", "POST"])
+def login_link(request, pk: int, secret: str):
+    """GET shows a button (mail scanners that follow links must not use them up); POST logs in once."""
+    minutes = settings.PORTAL_LOGIN_LINK_MAX_AGE_MINUTES
+    if request.method == "POST":
+        user = services.login_link_redeem(link_id=pk, secret=secret)
+        if user is not None:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            response = redirect("portal:notice_list")
+            # The portal speaks the language the contact person chose (the language form can change it).
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.contact_person.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+            return response
+        return render(request, "portal/login_link.html", {"valid": False, "minutes": minutes}, status=400)
+    valid = services.login_link_find(link_id=pk, secret=secret) is not None
+    return render(request, "portal/login_link.html", {"valid": valid, "minutes": minutes}, status=200 if valid else 400)
+
+
+# --- Notices -----------------------------------------------------------------------------------------
+
+
+@portal_reader_required
+def notice_list(request):
+    table = _paginate(request, PortalNoticeTable(selectors.notice_list(request.user)))
+    return render(request, "portal/notice_list.html", {"table": table, "portal_section": "notices"})
+
+
+@portal_reader_required
+def notice_detail(request, pk: int):
+    notice = get_object_or_404(selectors.notices_for(request.user).select_related("wave"), pk=pk)
+    contact = request.contact
+    return render(
+        request,
+        "portal/notice_detail.html",
+        {
+            "notice": notice,
+            "systems": selectors.notice_systems(notice, request.user),
+            "chain": selectors.notice_chain(notice, request.user),
+            "acknowledgements": selectors.agency_acknowledgements(notice, contact) if contact else None,
+            "my_acknowledgement": notice.acknowledgements.filter(contact=contact).first() if contact else None,
+            "upcoming": notice.window_end > timezone.now(),
+            "portal_section": "notices",
+        },
+    )
+
+
+@require_POST
+@contact_required
+def notice_acknowledge(request, pk: int):
+    notice = get_object_or_404(selectors.notices_for_contact(request.contact), pk=pk)
+    try:
+        services.acknowledgement_create(notice=notice, contact=request.contact)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Thank you. We have recorded that your agency is informed."))
+    return redirect("portal:notice_detail", pk=notice.pk)
+
+
+@require_POST
+@contact_required
+def notice_unacknowledge(request, pk: int):
+    notice = get_object_or_404(selectors.notices_for_contact(request.contact), pk=pk)
+    if services.acknowledgement_undo(notice=notice, contact=request.contact):
+        messages.success(request, _("Your acknowledgement is withdrawn."))
+    return redirect("portal:notice_detail", pk=notice.pk)
+
+
+# --- Systems and tests ---------------------------------------------------------------------------------
+
+
+@portal_reader_required
+def system_list(request):
+    table = _paginate(request, PortalSystemTable(selectors.portal_system_list(request.user)))
+    return render(request, "portal/system_list.html", {"table": table, "portal_section": "systems"})
+
+
+@require_http_methods(["GET", "POST"])
+@contact_required
+def system_test(request, pk: int):
+    """A tester reports the result of testing a migrated system."""
+    system = get_object_or_404(selectors.tester_systems(request.contact).select_related("agency", "wave"), pk=pk)
+    form = TestReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.test_report_create(
+                system=system, contact=request.contact, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if report.result == TestResult.OK:
+                messages.success(request, _("Thank you. %(system)s is now verified.") % {"system": system.code})
+            else:
+                messages.success(
+                    request,
+                    _("Thank you. The project staff are alerted about the problems with %(system)s.")
+                    % {"system": system.code},
+                )
+            return redirect("portal:system_list")
+    return render(
+        request,
+        "portal/system_test.html",
+        {
+            "system": system,
+            "form": form,
+            "problems": selectors.open_test_problems(system),
+            "portal_section": "systems",
+        },
+    )
+
+
+# --- Subscriptions ---------------------------------------------------------------------------------------
+
+
+@contact_required
+def subscriptions(request):
+    token = FeedToken.objects.filter(contact=request.contact).first()
+    urls = None
+    if token:
+        urls = {
+            "calendar": absolute(reverse("portal:calendar_feed", kwargs={"token": token.key})),
+            "atom": absolute(reverse("portal:atom_feed", kwargs={"token": token.key})),
+        }
+    return render(
+        request, "portal/subscriptions.html", {"token": token, "urls": urls, "portal_section": "subscriptions"}
+    )
+
+
+@require_POST
+@contact_required
+def subscriptions_regenerate(request):
+    had_token = FeedToken.objects.filter(contact=request.contact).exists()
+    services.feed_token_regenerate(contact=request.contact)
+    if had_token:
+        messages.success(request, _("New subscription links are made. The old links no longer work."))
+    else:
+        messages.success(request, _("Your subscription links are ready."))
+    return redirect("portal:subscriptions")
+
+
+# --- Staff: acknowledgements and escalation ------------------------------------------------------------
+
+
+@staff_required
+def staff_acknowledgement_list(request):
+    table = _paginate(request, AcknowledgementOverviewTable(selectors.acknowledgement_overview()))
+    return render(request, "portal/staff/acknowledgement_list.html", {"table": table, "portal_section": "acks"})
+
+
+@staff_required
+def staff_acknowledgement_detail(request, pk: int):
+    notice = get_object_or_404(selectors.published_notices().select_related("wave"), pk=pk)
+    contacts = list(selectors.expected_contacts(notice))
+    return render(
+        request,
+        "portal/staff/acknowledgement_detail.html",
+        {
+            "notice": notice,
+            "acknowledged": ExpectedContactTable([c for c in contacts if c.acknowledged_at], prefix="yes-"),
+            "missing": ExpectedContactTable([c for c in contacts if not c.acknowledged_at], prefix="no-"),
+            "portal_section": "acks",
+        },
+    )
+
+
+@staff_required
+def staff_escalations(request):
+    table = _paginate(request, EscalationTable(selectors.escalation_systems(now=timezone.now())))
+    return render(
+        request,
+        "portal/staff/escalations.html",
+        {"table": table, "days": f"{settings.PORTAL_ESCALATION_DAYS:g}", "portal_section": "escalations"},
+    )

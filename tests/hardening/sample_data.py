@@ -1,0 +1,117 @@
+"""One row of every model, built so a page can show it; the XSS corpus and the GET walk share it.
+
+After a merge, add a builder here for each new model (MODEL_BUILDERS); `test_xss` fails until every
+free-text field of every model is covered by at least one surface.
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from dashboard.models import WeeklySnapshot
+from notifications.models import Acknowledgement, Delivery, Notice
+from portal.models import AckReminder, FeedToken, LoginLink, TestReport
+from systems.models import VM, Agency, ContactPerson, System, SystemContact
+from tests.factories import (
+    AgencyFactory,
+    ContactPersonFactory,
+    SystemContactFactory,
+    SystemFactory,
+    VMFactory,
+    WaveFactory,
+)
+from waves.models import Wave
+
+
+def build_notice(**fields) -> Notice:
+    wave = fields.pop("wave", None) or WaveFactory()
+    now = timezone.now()
+    defaults = {"kind": "announcement", "state": "published", "publish_at": now, "published_at": now,
+                "window_start": wave.window_start, "window_end": wave.window_end}  # fmt: skip
+    return Notice.objects.create(wave=wave, **{**defaults, **fields})
+
+
+def build_delivery(**fields) -> Delivery:
+    notice = fields.pop("notice", None) or build_notice()
+    defaults = {"channel": "email", "recipient": "kontakt@kommune.example", "state": "failed", "attempts": 1}
+    return Delivery.objects.create(notice=notice, **{**defaults, **fields})
+
+
+def build_acknowledgement(**fields) -> Acknowledgement:
+    return Acknowledgement.objects.create(
+        notice=fields.pop("notice", None) or build_notice(),
+        contact=fields.pop("contact", None) or ContactPersonFactory(),
+        **fields,
+    )
+
+
+def build_snapshot(**fields) -> WeeklySnapshot:
+    defaults = {"iso_year": 2026, "iso_week": 47, "taken_at": timezone.now() - timedelta(days=3),
+                "counts": {"systems": {"production": {"migrated": 3}}}}  # fmt: skip
+    return WeeklySnapshot.objects.create(**{**defaults, **fields})
+
+
+def build_login_link(**fields) -> LoginLink:
+    contact = fields.pop("contact", None) or ContactPersonFactory()
+    return LoginLink.objects.create(contact=contact, expires_at=timezone.now() + timedelta(minutes=15), **fields)
+
+
+def build_feed_token(**fields) -> FeedToken:
+    return FeedToken.objects.create(contact=fields.pop("contact", None) or ContactPersonFactory(), **fields)
+
+
+def build_test_report(**fields) -> TestReport:
+    defaults = {"result": "problems", "text": "Innlogging feiler etter flytting."}
+    return TestReport.objects.create(
+        system=fields.pop("system", None) or SystemFactory(),
+        contact=fields.pop("contact", None) or ContactPersonFactory(),
+        **{**defaults, **fields},
+    )
+
+
+def build_ack_reminder(**fields) -> AckReminder:
+    return AckReminder.objects.create(
+        notice=fields.pop("notice", None) or build_notice(),
+        contact=fields.pop("contact", None) or ContactPersonFactory(),
+        **fields,
+    )
+
+
+MODEL_BUILDERS = {
+    Agency: AgencyFactory,
+    System: SystemFactory,
+    VM: VMFactory,
+    ContactPerson: ContactPersonFactory,
+    SystemContact: SystemContactFactory,
+    Wave: WaveFactory,
+    Notice: build_notice,
+    Delivery: build_delivery,
+    Acknowledgement: build_acknowledgement,
+    WeeklySnapshot: build_snapshot,
+    LoginLink: build_login_link,
+    FeedToken: build_feed_token,
+    TestReport: build_test_report,
+    AckReminder: build_ack_reminder,
+}
+
+
+def one_of_everything(user) -> dict:
+    """A connected set of rows: `user` is a contact person for a system in a wave with a published notice."""
+    agency = AgencyFactory()
+    wave = WaveFactory()
+    system = SystemFactory(agency=agency, wave=wave)
+    vm = VMFactory(system=system)
+    contact = ContactPersonFactory(agency=agency, user=user, email=user.email or "admin@kommune.example")
+    system_contact = SystemContactFactory(system=system, contact=contact)
+    notice = build_notice(wave=wave)
+    notice.systems.add(system)
+    delivery = build_delivery(notice=notice, contact=contact, recipient=contact.email)
+    acknowledgement = build_acknowledgement(notice=build_notice(wave=wave, kind="reminder"), contact=contact)
+    snapshot = build_snapshot()
+    SystemContactFactory(system=system, contact=contact, role="tester")
+    return {Agency: agency, Wave: wave, System: system, VM: vm, ContactPerson: contact,
+            SystemContact: system_contact, Notice: notice, Delivery: delivery,
+            Acknowledgement: acknowledgement, WeeklySnapshot: snapshot,
+            LoginLink: build_login_link(contact=contact), FeedToken: build_feed_token(contact=contact),
+            TestReport: build_test_report(system=system, contact=contact),
+            AckReminder: build_ack_reminder(notice=notice, contact=contact)}  # fmt: skip
