@@ -29,8 +29,21 @@ class NoticeAdmin(admin.ModelAdmin):
     ]
 
 
+class DeliveryAttemptInline(admin.TabularInline):
+    """The ledger of a delivery: one row per try (time, outcome, error)."""
+
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["number", "started_at", "finished_at", "outcome", "error"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
+    inlines = [DeliveryAttemptInline]
     list_display = ["notice", "channel", "recipient", "state", "attempts", "next_attempt_at", "sent_at"]
     list_filter = ["channel", "state"]
     list_select_related = ["notice__wave"]
@@ -62,6 +75,8 @@ class AcknowledgementAdmin(admin.ModelAdmin):
 
 @admin.register(DeliveryAttempt)
 class DeliveryAttemptAdmin(admin.ModelAdmin):
+    """The delivery ledger, read-only: written by the delivery task before and after each try."""
+
     list_display = ["delivery", "number", "started_at", "finished_at", "outcome"]
     list_filter = ["outcome"]
     list_select_related = ["delivery__notice__wave"]
@@ -70,5 +85,7 @@ class DeliveryAttemptAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
+    """A webhook URL that answered 410 Gone is disabled here until staff enable it (also on /notices/deliveries/)."""
+
     list_display = ["url", "disabled_at"]
     readonly_fields = ["disabled_at", "disabled_reason"]

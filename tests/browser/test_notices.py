@@ -10,24 +10,13 @@ from notifications.models import Delivery
 from notifications.services import notice_publish
 from tests.browser.conftest import assert_no_axe_violations
 from tests.factories import ContactPersonFactory, SystemContactFactory, SystemFactory, WaveFactory
+from tests.notices.conftest import ensure_staff_groups
 from waves.services import wave_set_state
 
 
 @pytest.fixture(autouse=True)
 def _staff_groups(transactional_db):
-    """The staff groups come from a data migration; an earlier transactional test may have flushed them."""
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group, Permission
-
-    from systems.roles import GROUP_PERMISSIONS
-
-    for app_config in apps.get_app_configs():
-        create_permissions(app_config, verbosity=0)
-    for name, perms in GROUP_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        for app_label, codename in perms:
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    ensure_staff_groups()
 
 
 @pytest.fixture

@@ -33,6 +33,31 @@ WINDOW_END = datetime(2021, 3, 6, 23, 0, tzinfo=OSLO)
 NOW = datetime(2021, 1, 30, 9, 0, tzinfo=OSLO)
 
 
+def ensure_staff_groups() -> None:
+    """The staff groups come from a data migration; a transactional test's flush removes them: make them again."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    from systems.roles import GROUP_PERMISSIONS
+
+    if Group.objects.filter(name__in=list(GROUP_PERMISSIONS)).count() == len(GROUP_PERMISSIONS):
+        return
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for name, perms in GROUP_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        for app_label, codename in perms:
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
+@pytest.fixture(autouse=True)
+def _staff_groups(request):
+    if {"db", "transactional_db"} & set(request.fixturenames) or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+        ensure_staff_groups()
+
+
 @pytest.fixture
 def clock():
     """The clock, fixed at NOW; move it with clock.move_to(...)."""

@@ -24,9 +24,8 @@ from waves.services import wave_set_state
 
 from .conftest import WEBHOOK_SECRET, Scene, purge_queue, use_broker, wait_until
 
-# Committed data (a worker in another thread or process must see it); the serialized rollback puts back what the
-# migrations created (staff groups) after the tables are flushed.
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# Committed data: a worker in another thread or process must see it.
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 PEOPLE = {"kari@kommune.example", "ola@kommune.example", "per@kommune.example"}
 

@@ -311,7 +311,7 @@ def test_completing_wave_cancels_pending_reminder_without_a_cancellation(scene, 
     assert _notices(scene.wave, kind=NoticeKind.REMINDER)[0].state == NoticeState.CANCELLED
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_rolled_back_confirmation_leaves_no_notice_and_sends_nothing(clock, notice_settings, enqueued):
     from .conftest import Scene
 
