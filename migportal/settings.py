@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "migportal.context_processors.navigation",
+                "notifications.context_processors.notice_alerts",
             ],
         },
     },
@@ -155,6 +156,31 @@ REMINDER_LEAD_DAYS = env.float("REMINDER_LEAD_DAYS", default=2.0)
 ACK_REMINDER_AFTER_DAYS = env.float("ACK_REMINDER_AFTER_DAYS", default=3.0)
 DISPATCH_INTERVAL_SECONDS = env.float("DISPATCH_INTERVAL_SECONDS", default=60.0)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# --- Downtime notices (notifications app) ---------------------------------------------
+# Webhook to the external customer portal (Standard Webhooks); off while the URL is empty.
+PORTAL_WEBHOOK_URL = env.str("PORTAL_WEBHOOK_URL", default="")
+PORTAL_WEBHOOK_SECRET = env.str("PORTAL_WEBHOOK_SECRET", default="")  # "whsec_" + base64 of 24–64 random bytes
+if PORTAL_WEBHOOK_URL and not PORTAL_WEBHOOK_SECRET:
+    raise environ.ImproperlyConfigured("PORTAL_WEBHOOK_SECRET must be set when PORTAL_WEBHOOK_URL is.")
+PORTAL_WEBHOOK_TIMEOUT_SECONDS = env.float("PORTAL_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# A delivery is tried this many times before it is dead; waits grow as base · 2^n (with jitter) up to the cap.
+NOTICE_DELIVERY_MAX_ATTEMPTS = env.int("NOTICE_DELIVERY_MAX_ATTEMPTS", default=8)
+NOTICE_RETRY_BASE_SECONDS = env.float("NOTICE_RETRY_BASE_SECONDS", default=30.0)
+NOTICE_RETRY_MAX_SECONDS = env.float("NOTICE_RETRY_MAX_SECONDS", default=1800.0)  # below the visibility timeout
+# How long a worker owns a claimed delivery: longer than the hard time limit, so no two workers send at once.
+NOTICE_DELIVERY_LEASE_SECONDS = env.float("NOTICE_DELIVERY_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 30)
+# The sweeper re-enqueues pending deliveries due this long ago whose message was lost (broker restart).
+NOTICE_SWEEP_AFTER_SECONDS = env.float("NOTICE_SWEEP_AFTER_SECONDS", default=600.0)
+NOTICE_SWEEP_INTERVAL_SECONDS = env.float("NOTICE_SWEEP_INTERVAL_SECONDS", default=300.0)
+CELERY_BEAT_SCHEDULE["notices-publish-due"] = {
+    "task": "notifications.tasks.notices_publish_due",
+    "schedule": DISPATCH_INTERVAL_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["notices-sweep-deliveries"] = {
+    "task": "notifications.tasks.deliveries_sweep",
+    "schedule": NOTICE_SWEEP_INTERVAL_SECONDS,
+}
 
 # --- Public dashboard (issue 7) ---------------------------------------------------------
 # The public pages are cached whole for this long: a change to inventory or waves shows within it.

@@ -26,3 +26,10 @@ class DeliveryState(models.TextChoices):
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed")
     DEAD = "dead", _("dead")
+
+
+class AttemptOutcome(models.TextChoices):
+    STARTED = "started", _("started (outcome unknown)")
+    SENT = "sent", _("sent")
+    TEMPORARY = "temporary", _("temporary error")
+    PERMANENT = "permanent", _("permanent error")

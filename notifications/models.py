@@ -1,7 +1,9 @@
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import DeliveryChannel, DeliveryState, NoticeKind, NoticeState
+from .choices import AttemptOutcome, DeliveryChannel, DeliveryState, NoticeKind, NoticeState
 
 
 class Notice(models.Model):
@@ -24,6 +26,15 @@ class Notice(models.Model):
     systems = models.ManyToManyField("systems.System", related_name="notices", blank=True, verbose_name=_("systems"))
     title = models.CharField(_("title"), max_length=300, blank=True)
     body = models.TextField(_("text"), blank=True)
+    text_edited = models.BooleanField(
+        _("text edited"), default=False, help_text=_("Staff wrote the text; otherwise it comes from the template.")
+    )
+    systems_snapshot = models.JSONField(
+        _("systems as published"),
+        default=list,
+        blank=True,
+        help_text=_("Code, name, agency, environment and own downtime of each system when published."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -65,6 +76,10 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Stable id: the webhook-id / Idempotency-Key header and the e-mail Message-ID.
+    uid = models.UUIDField(_("stable id"), default=uuid.uuid4, unique=True, editable=False)
+    # The claim: a worker owns the row until this time (longer than the task's hard time limit).
+    locked_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -77,6 +92,44 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice} → {self.recipient} ({self.get_channel_display()})"
+
+
+class DeliveryAttempt(models.Model):
+    """Ledger of one try to send a delivery: written before sending, its outcome after."""
+
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="attempt_log", verbose_name=_("delivery")
+    )
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=AttemptOutcome.choices, default=AttemptOutcome.STARTED
+    )
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} #{self.number}: {self.get_outcome_display()}"
+
+
+class WebhookEndpoint(models.Model):
+    """State of a webhook URL: a 410 Gone disables it until staff enable it again."""
+
+    url = models.URLField(_("URL"), max_length=500, unique=True)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+    disabled_reason = models.TextField(_("why disabled"), blank=True)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.url
 
 
 class Acknowledgement(models.Model):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from notifications.services import notices_sync_wave
 from systems.services import record_change
 
 from .choices import WaveState
@@ -29,7 +30,13 @@ def wave_allowed_states(wave: Wave) -> list[str]:
 
 
 def _wave_changed(*, wave: Wave, by: AbstractBaseUser | None) -> None:
-    """Bring the wave's downtime notices in line with it (no-op until notices are wired in)."""
+    """Bring the wave's downtime notices in line with it: schedule, reschedule, change or cancel (DESIGN §4).
+
+    Runs inside the caller's transaction with the wave locked, so a rollback leaves no notice and sends nothing.
+    """
+    with transaction.atomic():
+        wave = Wave.objects.select_for_update().get(pk=wave.pk)
+        notices_sync_wave(wave=wave, by=by)
 
 
 def wave_systems_changed(*, waves: list[Wave], by: AbstractBaseUser | None) -> None:

@@ -1,0 +1,450 @@
+"""Writes to downtime notices and their deliveries (DESIGN §4). The database is the source of truth: a notice
+waits in a row until its `publish_at`; publishing writes the Delivery rows (the outbox) in the same transaction
+and enqueues their tasks on commit; a delivery is claimed with a conditional update before it is sent."""
+
+import logging
+import random
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from systems.models import ContactPerson, System
+from waves.choices import WaveState
+from waves.models import Wave
+
+from .choices import AttemptOutcome, DeliveryChannel, DeliveryState, NoticeKind, NoticeState
+from .messages import default_text, system_snapshot
+from .models import Delivery, DeliveryAttempt, Notice, WebhookEndpoint
+from .transports import DeliveryError, transport_for
+
+logger = logging.getLogger(__name__)
+
+CYCLE_KINDS = [NoticeKind.ANNOUNCEMENT, NoticeKind.REMINDER, NoticeKind.CHANGE]
+LIVE_STATES = [NoticeState.SCHEDULED, NoticeState.PUBLISHED]
+# Waves whose notices stand; in other states scheduled notices are cancelled (and published ones revoked).
+ACTIVE_WAVE_STATES = {WaveState.CONFIRMED, WaveState.IN_PROGRESS}
+# A late countdown or clock skew between workers must not make a due retry look early.
+CLAIM_SLACK = timedelta(seconds=2)
+
+
+def _lead(kind: str) -> timedelta:
+    days = settings.NOTICE_LEAD_DAYS if kind == NoticeKind.ANNOUNCEMENT else settings.REMINDER_LEAD_DAYS
+    return timedelta(days=days)
+
+
+def _wave_systems(wave: Wave) -> list[System]:
+    return list(wave.systems.select_related("agency").order_by("code"))
+
+
+def _snapshot_key(snapshot: Iterable[dict]) -> set[tuple]:
+    """What customers must hear about when it changes: which systems, and each one's own slot."""
+    return {(s["id"], s["downtime_start"], s["downtime_end"]) for s in snapshot if not s.get("removed")}
+
+
+# --- Scheduling (called from waves.services._wave_changed inside the wave's transaction) -------------------
+
+
+def notices_sync_wave(*, wave: Wave, by: AbstractBaseUser | None = None) -> None:
+    """Bring a wave's notices in line with its state, window and systems (the rules of DESIGN §4).
+
+    Call inside the transaction that changed the wave, with the wave row locked; what is published here
+    is delivered only if that transaction commits.
+    """
+    now = timezone.now()
+    cycle = list(
+        wave.notices.select_for_update()
+        .filter(kind__in=CYCLE_KINDS, state__in=LIVE_STATES)
+        .order_by("publish_at", "pk")
+    )
+    published = [notice for notice in cycle if notice.state == NoticeState.PUBLISHED]
+    scheduled = [notice for notice in cycle if notice.state == NoticeState.SCHEDULED]
+
+    if wave.state not in ACTIVE_WAVE_STATES:
+        for notice in scheduled:
+            notice.state = NoticeState.CANCELLED
+            notice.save(update_fields=["state"])
+        if published and wave.state != WaveState.COMPLETED:
+            _issue_cancellation(wave=wave, latest=_latest(published), now=now)
+            _supersede(published)
+        return
+
+    if not cycle:
+        if wave.state == WaveState.CONFIRMED:
+            _schedule_cycle(wave=wave, now=now)
+        return
+
+    systems = _wave_systems(wave)
+    if not published:
+        _reschedule(wave=wave, notices=scheduled, systems=systems, now=now)
+        return
+
+    latest = _latest(published)
+    current = [system_snapshot(system) for system in systems]
+    window_moved = (latest.window_start, latest.window_end) != (wave.window_start, wave.window_end)
+    if not window_moved and _snapshot_key(current) == _snapshot_key(latest.systems_snapshot):
+        return
+    _issue_change(wave=wave, latest=latest, systems=systems, current=current, window_moved=window_moved, now=now)
+    _supersede(published)
+    reminders = [notice for notice in scheduled if notice.kind == NoticeKind.REMINDER]
+    if reminders:
+        _reschedule(wave=wave, notices=reminders, systems=systems, now=now)
+    else:
+        _schedule_reminder(wave=wave, systems=systems, now=now)
+
+
+def _latest(published: list[Notice]) -> Notice:
+    return max(published, key=lambda notice: (notice.published_at, notice.pk))
+
+
+def _supersede(published: list[Notice]) -> None:
+    Notice.objects.filter(pk__in=[notice.pk for notice in published]).update(state=NoticeState.SUPERSEDED)
+
+
+def _new_notice(*, wave: Wave, kind: str, publish_at: datetime, systems: list[System], **fields) -> Notice:
+    notice = Notice(
+        wave=wave,
+        kind=kind,
+        publish_at=publish_at,
+        window_start=fields.pop("window_start", wave.window_start),
+        window_end=fields.pop("window_end", wave.window_end),
+        **fields,
+    )
+    notice.full_clean(exclude=["systems"])
+    notice.save()
+    notice.systems.set(systems)
+    return notice
+
+
+def _schedule_cycle(*, wave: Wave, now: datetime) -> None:
+    systems = _wave_systems(wave)
+    announce_at = wave.window_start - _lead(NoticeKind.ANNOUNCEMENT)
+    short = announce_at <= now
+    announcement = _new_notice(
+        wave=wave,
+        kind=NoticeKind.ANNOUNCEMENT,
+        publish_at=now if short else announce_at,
+        short_notice=short,
+        systems=systems,
+    )
+    _schedule_reminder(wave=wave, systems=systems, now=now)
+    if short:
+        notice_publish(notice=announcement, now=now)
+
+
+def _schedule_reminder(*, wave: Wave, systems: list[System], now: datetime) -> None:
+    """A reminder only if its time is still ahead: when it has passed, the notice going out now says it all."""
+    remind_at = wave.window_start - _lead(NoticeKind.REMINDER)
+    if remind_at > now:
+        _new_notice(wave=wave, kind=NoticeKind.REMINDER, publish_at=remind_at, systems=systems)
+
+
+def _reschedule(*, wave: Wave, notices: list[Notice], systems: list[System], now: datetime) -> None:
+    """Scheduled notices follow the wave's window and systems; one that is due by now goes out at once."""
+    publish_now = []
+    for notice in notices:
+        ideal = wave.window_start - _lead(notice.kind)
+        notice.window_start, notice.window_end = wave.window_start, wave.window_end
+        if ideal > now:
+            notice.publish_at, notice.short_notice = ideal, False
+        elif notice.kind == NoticeKind.ANNOUNCEMENT:
+            notice.publish_at, notice.short_notice = now, True
+            publish_now.append(notice)
+        else:
+            # A reminder whose time has passed: the announcement or change going out now takes its place.
+            notice.state = NoticeState.CANCELLED
+        notice.save(update_fields=["window_start", "window_end", "publish_at", "short_notice", "state"])
+        notice.systems.set(systems)
+    for notice in publish_now:
+        notice_publish(notice=notice, now=now)
+
+
+def _issue_change(
+    *,
+    wave: Wave,
+    latest: Notice,
+    systems: list[System],
+    current: list[dict],
+    window_moved: bool,
+    now: datetime,
+) -> Notice:
+    """A change notice, at once, to the union of old and new recipients (systems that left are marked so)."""
+    current_ids = {system.pk for system in systems}
+    removed = [dict(item, removed=True) for item in latest.systems_snapshot if item["id"] not in current_ids]
+    old_ids = {item["id"] for item in latest.systems_snapshot}
+    notice = _new_notice(
+        wave=wave,
+        kind=NoticeKind.CHANGE,
+        publish_at=now,
+        systems=list(systems) + list(System.objects.filter(pk__in=old_ids - current_ids)),
+        previous_window_start=latest.window_start if window_moved else None,
+        previous_window_end=latest.window_end if window_moved else None,
+        systems_snapshot=current + removed,
+    )
+    return notice_publish(notice=notice, now=now)
+
+
+def _issue_cancellation(*, wave: Wave, latest: Notice, now: datetime) -> Notice:
+    """A cancellation, at once, to those who heard of the wave (its systems as last published)."""
+    snapshot = [item for item in latest.systems_snapshot if not item.get("removed")]
+    notice = _new_notice(
+        wave=wave,
+        kind=NoticeKind.CANCELLATION,
+        publish_at=now,
+        systems=list(System.objects.filter(pk__in=[item["id"] for item in snapshot])),
+        window_start=latest.window_start,
+        window_end=latest.window_end,
+        systems_snapshot=snapshot,
+    )
+    return notice_publish(notice=notice, now=now)
+
+
+# --- Publishing ---------------------------------------------------------------------------------------------
+
+
+def notice_publish(*, notice: Notice, now: datetime | None = None, by: AbstractBaseUser | None = None) -> Notice:
+    """Publish a scheduled notice now: freeze its window, systems and text, write its deliveries.
+
+    Idempotent: a notice that is no longer scheduled is returned unchanged. The delivery tasks are enqueued
+    only when the surrounding transaction commits.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        notice = Notice.objects.select_for_update(of=("self",)).select_related("wave").get(pk=notice.pk)
+        if notice.state != NoticeState.SCHEDULED:
+            return notice
+        wave = notice.wave
+        if notice.kind in (NoticeKind.ANNOUNCEMENT, NoticeKind.REMINDER):
+            if wave.state not in ACTIVE_WAVE_STATES:
+                notice.state = NoticeState.CANCELLED
+                notice.save(update_fields=["state"])
+                return notice
+            systems = _wave_systems(wave)
+            notice.window_start, notice.window_end = wave.window_start, wave.window_end
+            notice.systems_snapshot = [system_snapshot(system) for system in systems]
+            notice.systems.set(systems)
+        if not notice.text_edited:
+            notice.title, notice.body = default_text(notice)
+        notice.state = NoticeState.PUBLISHED
+        notice.published_at = now
+        notice.save()
+        delivery_ids = _create_deliveries(notice, now=now)
+        transaction.on_commit(lambda: deliveries_enqueue(delivery_ids), robust=True)
+    logger.info("Published notice %s (%s, wave %s): %d deliveries", notice.pk, notice.kind, wave, len(delivery_ids))
+    return notice
+
+
+def _create_deliveries(notice: Notice, *, now: datetime) -> list[int]:
+    """The outbox rows of a notice: one e-mail per contact person of its systems, one webhook call."""
+    contacts = (
+        ContactPerson.objects.filter(system_contacts__system__in=notice.systems.all())
+        .distinct()
+        .only("pk", "email")
+        .order_by("pk")
+    )
+    rows = [
+        Delivery(
+            notice=notice,
+            channel=DeliveryChannel.EMAIL,
+            recipient=contact.email.strip().lower(),
+            contact=contact,
+            next_attempt_at=now,
+        )
+        for contact in contacts
+    ]
+    url = settings.PORTAL_WEBHOOK_URL
+    if url and not webhook_endpoint_is_disabled(url):
+        rows.append(Delivery(notice=notice, channel=DeliveryChannel.PORTAL_WEBHOOK, recipient=url, next_attempt_at=now))
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return list(notice.deliveries.filter(state=DeliveryState.PENDING).values_list("pk", flat=True))
+
+
+def notices_publish_due(*, now: datetime | None = None, limit: int = 100) -> list[int]:
+    """Publish every scheduled notice whose time has come, one transaction each (the beat task).
+
+    Rows are claimed with SELECT … FOR UPDATE SKIP LOCKED, so dispatchers running at once share the work
+    and never publish a notice twice.
+    """
+    published = []
+    for _i in range(limit):
+        with transaction.atomic():
+            notice = (
+                Notice.objects.select_for_update(skip_locked=True)
+                .filter(state=NoticeState.SCHEDULED, publish_at__lte=now or timezone.now())
+                .order_by("publish_at", "pk")
+                .first()
+            )
+            if notice is None:
+                break
+            notice_publish(notice=notice)
+            published.append(notice.pk)
+    return published
+
+
+def notice_publish_now(*, notice: Notice, by: AbstractBaseUser | None) -> Notice:
+    """Staff's "publish now" for a scheduled notice."""
+    if notice.state != NoticeState.SCHEDULED:
+        raise ValidationError(_("Only a scheduled notice can be published."), code="notice_not_scheduled")
+    return notice_publish(notice=notice, by=by)
+
+
+def notice_update_text(*, notice: Notice, title: str, body: str, by: AbstractBaseUser | None) -> Notice:
+    """Staff's own title and text for a scheduled notice; blank title and text go back to the template."""
+    with transaction.atomic():
+        notice = Notice.objects.select_for_update(of=("self",)).select_related("wave").get(pk=notice.pk)
+        if notice.state != NoticeState.SCHEDULED:
+            raise ValidationError(
+                _("The text can only be changed until the notice is published."), code="notice_not_scheduled"
+            )
+        title, body = title.strip(), body.strip()
+        default_title, default_body = default_text(notice)
+        if (title, body) in (("", ""), (default_title, default_body)):
+            notice.title, notice.body, notice.text_edited = "", "", False
+        else:
+            if not title or not body:
+                raise ValidationError(_("Give both a title and a text, or neither to use the template."))
+            notice.title, notice.body, notice.text_edited = title, body, True
+        notice.full_clean(exclude=["systems"])
+        notice.save(update_fields=["title", "body", "text_edited"])
+    return notice
+
+
+# --- Delivering ---------------------------------------------------------------------------------------------
+
+
+def deliveries_enqueue(delivery_ids: Iterable[int], *, countdown: float | None = None) -> None:
+    """Put one delivery task per id on the broker (a lost message is found again by the sweeper)."""
+    from .tasks import delivery_send
+
+    ids = list(delivery_ids)
+    if not ids:
+        return
+    with delivery_send.app.producer_or_acquire() as producer:
+        for delivery_id in ids:
+            delivery_send.apply_async((delivery_id,), countdown=countdown, producer=producer)
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential backoff with jitter: base · 2^(n−1), capped, then between half and all of it."""
+    delay = min(settings.NOTICE_RETRY_MAX_SECONDS, settings.NOTICE_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+    return delay / 2 + random.uniform(0, delay / 2)
+
+
+def delivery_attempt(*, delivery_id: int) -> str:
+    """Try to send one delivery; returns the outcome. Safe to call any number of times for the same id.
+
+    The claim is a conditional update (pending, not claimed by a live worker, due): if no row changed, some
+    other worker has it or it is done, and nothing is sent. The ledger row is written before sending.
+    """
+    now = timezone.now()
+    lease = now + timedelta(seconds=settings.NOTICE_DELIVERY_LEASE_SECONDS)
+    with transaction.atomic():  # the claim and its ledger row commit together, before anything is sent
+        claimed = (
+            Delivery.objects.filter(pk=delivery_id, state=DeliveryState.PENDING)
+            .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + CLAIM_SLACK))
+            .update(locked_until=lease, attempts=F("attempts") + 1)
+        )
+        if not claimed:
+            return "skipped"
+        delivery = Delivery.objects.select_related("notice__wave", "contact").get(pk=delivery_id)
+        attempt = DeliveryAttempt.objects.create(delivery=delivery, number=delivery.attempts, started_at=now)
+    try:
+        transport_for(delivery.channel).send(delivery)
+    except DeliveryError as error:
+        return _record_failure(delivery, attempt, str(error), permanent=error.permanent)
+    except SoftTimeLimitExceeded:
+        return _record_failure(delivery, attempt, "Time limit exceeded while sending", permanent=False)
+    except Exception as error:  # a bug or an unforeseen failure: keep the row alive, retry, end dead
+        logger.exception("Delivery %s failed unexpectedly", delivery_id)
+        return _record_failure(delivery, attempt, f"{error.__class__.__name__}: {error}", permanent=False)
+    finished = timezone.now()
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery_id).update(
+            state=DeliveryState.SENT, sent_at=finished, locked_until=None, last_error=""
+        )
+        DeliveryAttempt.objects.filter(pk=attempt.pk).update(finished_at=finished, outcome=AttemptOutcome.SENT)
+    return DeliveryState.SENT
+
+
+def _record_failure(delivery: Delivery, attempt: DeliveryAttempt, error: str, *, permanent: bool) -> str:
+    finished = timezone.now()
+    if permanent:
+        state, next_at, countdown = DeliveryState.FAILED, None, None
+    elif delivery.attempts >= settings.NOTICE_DELIVERY_MAX_ATTEMPTS:
+        state, next_at, countdown = DeliveryState.DEAD, None, None
+    else:
+        countdown = retry_delay(delivery.attempts)
+        state, next_at = DeliveryState.PENDING, finished + timedelta(seconds=countdown)
+    with transaction.atomic():
+        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+            finished_at=finished,
+            outcome=AttemptOutcome.PERMANENT if permanent else AttemptOutcome.TEMPORARY,
+            error=error,
+        )
+        Delivery.objects.filter(pk=delivery.pk).update(
+            state=state, next_attempt_at=next_at, locked_until=None, last_error=error
+        )
+    logger.warning("Delivery %s attempt %s: %s (%s)", delivery.pk, delivery.attempts, state, error)
+    if countdown is not None:
+        try:
+            deliveries_enqueue([delivery.pk], countdown=countdown)
+        except Exception:
+            logger.exception("Could not enqueue the retry of delivery %s; the sweeper will", delivery.pk)
+    return state
+
+
+def deliveries_sweep(*, now: datetime | None = None, limit: int = 5000) -> list[int]:
+    """Re-enqueue pending deliveries that were due a while ago and that no worker holds (lost messages)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.NOTICE_SWEEP_AFTER_SECONDS)
+    with transaction.atomic():
+        ids = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(state=DeliveryState.PENDING, next_attempt_at__lte=cutoff)
+            .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Delivery.objects.filter(pk__in=ids).update(next_attempt_at=now)
+        transaction.on_commit(lambda: deliveries_enqueue(ids), robust=True)
+    if ids:
+        logger.warning("Sweeper re-enqueued %d pending deliveries", len(ids))
+    return ids
+
+
+def delivery_retry(*, delivery: Delivery, by: AbstractBaseUser | None) -> bool:
+    """Staff's retry of a failed or dead delivery: pending again with a fresh set of attempts."""
+    with transaction.atomic():
+        changed = Delivery.objects.filter(pk=delivery.pk, state__in=[DeliveryState.FAILED, DeliveryState.DEAD]).update(
+            state=DeliveryState.PENDING, attempts=0, next_attempt_at=timezone.now(), locked_until=None
+        )
+        if changed:
+            transaction.on_commit(lambda: deliveries_enqueue([delivery.pk]), robust=True)
+    return bool(changed)
+
+
+# --- Webhook endpoint state ---------------------------------------------------------------------------------
+
+
+def webhook_endpoint_is_disabled(url: str) -> bool:
+    return WebhookEndpoint.objects.filter(url=url, disabled_at__isnull=False).exists()
+
+
+def webhook_endpoint_disable(*, url: str, reason: str) -> None:
+    """The receiver said 410 Gone: stop calling it until staff enable it again."""
+    WebhookEndpoint.objects.update_or_create(
+        url=url, defaults={"disabled_at": timezone.now(), "disabled_reason": reason}
+    )
+    logger.error("Webhook endpoint %s disabled: %s", url, reason)
+
+
+def webhook_endpoint_enable(*, url: str, by: AbstractBaseUser | None) -> bool:
+    return bool(WebhookEndpoint.objects.filter(url=url).update(disabled_at=None, disabled_reason=""))

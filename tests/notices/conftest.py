@@ -1,0 +1,395 @@
+"""Fixtures for the downtime-notice tests: a wave with systems and contact persons, a fixed clock."""
+
+import asyncio
+import email
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import redis
+import time_machine
+from django.db import connection
+
+from systems.choices import ContactRole, Environment, Language
+from tests.factories import (
+    AgencyFactory,
+    ContactPersonFactory,
+    SystemContactFactory,
+    SystemFactory,
+    WaveFactory,
+)
+
+OSLO = ZoneInfo("Europe/Oslo")
+# Saturday 6 March 2021, 18:00–23:00 Oslo time; "now" is five weeks before.
+WINDOW_START = datetime(2021, 3, 6, 18, 0, tzinfo=OSLO)
+WINDOW_END = datetime(2021, 3, 6, 23, 0, tzinfo=OSLO)
+NOW = datetime(2021, 1, 30, 9, 0, tzinfo=OSLO)
+
+
+def ensure_staff_groups() -> None:
+    """The staff groups come from a data migration; a transactional test's flush removes them: make them again."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    from systems.roles import GROUP_PERMISSIONS
+
+    if Group.objects.filter(name__in=list(GROUP_PERMISSIONS)).count() == len(GROUP_PERMISSIONS):
+        return
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for name, perms in GROUP_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        for app_label, codename in perms:
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
+@pytest.fixture(autouse=True)
+def _staff_groups(request):
+    if {"db", "transactional_db"} & set(request.fixturenames) or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+        ensure_staff_groups()
+
+
+@pytest.fixture
+def clock():
+    """The clock, fixed at NOW; move it with clock.move_to(...)."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    """Delivery task messages put on the broker (recorded instead of sent: no worker runs in unit tests)."""
+    from notifications import tasks
+
+    calls: list[tuple[int, float | None]] = []
+
+    def record(args, countdown=None, **_kwargs):
+        calls.append((args[0], countdown))
+
+    monkeypatch.setattr(tasks.delivery_send, "apply_async", record)
+    return calls
+
+
+@pytest.fixture
+def notice_settings(settings):
+    settings.NOTICE_LEAD_DAYS = 14
+    settings.REMINDER_LEAD_DAYS = 2
+    settings.PORTAL_WEBHOOK_URL = ""
+    settings.PORTAL_WEBHOOK_SECRET = ""
+    settings.NOTICE_DELIVERY_MAX_ATTEMPTS = 3
+    settings.NOTICE_RETRY_BASE_SECONDS = 30
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    return settings
+
+
+class Scene:
+    """A draft wave with two production systems and one test system, and their contact persons.
+
+    Kari is primary for ERP and tester for ARK; Ola (English) is owner of ARK; Per is primary for TEST-1,
+    which has its own downtime slot 19:00–20:00 inside the window.
+    """
+
+    def __init__(self, window_start: datetime = WINDOW_START):
+        self.agency = AgencyFactory(code="BYM", name="Bymiljøetaten")
+        self.wave = WaveFactory(
+            name="Bølge 12", window_start=window_start, window_end=window_start + timedelta(hours=5)
+        )
+        self.erp = SystemFactory(code="ERP", name="Økonomisystem", agency=self.agency, wave=self.wave)
+        self.ark = SystemFactory(code="ARK", name="Sakarkiv", agency=self.agency, wave=self.wave)
+        self.test1 = SystemFactory(
+            code="TEST-1",
+            name="Testsystem",
+            agency=self.agency,
+            wave=self.wave,
+            environment=Environment.TEST,
+            downtime_start=window_start + timedelta(hours=1),
+            downtime_end=window_start + timedelta(hours=2),
+        )
+        self.kari = ContactPersonFactory(name="Kari Nordmann", email="kari@kommune.example", agency=self.agency)
+        self.ola = ContactPersonFactory(
+            name="Ola English", email="ola@kommune.example", agency=self.agency, language=Language.EN
+        )
+        self.per = ContactPersonFactory(name="Per Test", email="per@kommune.example", agency=self.agency)
+        SystemContactFactory(system=self.erp, contact=self.kari, role=ContactRole.PRIMARY)
+        SystemContactFactory(system=self.ark, contact=self.kari, role=ContactRole.TESTER)
+        SystemContactFactory(system=self.ark, contact=self.ola, role=ContactRole.OWNER)
+        SystemContactFactory(system=self.test1, contact=self.per, role=ContactRole.PRIMARY)
+
+
+@pytest.fixture
+def scene(db, clock, notice_settings, enqueued):
+    return Scene()
+
+
+WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+@pytest.fixture
+def webhook_settings(notice_settings, httpserver):
+    notice_settings.PORTAL_WEBHOOK_URL = httpserver.url_for("/hooks/notices")
+    notice_settings.PORTAL_WEBHOOK_SECRET = WEBHOOK_SECRET
+    notice_settings.PORTAL_WEBHOOK_TIMEOUT_SECONDS = 1
+    return notice_settings
+
+
+def publish_announcement(scene, clock):
+    """Confirm the scene's wave and let the dispatcher publish its announcement; returns the notice."""
+    from notifications.models import Notice
+    from notifications.services import notices_publish_due
+    from waves.services import wave_set_state
+
+    wave_set_state(wave=scene.wave, state="confirmed", by=None)
+    clock.move_to(WINDOW_START - timedelta(days=14))
+    (notice_id,) = notices_publish_due()
+    return Notice.objects.get(pk=notice_id)
+
+
+# --- Real parts for the integration tests: Celery worker on Redis, SMTP server, worker subprocesses -----------
+
+TEST_BROKER_URL = os.environ.get("NOTICE_TEST_BROKER_URL", "redis://127.0.0.1:6379/5")
+CELERY_KEYS = ["celery", "unacked", "unacked_index", "unacked_mutex"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until(predicate, *, timeout: float = 30, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"Timed out after {timeout} s waiting for {what or predicate}")
+
+
+def use_broker(url: str) -> None:
+    """Point the one Celery app (and its connection pools) at `url`."""
+    from kombu import pools
+
+    from migportal.celery import app
+
+    if app.conf.broker_url == url and app._pool is not None and app._pool.connection.as_uri(True) == url:
+        return
+    app.conf.broker_url = url
+    app._pool = pools.connections[app.connection_for_write(url)]
+    app.amqp._producer_pool = pools.producers[app.connection_for_write(url)]
+
+
+def purge_queue(url: str) -> None:
+    """Drop our queue and unacked messages on the broker (not FLUSHALL; only Celery's own keys)."""
+    client = redis.Redis.from_url(url)
+    client.delete(*CELERY_KEYS)
+    client.close()
+
+
+@pytest.fixture
+def broker(settings):
+    """The Celery broker for this test: Redis db 5 (NOTICE_TEST_BROKER_URL), emptied before and after."""
+    from migportal.celery import app
+
+    previous = app.conf.broker_url
+    settings.CELERY_BROKER_URL = TEST_BROKER_URL
+    use_broker(TEST_BROKER_URL)
+    purge_queue(TEST_BROKER_URL)
+    yield TEST_BROKER_URL
+    purge_queue(TEST_BROKER_URL)
+    use_broker(previous)
+
+
+class Mailbox:
+    """An aiosmtpd handler: keeps what it accepts; can refuse recipients, or hold one until released."""
+
+    def __init__(self):
+        self.messages: list[email.message.Message] = []
+        self.rcpt_answers: list[str] = []  # answered in turn to RCPT TO, then 250
+        self.hold: threading.Event | None = None  # the next RCPT TO waits until this is set
+        self.holding = threading.Event()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd hook
+        if self.hold is not None:
+            hold, self.hold = self.hold, None
+            self.holding.set()
+            while not hold.is_set():
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 Held too long"
+        if self.rcpt_answers:
+            return self.rcpt_answers.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook
+        self.messages.append(email.message_from_bytes(envelope.original_content or envelope.content))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[email.message.Message]:
+        return [message for message in self.messages if message["To"] == address]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback (random free port); Django sends to it."""
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    mailbox.port = port
+    yield mailbox
+    if mailbox.hold is not None:
+        mailbox.hold.set()
+    controller.stop()
+
+
+@pytest.fixture
+def integration_settings(settings, httpserver):
+    """Short retry waits and sweeps so faults heal within a test; the webhook goes to pytest-httpserver."""
+    settings.NOTICE_LEAD_DAYS = 14
+    settings.REMINDER_LEAD_DAYS = 2
+    settings.NOTICE_RETRY_BASE_SECONDS = 0.2
+    settings.NOTICE_RETRY_MAX_SECONDS = 1
+    settings.NOTICE_DELIVERY_MAX_ATTEMPTS = 4
+    settings.NOTICE_DELIVERY_LEASE_SECONDS = 30
+    settings.NOTICE_SWEEP_AFTER_SECONDS = 0
+    settings.PORTAL_WEBHOOK_URL = httpserver.url_for("/hooks/notices")
+    settings.PORTAL_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.PORTAL_WEBHOOK_TIMEOUT_SECONDS = 1
+    return settings
+
+
+@pytest.fixture
+def celery_worker(transactional_db, broker, integration_settings, smtp_server):
+    """A real Celery worker (in a thread of this process) consuming from the test broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    from migportal.celery import app
+
+    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30):
+        yield
+    connection.close()
+
+
+def _test_database_url() -> str:
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class Processes:
+    """Celery worker and beat as separate processes (same code, test database, test broker)."""
+
+    def __init__(self, tmp_path, broker_url: str, env: dict[str, str]):
+        self.tmp_path, self.broker_url, self.env = tmp_path, broker_url, env
+        self.running: list[subprocess.Popen] = []
+
+    def _environment(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "DATABASE_URL": _test_database_url(),
+            "CELERY_BROKER_URL": self.broker_url,
+            "MIGPORTAL_VAR_DIR": str(self.tmp_path / "var"),
+            **self.env,
+        }
+
+    def _start(self, *arguments: str, log: str) -> subprocess.Popen:
+        celery = str(Path(sys.executable).with_name("celery"))
+        with open(self.tmp_path / log, "ab") as output:
+            process = subprocess.Popen(
+                [celery, "--app", "migportal", *arguments], env=self._environment(), stdout=output, stderr=output
+            )
+        self.running.append(process)
+        return process
+
+    def worker(self) -> subprocess.Popen:
+        return self._start(
+            "worker", "--pool", "solo", "--without-mingle", "--without-gossip", "--loglevel", "INFO", log="worker.log"
+        )
+
+    def beat(self) -> subprocess.Popen:
+        schedule = str(self.tmp_path / "celerybeat-schedule")
+        return self._start("beat", "--schedule", schedule, "--loglevel", "INFO", log="beat.log")
+
+    def log(self, name: str = "worker.log") -> str:
+        path = self.tmp_path / name
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop_all(self) -> None:
+        for process in self.running:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
+@pytest.fixture
+def processes(tmp_path, transactional_db, broker, smtp_server, integration_settings):
+    """Start worker/beat subprocesses with `processes.worker()`; all are stopped after the test."""
+    env = {
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
+        "PORTAL_WEBHOOK_URL": integration_settings.PORTAL_WEBHOOK_URL,
+        "PORTAL_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "NOTICE_RETRY_BASE_SECONDS": "0.2",
+        "NOTICE_RETRY_MAX_SECONDS": "1",
+        "NOTICE_DELIVERY_LEASE_SECONDS": str(integration_settings.NOTICE_DELIVERY_LEASE_SECONDS),
+    }
+    running = Processes(tmp_path, broker, env)
+    yield running
+    running.stop_all()
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A redis-server of our own on a free loopback port, without persistence, that a test may restart."""
+
+    class OwnRedis:
+        def __init__(self):
+            self.port = free_port()
+            self.url = f"redis://127.0.0.1:{self.port}/0"
+            self.process: subprocess.Popen | None = None
+
+        def start(self):
+            self.process = subprocess.Popen(
+                ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                cwd=tmp_path,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            wait_until(self._answers, timeout=10, what="redis-server to start")
+
+        def _answers(self) -> bool:
+            try:
+                return redis.Redis(port=self.port, socket_connect_timeout=0.2).ping()
+            except redis.ConnectionError:
+                return False
+
+        def stop(self):
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+        def restart(self):
+            self.stop()
+            self.start()
+
+    server = OwnRedis()
+    server.start()
+    yield server
+    server.stop()
