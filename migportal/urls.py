@@ -27,7 +27,6 @@ urlpatterns = [
     # Staff workspace (issue 3): /staff/, /agencies/, /systems/, /vms/, /contacts/, /waves/.
     path("", include("systems.urls")),
     path("", include("waves.urls")),
-
     path("", include("notifications.urls")),
     path("", include("portal.urls")),
     path("admin/", admin.site.urls),

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 
+from notifications.models import Notice
 from systems.choices import ContactRole, MigrationStatus
 from systems.models import VM, Agency, ContactPerson, System
 from waves.models import Wave
@@ -53,7 +54,7 @@ def test_seed_demo_scale_one_matches_the_programme_figures():
 def test_seed_demo_same_seed_gives_the_same_data():
     call_command("seed_demo", "--seed", "11", "--no-users", stdout=open("/dev/null", "w"))  # noqa: SIM115
     first = inventory_fingerprint()
-    for model in (VM, System, ContactPerson, Wave, Agency):
+    for model in (Notice, VM, System, ContactPerson, Wave, Agency):
         model.objects.all().delete()
     call_command("seed_demo", "--seed", "11", "--no-users", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert inventory_fingerprint() == first

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from dashboard.models import WeeklySnapshot
-from notifications.models import Acknowledgement, Delivery, Notice
+from notifications.models import Acknowledgement, Delivery, DeliveryAttempt, Notice, WebhookEndpoint
 from portal.models import AckReminder, FeedToken, LoginLink, TestReport
 from systems.models import VM, Agency, ContactPerson, System, SystemContact
 from tests.factories import (
@@ -35,6 +35,17 @@ def build_delivery(**fields) -> Delivery:
     notice = fields.pop("notice", None) or build_notice()
     defaults = {"channel": "email", "recipient": "kontakt@kommune.example", "state": "failed", "attempts": 1}
     return Delivery.objects.create(notice=notice, **{**defaults, **fields})
+
+
+def build_delivery_attempt(**fields) -> DeliveryAttempt:
+    delivery = fields.pop("delivery", None) or build_delivery()
+    defaults = {"number": 1, "started_at": timezone.now(), "outcome": "temporary", "error": "SMTP 451"}
+    return DeliveryAttempt.objects.create(delivery=delivery, **{**defaults, **fields})
+
+
+def build_webhook_endpoint(**fields) -> WebhookEndpoint:
+    defaults = {"url": "https://kundeportal.example/hooks", "disabled_at": timezone.now(), "disabled_reason": "410"}
+    return WebhookEndpoint.objects.create(**{**defaults, **fields})
 
 
 def build_acknowledgement(**fields) -> Acknowledgement:
@@ -86,6 +97,8 @@ MODEL_BUILDERS = {
     Wave: WaveFactory,
     Notice: build_notice,
     Delivery: build_delivery,
+    DeliveryAttempt: build_delivery_attempt,
+    WebhookEndpoint: build_webhook_endpoint,
     Acknowledgement: build_acknowledgement,
     WeeklySnapshot: build_snapshot,
     LoginLink: build_login_link,
@@ -111,6 +124,7 @@ def one_of_everything(user) -> dict:
     SystemContactFactory(system=system, contact=contact, role="tester")
     return {Agency: agency, Wave: wave, System: system, VM: vm, ContactPerson: contact,
             SystemContact: system_contact, Notice: notice, Delivery: delivery,
+            DeliveryAttempt: build_delivery_attempt(delivery=delivery), WebhookEndpoint: build_webhook_endpoint(),
             Acknowledgement: acknowledgement, WeeklySnapshot: snapshot,
             LoginLink: build_login_link(contact=contact), FeedToken: build_feed_token(contact=contact),
             TestReport: build_test_report(system=system, contact=contact),
