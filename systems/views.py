@@ -25,6 +25,7 @@ from migportal.generic_views import (
     StaffPermissionMixin,
     TransitionView,
 )
+from portal.selectors import open_test_problems
 from waves.models import Wave
 from waves.selectors import wave_list, with_counts
 
@@ -152,6 +153,7 @@ class SystemDetailView(ObjectDetailView):
             transition_form=TransitionForm(targets=targets, cascade=True) if targets else None,
             wave_form=WaveAssignForm(initial={"wave": system.wave_id}),
             contact_form=SystemContactForm(),
+            test_problems=open_test_problems(system),
         )
         return context
 

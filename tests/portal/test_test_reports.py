@@ -132,3 +132,18 @@ def test_system_list_query_count_does_not_grow(client, tester, agency_a, wave, c
     with django_assert_max_num_queries(8):
         response = client.get(reverse("portal:system_list"))
     assert response.content.decode().count(">SYS-") == count
+
+
+def test_test_report_problems_show_on_the_staff_system_page_until_resolved(client, tester, system_a, editor_user):
+    client.force_login(tester.user)
+    client.post(_url(system_a), {"result": TestResult.PROBLEMS, "text": "Kartet laster ikke <script>alert(1)</script>"})
+    client.force_login(editor_user)
+    page = client.get(reverse("systems:system_detail", args=[system_a.pk])).content.decode()
+    assert "Problemer rapportert av testere" in page
+    assert "Anne Andersen:</strong> Kartet laster ikke &lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+    client.force_login(tester.user)
+    client.post(_url(system_a), {"result": TestResult.OK, "text": ""})
+    client.force_login(editor_user)
+    page = client.get(reverse("systems:system_detail", args=[system_a.pk])).content.decode()
+    assert "Problemer rapportert av testere" not in page
