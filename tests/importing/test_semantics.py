@@ -1,10 +1,12 @@
 """What an import does: upsert by natural key, untouched vs cleared, history, waves, contacts, all-or-nothing."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
+from notifications.models import Notice
 from systems.models import VM, Agency, ContactPerson, System, SystemContact
 from tests.factories import AgencyFactory, ContactPersonFactory, SystemFactory, VMFactory, WaveFactory
 from waves import services as wave_services
@@ -145,28 +147,24 @@ def test_import_status_is_set_as_given_even_across_the_lifecycle(run_import):
     assert system.status == "verified"
 
 
-def test_import_confirmed_wave_goes_through_the_wave_service(run_import, base_files, editor_user, monkeypatch):
-    calls = []
-    real = wave_services.wave_set_state
-
-    def spy(**kwargs):
-        calls.append((kwargs["wave"].name, kwargs["state"], kwargs["by"], kwargs["reason"]))
-        return real(**kwargs)
-
-    monkeypatch.setattr(wave_services, "wave_set_state", spy)
+def test_import_confirmed_wave_gets_its_notices_scheduled(run_import, base_files, editor_user, settings):
     base_files["waves.csv"] = base_files["waves.csv"].replace(";draft", ";confirmed")
     result = run_import(base_files, by=editor_user)
     assert result.ok, errors(result)
-    assert calls == [("Bølge 1", "confirmed", editor_user, "import")]
     wave = Wave.objects.get()
     assert wave.state == "confirmed"
-    # The wave's systems were in it when it was confirmed, so its notices name them.
-    assert list(wave.systems.values_list("code", flat=True)) == ["SAK"]
     assert wave.history.latest().history_change_reason == "import"
+    # Scheduled exactly as when an editor confirms in the browser: announcement and reminder before the window.
+    notices = {notice.kind: notice for notice in Notice.objects.filter(wave=wave)}
+    assert set(notices) == {"announcement", "reminder"}
+    assert {notice.state for notice in notices.values()} == {"scheduled"}
+    assert notices["announcement"].publish_at == wave.window_start - timedelta(days=settings.NOTICE_LEAD_DAYS)
+    assert notices["reminder"].publish_at == wave.window_start - timedelta(days=settings.REMINDER_LEAD_DAYS)
+    # The wave's systems were in it when it was confirmed, so its notices will name them.
+    assert list(wave.systems.values_list("code", flat=True)) == ["SAK"]
 
-    calls.clear()
     assert run_import(base_files, by=editor_user).ok
-    assert calls == []  # confirmed already: not confirmed again
+    assert Notice.objects.filter(wave=wave).count() == 2  # confirmed already: nothing scheduled twice
 
 
 def test_import_completed_wave_is_loaded_as_given(run_import):
