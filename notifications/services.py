@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from systems.models import ContactPerson, System
+from systems.services import systems_follow_notice
 from waves.choices import WaveState
 from waves.models import Wave
 
@@ -235,6 +236,12 @@ def notice_publish(*, notice: Notice, now: datetime | None = None, by: AbstractB
         notice.state = NoticeState.PUBLISHED
         notice.published_at = now
         notice.save()
+        systems_follow_notice(
+            system_ids=notice.systems.values_list("pk", flat=True),
+            cancelled=notice.kind == NoticeKind.CANCELLATION,
+            by=by,
+            reason=_("downtime notice published (%(kind)s)") % {"kind": notice.get_kind_display()},
+        )
         delivery_ids = _create_deliveries(notice, now=now)
         transaction.on_commit(lambda: deliveries_enqueue(delivery_ids), robust=True)
     logger.info("Published notice %s (%s, wave %s): %d deliveries", notice.pk, notice.kind, wave, len(delivery_ids))

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from .choices import Criticality, MigrationStatus
 from .lifecycle import TransitionNotAllowed, check_transition
@@ -438,3 +439,25 @@ def vms_bulk_transition(*, vms: Iterable[VM], to: str, by: AbstractBaseUser | No
 
     locked = VM.objects.select_for_update().filter(pk__in=ids).order_by("hostname")
     return _bulk(locked, change, label=lambda vm: vm.hostname)
+
+
+def systems_follow_notice(
+    *, system_ids: Iterable[int], cancelled: bool, by: AbstractBaseUser | None, reason: str
+) -> int:
+    """A downtime notice went out for these systems: planned ones (and their planned VMs) become notified;
+    a cancellation takes notified ones back to planned. Other statuses are left as they are. Returns how many
+    systems changed."""
+    source, target = (
+        (MigrationStatus.NOTIFIED, MigrationStatus.PLANNED)
+        if cancelled
+        else (MigrationStatus.PLANNED, MigrationStatus.NOTIFIED)
+    )
+    with transaction.atomic():
+        systems = list(System.objects.select_for_update().filter(pk__in=list(system_ids), status=source))
+        vms = list(VM.objects.select_for_update().filter(system__in=systems, status=source))
+        for obj in [*systems, *vms]:
+            _apply_status(obj, target)
+        for model, objs in ((System, systems), (VM, vms)):
+            if objs:
+                bulk_update_with_history(objs, model, LIFECYCLE_FIELDS, default_user=by, default_change_reason=reason)
+    return len(systems)
