@@ -361,7 +361,7 @@ def test_vm_form_takes_the_system_code_and_names_an_unknown_one(editor_client):
     assert 'value="BYM-PARK"' in page
     data = {"hostname": "park01", "system": "BYM-PAKR", "vcpus": 2}
     response = editor_client.post(reverse("systems:vm_add"), data)
-    assert "Ingen systemer har koden «BYM-PAKR»." in str(response.context["form"].errors["system"])
+    assert "Ingen system har koden «BYM-PAKR»." in str(response.context["form"].errors["system"])
     response = editor_client.post(reverse("systems:vm_add"), {**data, "system": "bym-park"})
     vm = VM.objects.get(hostname="park01")
     assert vm.system == system
