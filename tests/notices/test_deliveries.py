@@ -9,6 +9,8 @@ from notifications.choices import AttemptOutcome, DeliveryChannel, DeliveryState
 from notifications.models import Delivery
 from notifications.services import deliveries_sweep, delivery_attempt, delivery_retry, retry_delay
 from notifications.tasks import delivery_send
+from systems.choices import ContactRole
+from tests.factories import ContactPersonFactory, SystemContactFactory, SystemFactory
 
 from .conftest import publish_announcement
 
@@ -56,6 +58,30 @@ def test_delivery_is_sent_once_however_often_its_task_runs(kari_delivery, mailou
     (attempt,) = kari_delivery.attempt_log.all()
     assert attempt.outcome == AttemptOutcome.SENT
     assert attempt.finished_at is not None
+
+
+@pytest.mark.parametrize("more_systems", [0, 30])
+def test_sending_a_delivery_costs_three_queries_at_any_size(
+    scene, clock, mailoutbox, django_assert_max_num_queries, more_systems
+):
+    for n in range(more_systems):
+        system = SystemFactory(code=f"EXTRA-{n:02d}", name=f"Ekstra {n}", agency=scene.agency, wave=scene.wave)
+        SystemContactFactory(system=system, contact=scene.kari, role=ContactRole.OWNER)
+        SystemContactFactory(system=system, contact=ContactPersonFactory(agency=scene.agency))
+    publish_announcement(scene, clock)
+    kari = Delivery.objects.get(recipient="kari@kommune.example")
+
+    # claim + ledger row; the delivery with notice, wave, contact person and roles; sent + ledger row
+    with django_assert_max_num_queries(3):
+        assert delivery_attempt(delivery_id=kari.pk) == DeliveryState.SENT
+    with django_assert_max_num_queries(1):
+        assert delivery_attempt(delivery_id=kari.pk) == "skipped"
+
+    (message,) = mailoutbox
+    assert "ERP Økonomisystem" in message.body and "ARK Sakarkiv" in message.body
+    assert message.body.count("Ekstra ") == more_systems
+    kari.refresh_from_db()
+    assert (kari.state, kari.attempts, kari.attempt_log.get().outcome) == (DeliveryState.SENT, 1, AttemptOutcome.SENT)
 
 
 def test_delivery_claimed_by_another_worker_is_not_sent(kari_delivery, clock, mailoutbox):
