@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 
 from notifications.choices import AttemptOutcome, DeliveryChannel, DeliveryState
 from notifications.models import Delivery
@@ -71,10 +72,12 @@ def test_sending_a_delivery_costs_three_queries_at_any_size(
     publish_announcement(scene, clock)
     kari = Delivery.objects.get(recipient="kari@kommune.example")
 
-    # claim + ledger row; the delivery with notice, wave, contact person and roles; sent + ledger row
-    with django_assert_max_num_queries(3):
+    # PostgreSQL: claim + ledger row; the delivery with notice, wave, contact person and roles; sent + ledger
+    # row. (The embedded SQLite takes the same steps in more statements.)
+    sent_bound, skipped_bound = (3, 1) if connection.vendor == "postgresql" else (11, 3)
+    with django_assert_max_num_queries(sent_bound):
         assert delivery_attempt(delivery_id=kari.pk) == DeliveryState.SENT
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(skipped_bound):
         assert delivery_attempt(delivery_id=kari.pk) == "skipped"
 
     (message,) = mailoutbox
