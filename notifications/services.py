@@ -4,6 +4,7 @@ and enqueues their tasks on commit; a delivery is claimed with a conditional upd
 
 import logging
 import random
+import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -414,22 +415,45 @@ def _mark_sent(delivery_id: int, attempt_id: int) -> None:
         DeliveryAttempt.objects.filter(pk=attempt_id).update(finished_at=finished, outcome=AttemptOutcome.SENT)
 
 
+# A published notice's content is frozen (window, systems, text), and 10,000 deliveries share it: each worker
+# process reads it (with its wave) once and keeps it a short while, instead of joining its large JSON into
+# every delivery's query. Keyed by publication too; the wave's name may be this many seconds stale.
+_NOTICE_CACHE: dict[tuple[int, datetime], tuple[float, Notice]] = {}
+_NOTICE_CACHE_SECONDS = 60.0
+_NOTICE_CACHE_MAX = 64
+
+
+def _published_notice(notice_id: int, published_at: datetime | None) -> Notice:
+    key = (notice_id, published_at)
+    hit = _NOTICE_CACHE.get(key)
+    if hit is not None and hit[0] > time.monotonic() and published_at is not None:
+        return hit[1]
+    notice = Notice.objects.select_related("wave").get(pk=notice_id)
+    if len(_NOTICE_CACHE) >= _NOTICE_CACHE_MAX:
+        _NOTICE_CACHE.clear()
+    _NOTICE_CACHE[key] = (time.monotonic() + _NOTICE_CACHE_SECONDS, notice)
+    return notice
+
+
 def _delivery_for_sending(delivery_id: int) -> Delivery:
-    """The delivery with its notice, wave and contact person, and (PostgreSQL) the contact's roles, in one query."""
-    queryset = Delivery.objects.select_related("notice__wave", "contact")
-    if connection.vendor != "postgresql":
-        return queryset.get(pk=delivery_id)  # the e-mail looks the roles up itself
-    links = (
-        SystemContact.objects.filter(contact_id=OuterRef("contact_id"))
-        .order_by("role", "system_id")
-        .values(link=Concat(Cast("system_id", CharField()), Value(":"), "role", output_field=CharField()))
-    )
-    delivery = queryset.annotate(contact_links=ArraySubquery(links)).get(pk=delivery_id)
-    roles: dict[int, list[str]] = {}
-    for link in delivery.contact_links:
-        system_id, _sep, role = link.partition(":")
-        roles.setdefault(int(system_id), []).append(role)
-    delivery.roles_by_system = roles
+    """The delivery with its contact person and (PostgreSQL) the contact's roles in one query; its notice
+    and wave from the per-process cache (one more query when the notice is not there yet)."""
+    queryset = Delivery.objects.select_related("contact").annotate(notice_published_at=F("notice__published_at"))
+    if connection.vendor == "postgresql":
+        links = (
+            SystemContact.objects.filter(contact_id=OuterRef("contact_id"))
+            .order_by("role", "system_id")
+            .values(link=Concat(Cast("system_id", CharField()), Value(":"), "role", output_field=CharField()))
+        )
+        queryset = queryset.annotate(contact_links=ArraySubquery(links))
+    delivery = queryset.get(pk=delivery_id)
+    delivery.notice = _published_notice(delivery.notice_id, delivery.notice_published_at)
+    if connection.vendor == "postgresql":  # elsewhere the e-mail looks the roles up itself
+        roles: dict[int, list[str]] = {}
+        for link in delivery.contact_links:
+            system_id, _sep, role = link.partition(":")
+            roles.setdefault(int(system_id), []).append(role)
+        delivery.roles_by_system = roles
     return delivery
 
 
