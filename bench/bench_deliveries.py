@@ -3,10 +3,12 @@
 Usage (PostgreSQL and Redis from the environment; the data is created and removed again):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/migportal_h5 REDIS_URL=redis://127.0.0.1:6379/5 \
-        .venv/bin/python bench/bench_deliveries.py --deliveries 10000 --concurrency 2
+        DATABASE_POOL=true .venv/bin/python bench/bench_deliveries.py --deliveries 10000 --pool threads --concurrency 4
 
-Prints the time one worker (`celery worker --concurrency C`) needs to send them all, the deliveries per
-second, and the SQL queries one delivery costs (measured in-process on a separate sample).
+Prints the time one worker (`celery worker --pool P --concurrency C`) needs to send them all, the deliveries
+per second, the SQL queries one delivery costs (measured in-process on a separate sample) and the load
+average. Celery's Django fixup closes the database connection before and after every task; only with
+DATABASE_POOL=true and a threads pool does the connection go back to a pool instead of being opened anew.
 """
 
 import argparse
@@ -103,6 +105,8 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=200, help="deliveries used to count queries")
     args = parser.parse_args()
 
+    print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    print(f"database connection pool: {'on' if connection.settings_dict.get('OPTIONS', {}).get('pool') else 'off'}")
     cleanup()
     try:
         print(f"queries per delivery: {queries_per_delivery(args.sample):.1f} (sample of {args.sample})")
@@ -152,6 +156,7 @@ def main() -> None:
         )
     finally:
         cleanup()
+        print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

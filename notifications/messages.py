@@ -107,11 +107,18 @@ def notice_parts(notice: Notice, roles_by_system: dict[int, list[str]] | None = 
     return sorted(parts, key=lambda part: (part.removed, part.code))
 
 
-def notice_systems_for_contact(notice: Notice, contact: ContactPerson | None) -> list[SystemPart]:
-    """The part of a notice that concerns one contact person: their systems with their roles."""
+def notice_systems_for_contact(
+    notice: Notice, contact: ContactPerson | None, roles: dict[int, list[str]] | None = None
+) -> list[SystemPart]:
+    """The part of a notice that concerns one contact person: their systems with their roles.
+
+    `roles` (system id → the contact's roles, fetched with the delivery) saves the query.
+    """
     if contact is None:
         return notice_parts(notice)
-    roles: dict[int, list[str]] = {}
+    if roles is not None:
+        return notice_parts(notice, roles)
+    roles = {}
     system_ids = [item["id"] for item in notice.systems_snapshot]
     links = SystemContact.objects.filter(contact=contact, system_id__in=system_ids).order_by("role")
     for link in links.only("system_id", "role"):
@@ -230,7 +237,7 @@ def _render_published(notice: Notice, contact: ContactPerson | None, parts: list
 def build_email(delivery: Delivery) -> EmailMultiAlternatives:
     """The message of an e-mail delivery, with a Message-ID that stays the same on every retry."""
     notice, contact = delivery.notice, delivery.contact
-    parts = notice_systems_for_contact(notice, contact)
+    parts = notice_systems_for_contact(notice, contact, getattr(delivery, "roles_by_system", None))
     rendered = (
         _render_published(notice, contact, parts) if notice.published_at else render_email(notice, contact, parts)
     )

@@ -4,19 +4,22 @@ and enqueues their tasks on commit; a delivery is claimed with a conditional upd
 
 import logging
 import random
+import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import CharField, F, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from systems.models import ContactPerson, System
+from systems.models import ContactPerson, System, SystemContact
 from systems.services import systems_follow_notice
 from waves.choices import WaveState
 from waves.models import Wave
@@ -344,15 +347,49 @@ def retry_delay(attempts: int) -> float:
     return delay / 2 + random.uniform(0, delay / 2)
 
 
-def delivery_attempt(*, delivery_id: int) -> str:
-    """Try to send one delivery; returns the outcome. Safe to call any number of times for the same id.
+# The claim and its ledger row in ONE statement (so one round trip and one commit, and nothing in between
+# to lose): the conditional update takes the row only if it is pending, not held by a live worker and due;
+# the attempt row is inserted from what the update returned. No row back: someone else has it, or it's done.
+_CLAIM_SQL = """
+WITH claimed AS (
+    UPDATE notifications_delivery SET locked_until = %(lease)s, attempts = attempts + 1
+    WHERE id = %(id)s AND state = %(pending)s
+      AND (locked_until IS NULL OR locked_until <= %(now)s)
+      AND (next_attempt_at IS NULL OR next_attempt_at <= %(due)s)
+    RETURNING id, attempts
+)
+INSERT INTO notifications_deliveryattempt (delivery_id, number, started_at, finished_at, outcome, error)
+SELECT id, attempts, %(now)s, NULL, %(started)s, '' FROM claimed
+RETURNING id
+"""
 
-    The claim is a conditional update (pending, not claimed by a live worker, due): if no row changed, some
-    other worker has it or it is done, and nothing is sent. The ledger row is written before sending.
-    """
-    now = timezone.now()
+# Sent: the delivery row and its ledger row in one statement (one commit).
+_SENT_SQL = """
+WITH finished AS (
+    UPDATE notifications_deliveryattempt SET finished_at = %(finished)s, outcome = %(outcome)s WHERE id = %(attempt_id)s
+)
+UPDATE notifications_delivery SET state = %(state)s, sent_at = %(finished)s, locked_until = NULL, last_error = ''
+WHERE id = %(id)s
+"""
+
+
+def _claim(delivery_id: int, *, now: datetime) -> int | None:
+    """Claim a delivery and write its ledger row (committed before anything is sent); the attempt's id or None."""
     lease = now + timedelta(seconds=settings.NOTICE_DELIVERY_LEASE_SECONDS)
-    with transaction.atomic():  # the claim and its ledger row commit together, before anything is sent
+    if connection.vendor == "postgresql":
+        params = {
+            "id": delivery_id,
+            "lease": lease,
+            "now": now,
+            "due": now + CLAIM_SLACK,
+            "pending": DeliveryState.PENDING,
+            "started": AttemptOutcome.STARTED,
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(_CLAIM_SQL, params)
+            row = cursor.fetchone()
+        return row[0] if row else None
+    with transaction.atomic():  # the embedded SQLite has no UPDATE in WITH: the same, in three statements
         claimed = (
             Delivery.objects.filter(pk=delivery_id, state=DeliveryState.PENDING)
             .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
@@ -360,28 +397,99 @@ def delivery_attempt(*, delivery_id: int) -> str:
             .update(locked_until=lease, attempts=F("attempts") + 1)
         )
         if not claimed:
-            return "skipped"
-        delivery = Delivery.objects.select_related("notice__wave", "contact").get(pk=delivery_id)
-        attempt = DeliveryAttempt.objects.create(delivery=delivery, number=delivery.attempts, started_at=now)
-    try:
-        transport_for(delivery.channel).send(delivery)
-    except DeliveryError as error:
-        return _record_failure(delivery, attempt, str(error), permanent=error.permanent)
-    except SoftTimeLimitExceeded:
-        return _record_failure(delivery, attempt, "Time limit exceeded while sending", permanent=False)
-    except Exception as error:  # a bug or an unforeseen failure: keep the row alive, retry, end dead
-        logger.exception("Delivery %s failed unexpectedly", delivery_id)
-        return _record_failure(delivery, attempt, f"{error.__class__.__name__}: {error}", permanent=False)
+            return None
+        number = Delivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).get()
+        return DeliveryAttempt.objects.create(delivery_id=delivery_id, number=number, started_at=now).pk
+
+
+def _mark_sent(delivery_id: int, attempt_id: int) -> None:
     finished = timezone.now()
+    if connection.vendor == "postgresql":
+        params = {
+            "id": delivery_id,
+            "attempt_id": attempt_id,
+            "finished": finished,
+            "state": DeliveryState.SENT,
+            "outcome": AttemptOutcome.SENT,
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(_SENT_SQL, params)
+        return
     with transaction.atomic():
         Delivery.objects.filter(pk=delivery_id).update(
             state=DeliveryState.SENT, sent_at=finished, locked_until=None, last_error=""
         )
-        DeliveryAttempt.objects.filter(pk=attempt.pk).update(finished_at=finished, outcome=AttemptOutcome.SENT)
+        DeliveryAttempt.objects.filter(pk=attempt_id).update(finished_at=finished, outcome=AttemptOutcome.SENT)
+
+
+# A published notice's content is frozen (window, systems, text), and 10,000 deliveries share it: each worker
+# process reads it (with its wave) once and keeps it a short while, instead of joining its large JSON into
+# every delivery's query. Keyed by publication too; the wave's name may be this many seconds stale.
+_NOTICE_CACHE: dict[tuple[int, datetime], tuple[float, Notice]] = {}
+_NOTICE_CACHE_SECONDS = 60.0
+_NOTICE_CACHE_MAX = 64
+
+
+def _published_notice(notice_id: int, published_at: datetime | None) -> Notice:
+    key = (notice_id, published_at)
+    hit = _NOTICE_CACHE.get(key)
+    if hit is not None and hit[0] > time.monotonic() and published_at is not None:
+        return hit[1]
+    notice = Notice.objects.select_related("wave").get(pk=notice_id)
+    if len(_NOTICE_CACHE) >= _NOTICE_CACHE_MAX:
+        _NOTICE_CACHE.clear()
+    _NOTICE_CACHE[key] = (time.monotonic() + _NOTICE_CACHE_SECONDS, notice)
+    return notice
+
+
+def _delivery_for_sending(delivery_id: int) -> Delivery:
+    """The delivery with its contact person and (PostgreSQL) the contact's roles in one query; its notice
+    and wave from the per-process cache (one more query when the notice is not there yet)."""
+    queryset = Delivery.objects.select_related("contact").annotate(notice_published_at=F("notice__published_at"))
+    if connection.vendor == "postgresql":
+        links = (
+            SystemContact.objects.filter(contact_id=OuterRef("contact_id"))
+            .order_by("role", "system_id")
+            .values(link=Concat(Cast("system_id", CharField()), Value(":"), "role", output_field=CharField()))
+        )
+        queryset = queryset.annotate(contact_links=ArraySubquery(links))
+    delivery = queryset.get(pk=delivery_id)
+    delivery.notice = _published_notice(delivery.notice_id, delivery.notice_published_at)
+    if connection.vendor == "postgresql":  # elsewhere the e-mail looks the roles up itself
+        roles: dict[int, list[str]] = {}
+        for link in delivery.contact_links:
+            system_id, _sep, role = link.partition(":")
+            roles.setdefault(int(system_id), []).append(role)
+        delivery.roles_by_system = roles
+    return delivery
+
+
+def delivery_attempt(*, delivery_id: int) -> str:
+    """Try to send one delivery; returns the outcome. Safe to call any number of times for the same id.
+
+    The claim is a conditional update (pending, not claimed by a live worker, due): if no row changed, some
+    other worker has it or it is done, and nothing is sent. The ledger row is written before sending.
+    Three statements per sent delivery: claim + ledger row, the delivery's data, sent + ledger row.
+    """
+    now = timezone.now()
+    attempt_id = _claim(delivery_id, now=now)
+    if attempt_id is None:
+        return "skipped"
+    delivery = _delivery_for_sending(delivery_id)
+    try:
+        transport_for(delivery.channel).send(delivery)
+    except DeliveryError as error:
+        return _record_failure(delivery, attempt_id, str(error), permanent=error.permanent)
+    except SoftTimeLimitExceeded:
+        return _record_failure(delivery, attempt_id, "Time limit exceeded while sending", permanent=False)
+    except Exception as error:  # a bug or an unforeseen failure: keep the row alive, retry, end dead
+        logger.exception("Delivery %s failed unexpectedly", delivery_id)
+        return _record_failure(delivery, attempt_id, f"{error.__class__.__name__}: {error}", permanent=False)
+    _mark_sent(delivery_id, attempt_id)
     return DeliveryState.SENT
 
 
-def _record_failure(delivery: Delivery, attempt: DeliveryAttempt, error: str, *, permanent: bool) -> str:
+def _record_failure(delivery: Delivery, attempt_id: int, error: str, *, permanent: bool) -> str:
     finished = timezone.now()
     if permanent:
         state, next_at, countdown = DeliveryState.FAILED, None, None
@@ -391,7 +499,7 @@ def _record_failure(delivery: Delivery, attempt: DeliveryAttempt, error: str, *,
         countdown = retry_delay(delivery.attempts)
         state, next_at = DeliveryState.PENDING, finished + timedelta(seconds=countdown)
     with transaction.atomic():
-        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+        DeliveryAttempt.objects.filter(pk=attempt_id).update(
             finished_at=finished,
             outcome=AttemptOutcome.PERMANENT if permanent else AttemptOutcome.TEMPORARY,
             error=error,

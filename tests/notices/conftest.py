@@ -58,6 +58,17 @@ def _staff_groups(request):
         ensure_staff_groups()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_notice_cache():
+    """Each test starts with an empty per-process notice cache: a rolled-back test can hand the next one the
+    same notice id and (frozen clock) publication time, which a real database never does."""
+    from notifications.services import _NOTICE_CACHE
+
+    _NOTICE_CACHE.clear()
+    yield
+    _NOTICE_CACHE.clear()
+
+
 @pytest.fixture
 def clock():
     """The clock, fixed at NOW; move it with clock.move_to(...)."""

@@ -4,11 +4,14 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 
 from notifications.choices import AttemptOutcome, DeliveryChannel, DeliveryState
 from notifications.models import Delivery
 from notifications.services import deliveries_sweep, delivery_attempt, delivery_retry, retry_delay
 from notifications.tasks import delivery_send
+from systems.choices import ContactRole
+from tests.factories import ContactPersonFactory, SystemContactFactory, SystemFactory
 
 from .conftest import publish_announcement
 
@@ -56,6 +59,38 @@ def test_delivery_is_sent_once_however_often_its_task_runs(kari_delivery, mailou
     (attempt,) = kari_delivery.attempt_log.all()
     assert attempt.outcome == AttemptOutcome.SENT
     assert attempt.finished_at is not None
+
+
+@pytest.mark.parametrize("more_systems", [0, 30])
+def test_sending_a_delivery_costs_three_queries_at_any_size(
+    scene, clock, mailoutbox, django_assert_max_num_queries, more_systems
+):
+    for n in range(more_systems):
+        system = SystemFactory(code=f"EXTRA-{n:02d}", name=f"Ekstra {n}", agency=scene.agency, wave=scene.wave)
+        SystemContactFactory(system=system, contact=scene.kari, role=ContactRole.OWNER)
+        SystemContactFactory(system=system, contact=ContactPersonFactory(agency=scene.agency))
+    notice = publish_announcement(scene, clock)
+    kari = Delivery.objects.get(recipient="kari@kommune.example")
+    ola = Delivery.objects.get(recipient="ola@kommune.example")
+
+    # PostgreSQL: claim + ledger row; the delivery with its contact person and roles; sent + ledger row; and
+    # once per worker process, the notice with its wave. (The embedded SQLite takes more statements.)
+    sent_bound, skipped_bound = (3, 1) if connection.vendor == "postgresql" else (11, 3)
+    with django_assert_max_num_queries(sent_bound + 1):
+        assert delivery_attempt(delivery_id=kari.pk) == DeliveryState.SENT
+    with django_assert_max_num_queries(sent_bound):
+        assert delivery_attempt(delivery_id=ola.pk) == DeliveryState.SENT
+    with django_assert_max_num_queries(skipped_bound):
+        assert delivery_attempt(delivery_id=kari.pk) == "skipped"
+
+    kari_mail, ola_mail = mailoutbox
+    assert kari_mail.to == ["kari@kommune.example"] and ola_mail.to == ["ola@kommune.example"]
+    assert "ERP Økonomisystem" in kari_mail.body and "ARK Sakarkiv" in kari_mail.body
+    assert kari_mail.body.count("Ekstra ") == more_systems
+    assert "ARK Sakarkiv" in ola_mail.body and "ERP" not in ola_mail.body
+    assert notice.title in (kari_mail.subject, ola_mail.subject)
+    kari.refresh_from_db()
+    assert (kari.state, kari.attempts, kari.attempt_log.get().outcome) == (DeliveryState.SENT, 1, AttemptOutcome.SENT)
 
 
 def test_delivery_claimed_by_another_worker_is_not_sent(kari_delivery, clock, mailoutbox):
