@@ -449,3 +449,33 @@ def test_email_and_xml_checkers_accept_escaped_output_and_catch_raw_markup(paylo
             _assert_inert_email(raw, payload, must_show=True)
         with pytest.raises((AssertionError, ET.ParseError)):
             _assert_inert_xml(f"<feed><title>{payload}</title></feed>", payload, must_show=True)
+
+
+# --- The import preview shows what an uploaded file says: cells, headers and the errors that quote them ---
+def _systems_csv(payload: str) -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(
+        ["code", "name", "agency", "environment", "wave", "description", payload]
+    )  # an unknown column warns
+    writer.writerow(
+        ["SYS-XSS", payload, "AG-UKJENT", "production", payload, payload, payload]
+    )  # an unknown wave is an error
+    return out.getvalue().encode()
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_import_preview_shows_uploaded_payloads_inert(editor_client, payload):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("systems.csv", _systems_csv(payload), content_type="text/csv")
+    response = editor_client.post(reverse("inventory:import"), {"files": [upload]}, follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert ImportJob.objects.get().preview["error_count"] > 0  # the preview is the page under test
+    _assert_inert_html(html, payload, must_show=True)
+    errors = [text for text in parse(html).text if payload in text]
+    assert errors, "the error quoting the unknown wave does not show the payload"
