@@ -12,10 +12,12 @@ A rule names the expected status code per role, for GET and POST, and (optionall
 `pk` points at (a key of OBJECT_FACTORIES in tests/staff/test_access.py, or your own callable).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 ROLES = ("anonymous", "contact", "viewer", "editor")
 LOGIN = "login"  # a redirect to the login page
+PORTAL_LOGIN = "portal:login"  # a redirect to the customer portal's login-link page
 
 #: Pages staff read: viewers and editors see them; no POST handler (405).
 STAFF_READ = {
@@ -49,6 +51,9 @@ class Rule:
     obj: str | None = None  # what `pk` points at
     extra_kwargs: dict = field(default_factory=dict)
     query: str = ""  # appended to the URL, e.g. "_export=csv"
+    # URL kwargs built per request from the role fixtures: kwargs(users) -> dict, where users maps each
+    # role to its User (None for anonymous); for objects that must belong to someone (a contact's notice).
+    kwargs: Callable[[dict], dict] | None = None
 
 
 COVERED_NAMESPACES: set[str] = {"systems", "waves"}
@@ -94,4 +99,203 @@ EXPORT_RULES: dict[str, Rule] = {
         "waves:wave_list",
     )
     for fmt in ("csv", "xlsx")
+}
+
+
+# --- Every other URL of the project (fix-9): inventory, notices, portal, dashboard and the plain names ----
+# Built per request, so each role asks for a fresh object; imported here to keep the rules in one place.
+from django.contrib.auth.models import User  # noqa: E402
+
+from dashboard.models import WeeklySnapshot  # noqa: E402
+from systems.models import ContactPerson  # noqa: E402
+from tests.factories import ContactPersonFactory, SystemContactFactory, SystemFactory  # noqa: E402
+from tests.hardening.sample_data import (  # noqa: E402
+    build_delivery,
+    build_feed_token,
+    build_import_job,
+    build_login_link,
+    build_notice,
+    build_snapshot,
+)
+
+
+def _contact_of(users: dict) -> ContactPerson:
+    return ContactPerson.objects.get(user=users["contact"])
+
+
+def _own_notice(users: dict) -> dict:
+    """A published notice about a system the contact person is the primary contact of."""
+    notice = build_notice()
+    notice.systems.add(SystemContactFactory(contact=_contact_of(users), role="primary").system)
+    return {"pk": notice.pk}
+
+
+def _other_agency_notice(users: dict) -> dict:
+    """A published notice about another agency's system only."""
+    notice = build_notice()
+    notice.systems.add(SystemContactFactory(contact=ContactPersonFactory(), role="primary").system)
+    return {"pk": notice.pk}
+
+
+def _tested_system(users: dict) -> dict:
+    return {"pk": SystemContactFactory(contact=_contact_of(users), role="tester").system.pk}
+
+
+def _snapshot_week(users: dict) -> dict:
+    """A past week with a recorded snapshot (a week without one is a 404)."""
+    snapshot = WeeklySnapshot.objects.first() or build_snapshot()
+    return {"year": snapshot.iso_year, "week": snapshot.iso_week}
+
+
+def _import_of(role: str) -> Callable[[dict], dict]:
+    def build(users: dict) -> dict:
+        return {"pk": build_import_job(created_by=users[role] or User.objects.create(username="opplaster")).pk}
+
+    return build
+
+
+#: Read-only pages of the customer portal: contact persons and all staff (DESIGN §6 "customer portal").
+PORTAL_READ = {
+    "GET": {"anonymous": PORTAL_LOGIN, "contact": 200, "viewer": 200, "editor": 200},
+}
+#: The contact person's own pages (tests, subscriptions): staff are not contact persons, so 403.
+PORTAL_CONTACT_FORM = {
+    "GET": {"anonymous": PORTAL_LOGIN, "contact": 200, "viewer": 403, "editor": 403},
+    "POST": {"anonymous": PORTAL_LOGIN, "contact": 200, "viewer": 403, "editor": 403},
+}
+#: A contact person's buttons (acknowledge, new feed address): POST only, so GET is 405 for everyone.
+PORTAL_CONTACT_ACTION = {
+    "GET": {"anonymous": 405, "contact": 405, "viewer": 405, "editor": 405},
+    "POST": {"anonymous": PORTAL_LOGIN, "contact": 302, "viewer": 403, "editor": 403},
+}
+#: Pages of the import only editors use (the preview, its progress): nothing to POST.
+IMPORT_PAGE = {
+    "GET": {"anonymous": LOGIN, "contact": 403, "viewer": 403, "editor": 200},
+    "POST": {"anonymous": LOGIN, "contact": 403, "viewer": 403, "editor": 405},
+}
+#: Public pages that only answer GET/HEAD (the dashboard and its data).
+PUBLIC_GET_ONLY = {
+    "GET": PUBLIC["GET"],
+    "POST": {"anonymous": 405, "contact": 405, "viewer": 405, "editor": 405},
+}
+#: Not found for everybody (an unknown token, a feature switched off).
+NOT_FOUND = {"GET": {"anonymous": 404, "contact": 404, "viewer": 404, "editor": 404}}
+
+COVERED_NAMESPACES |= {"inventory", "notifications", "portal", "dashboard"}
+COVERED_NAMES |= {
+    "home",
+    "healthz",
+    "readyz",
+    "accessibility",
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "set_language",
+    "oidc_authentication_init",
+    "oidc_authentication_callback",
+}
+
+ACCESS_RULES.update(
+    {
+        # --- Inventory import and export (issue 4): import for editors, export for all staff ---
+        "inventory:import": Rule(STAFF_FORM),
+        "inventory:import_job": Rule(IMPORT_PAGE, kwargs=_import_of("editor")),
+        "inventory:import_progress": Rule(IMPORT_PAGE, kwargs=_import_of("editor")),
+        "inventory:import_confirm": Rule(STAFF_ACTION, kwargs=_import_of("editor")),
+        "inventory:export": Rule(STAFF_READ),
+        "inventory:export_csv": Rule(STAFF_READ, extra_kwargs={"kind": "systems"}),
+        "inventory:export_file": Rule(STAFF_READ, extra_kwargs={"fmt": "xlsx"}),
+        # --- Downtime notices, staff side (issue 5) ---
+        "notifications:notice_list": Rule(STAFF_READ),
+        "notifications:notice_detail": Rule(STAFF_READ, kwargs=lambda users: {"pk": build_notice().pk}),
+        # An empty form is valid here: "both empty" means "use the template", so the editor is sent back (302).
+        "notifications:notice_edit": Rule(
+            {"GET": STAFF_FORM["GET"], "POST": {**STAFF_FORM["POST"], "editor": 302}},
+            kwargs=lambda users: {"pk": build_notice(state="scheduled", published_at=None).pk},
+        ),
+        "notifications:notice_publish": Rule(
+            STAFF_ACTION, kwargs=lambda users: {"pk": build_notice(state="scheduled", published_at=None).pk}
+        ),
+        "notifications:delivery_list": Rule(STAFF_READ),
+        "notifications:delivery_retry": Rule(STAFF_ACTION, kwargs=lambda users: {"pk": build_delivery().pk}),
+        "notifications:webhook_enable": Rule(STAFF_ACTION),
+        # --- Customer portal (issue 6) ---
+        "portal:login": Rule({"GET": PUBLIC["GET"], "POST": PUBLIC["GET"]}),  # an empty POST shows the form again
+        "portal:login_sent": Rule(PUBLIC),
+        "portal:login_link": Rule(
+            PUBLIC, kwargs=lambda users: (lambda link: {"pk": link.pk, "secret": link.secret})(build_login_link())
+        ),
+        "portal:notice_list": Rule(PORTAL_READ),
+        "portal:notice_detail": Rule(PORTAL_READ, kwargs=_own_notice),
+        "portal:notice_acknowledge": Rule(PORTAL_CONTACT_ACTION, kwargs=_own_notice),
+        "portal:notice_unacknowledge": Rule(PORTAL_CONTACT_ACTION, kwargs=_own_notice),
+        "portal:system_list": Rule(PORTAL_READ),
+        "portal:system_test": Rule(PORTAL_CONTACT_FORM, kwargs=_tested_system),
+        "portal:subscriptions": Rule({"GET": PORTAL_CONTACT_FORM["GET"]}),
+        "portal:subscriptions_regenerate": Rule(PORTAL_CONTACT_ACTION),
+        # The feeds' token is the credential (calendar apps cannot log in): whoever holds it reads the feed.
+        "portal:calendar_feed": Rule(PUBLIC, kwargs=lambda users: {"token": build_feed_token().key}),
+        "portal:atom_feed": Rule(PUBLIC, kwargs=lambda users: {"token": build_feed_token().key}),
+        # The portal's staff overviews are function views that render on any method (a POST changes nothing,
+        # but answers 200 where the class-based staff pages answer 405): only GET is pinned down.
+        "portal:staff_acknowledgement_list": Rule({"GET": STAFF_READ["GET"]}),
+        "portal:staff_acknowledgement_detail": Rule(
+            {"GET": STAFF_READ["GET"]}, kwargs=lambda users: {"pk": build_notice().pk}
+        ),
+        "portal:staff_escalations": Rule({"GET": STAFF_READ["GET"]}),
+        # --- Public dashboard (issue 7) ---
+        "home": Rule(PUBLIC_GET_ONLY),
+        "dashboard:week": Rule(PUBLIC_GET_ONLY, kwargs=_snapshot_week),
+        "dashboard:json": Rule(PUBLIC_GET_ONLY),
+        "dashboard:week_json": Rule(PUBLIC_GET_ONLY, kwargs=_snapshot_week),
+        "dashboard:png": Rule(PUBLIC_GET_ONLY),
+        "dashboard:history_csv": Rule(PUBLIC_GET_ONLY),
+        # The language switch only acts on POST; a same-site POST without a choice goes back (302).
+        "dashboard:set_language": Rule({"GET": dict.fromkeys(ROLES, 405), "POST": dict.fromkeys(ROLES, 302)}),
+        # --- Plain names: probes, login, password reset, accessibility statement (issues 3 and 8) ---
+        "healthz": Rule(PUBLIC),
+        "readyz": Rule(PUBLIC),
+        "accessibility": Rule(PUBLIC),
+        "login": Rule(PUBLIC),
+        "logout": Rule(
+            {"GET": dict.fromkeys(ROLES, 405), "POST": dict.fromkeys(ROLES, 302)}  # POST only, then to the login page
+        ),
+        "password_reset": Rule(PUBLIC),
+        "password_reset_done": Rule(PUBLIC),
+        "password_reset_confirm": Rule(PUBLIC, extra_kwargs={"uidb64": "MQ", "token": "not-a-valid-token"}),
+        "password_reset_complete": Rule(PUBLIC),
+        "set_language": Rule({"POST": dict.fromkeys(ROLES, 302)}),
+        # Single sign-on is off unless OIDC_* is configured (ops/oidc.py): the URLs exist but answer 404.
+        "oidc_authentication_init": Rule(NOT_FOUND),
+        "oidc_authentication_callback": Rule(NOT_FOUND),
+    }
+)
+
+#: The same URL with an object that is not the user's: DESIGN §6 "no IDOR" (404, not 403, not 200).
+VARIANT_RULES: dict[str, Rule] = {
+    "portal:notice_detail[another agency's notice]": Rule(
+        {"GET": {"anonymous": PORTAL_LOGIN, "contact": 404, "viewer": 200, "editor": 200}},
+        kwargs=_other_agency_notice,
+    ),
+    "portal:notice_acknowledge[another agency's notice]": Rule(
+        {"POST": {"anonymous": PORTAL_LOGIN, "contact": 404, "viewer": 403, "editor": 403}},
+        kwargs=_other_agency_notice,
+    ),
+    "portal:system_test[a system the contact does not test]": Rule(
+        {"GET": {"anonymous": PORTAL_LOGIN, "contact": 404, "viewer": 403, "editor": 403}},
+        kwargs=lambda users: {"pk": SystemFactory().pk},
+    ),
+    "inventory:import_job[another editor's import]": Rule(
+        {"GET": {"anonymous": LOGIN, "contact": 403, "viewer": 403, "editor": 404}},
+        kwargs=lambda users: {"pk": build_import_job().pk},
+    ),
+    "inventory:import_confirm[another editor's import]": Rule(
+        {"POST": {"anonymous": LOGIN, "contact": 403, "viewer": 403, "editor": 404}},
+        kwargs=lambda users: {"pk": build_import_job().pk},
+    ),
+    "portal:atom_feed[unknown token]": Rule(NOT_FOUND, extra_kwargs={"token": "x" * 43}),
+    "portal:calendar_feed[unknown token]": Rule(NOT_FOUND, extra_kwargs={"token": "x" * 43}),
 }

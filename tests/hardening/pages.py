@@ -34,4 +34,15 @@ PAGE_TYPES = [
     PageType("portal subscriptions", "/portal/subscriptions/", "contact_client"),
     PageType("portal staff acknowledgements", "/portal/staff/acknowledgements/", "editor_client"),
     PageType("portal staff escalations", "/portal/staff/escalations/", "editor_client"),
+    # Staff workspace (issue 3), inventory import/export (issue 4), notices (issue 5): pages without an object.
+    PageType("staff home", "/staff/", "viewer_client"),
+    PageType("staff list", "/systems/", "viewer_client"),
+    PageType("staff add form", "/systems/add/", "editor_client"),
+    PageType("staff wave list", "/waves/", "viewer_client"),
+    PageType("staff list export", "/systems/?_export=csv", "viewer_client", html=False),
+    PageType("inventory import", "/import/", "editor_client"),
+    PageType("inventory export", "/export/", "viewer_client"),
+    PageType("inventory export file", "/export/systems.csv", "viewer_client", html=False),
+    PageType("notices timeline", "/notices/", "viewer_client"),
+    PageType("notice deliveries", "/notices/deliveries/", "viewer_client"),
 ]

@@ -11,12 +11,14 @@ from django.utils import timezone
 from dashboard.models import WeeklySnapshot
 from notifications.models import Acknowledgement, Delivery, DeliveryAttempt, Notice, WebhookEndpoint
 from portal.models import AckReminder, FeedToken, LoginLink, TestReport
+from systems.inventory.models import ImportFile, ImportJob
 from systems.models import VM, Agency, ContactPerson, System, SystemContact
 from tests.factories import (
     AgencyFactory,
     ContactPersonFactory,
     SystemContactFactory,
     SystemFactory,
+    UserFactory,
     VMFactory,
     WaveFactory,
 )
@@ -88,6 +90,20 @@ def build_ack_reminder(**fields) -> AckReminder:
     )
 
 
+def build_import_job(**fields) -> ImportJob:
+    """A checked import (the preview page) of one file; `created_by` is the only user who may open it."""
+    defaults = {"state": ImportJob.State.FAILED, "failure": "Filen kunne ikke leses."}
+    job = ImportJob.objects.create(created_by=fields.pop("created_by", None) or UserFactory(), **{**defaults, **fields})
+    ImportFile.objects.create(job=job, name="systems.csv", content=b"code;name\n", size=10)
+    return job
+
+
+def build_import_file(**fields) -> ImportFile:
+    job = fields.pop("job", None) or build_import_job()
+    defaults = {"name": "systems.csv", "content": b"code;name\n", "size": 10}
+    return ImportFile.objects.create(job=job, **{**defaults, **fields})
+
+
 MODEL_BUILDERS = {
     Agency: AgencyFactory,
     System: SystemFactory,
@@ -105,6 +121,8 @@ MODEL_BUILDERS = {
     FeedToken: build_feed_token,
     TestReport: build_test_report,
     AckReminder: build_ack_reminder,
+    ImportJob: build_import_job,
+    ImportFile: build_import_file,
 }
 
 
@@ -122,7 +140,9 @@ def one_of_everything(user) -> dict:
     acknowledgement = build_acknowledgement(notice=build_notice(wave=wave, kind="reminder"), contact=contact)
     snapshot = build_snapshot()
     SystemContactFactory(system=system, contact=contact, role="tester")
-    return {Agency: agency, Wave: wave, System: system, VM: vm, ContactPerson: contact,
+    import_job = build_import_job(created_by=user)
+    return {ImportJob: import_job, ImportFile: import_job.files.get(),
+            Agency: agency, Wave: wave, System: system, VM: vm, ContactPerson: contact,
             SystemContact: system_contact, Notice: notice, Delivery: delivery,
             DeliveryAttempt: build_delivery_attempt(delivery=delivery), WebhookEndpoint: build_webhook_endpoint(),
             Acknowledgement: acknowledgement, WeeklySnapshot: snapshot,

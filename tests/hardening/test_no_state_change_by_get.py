@@ -21,6 +21,7 @@ from rest_framework.authtoken.models import Token
 
 from notifications.models import Notice
 from portal.models import FeedToken, LoginLink
+from systems.inventory.models import ImportJob
 from systems.models import System
 
 from .sample_data import one_of_everything
@@ -32,7 +33,7 @@ IGNORED_TABLES = {"sessions.session", "axes.accesslog", "axes.accessattempt", "a
 # URL names of endpoints that do something: GET must be refused with 405, not just harmless.
 ACTION_NAME = re.compile(
     r"(^|[_:])(logout|retry|resend|publish|confirm|acknowledge|unacknowledge|ack|cancel|revoke|rotate|regenerate|"
-    r"transition|sign_off|signoff|approve|dispatch|send|commit|reset)($|_)"
+    r"transition|sign_off|signoff|approve|dispatch|send|commit|reset|enable|disable|bulk|assign_wave|set_state)($|_)"
 )
 # GETs that start a protocol rather than change our data.
 NOT_ACTIONS = {
@@ -52,6 +53,12 @@ URL_KWARGS = {
     "portal:calendar_feed": lambda objects: {"token": objects[FeedToken].key},
     "portal:atom_feed": lambda objects: {"token": objects[FeedToken].key},
     "password_reset_confirm": lambda objects: {"uidb64": "MQ", "token": "not-a-valid-token"},
+    # Inventory import and export (issue 4): an import is its uploader's; exports name a table or a format.
+    "inventory:import_job": lambda objects: {"pk": objects[ImportJob].pk},
+    "inventory:import_progress": lambda objects: {"pk": objects[ImportJob].pk},
+    "inventory:import_confirm": lambda objects: {"pk": objects[ImportJob].pk},
+    "inventory:export_csv": lambda objects: {"kind": "systems"},
+    "inventory:export_file": lambda objects: {"fmt": "xlsx"},
 }
 
 

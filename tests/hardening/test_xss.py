@@ -26,15 +26,18 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import Notice
+from notifications.messages import build_email
+from notifications.models import Delivery, Notice, WebhookEndpoint
+from notifications.transports import transport_for
 from portal.emails import send_ack_reminder, send_test_problem_alert
 from portal.models import AckReminder, FeedToken, TestReport
-from systems.models import System
+from systems.inventory.models import ImportFile, ImportJob
+from systems.models import VM, Agency, ContactPerson, System
 from tests.factories import SystemContactFactory, SystemFactory
 from waves.models import Wave
 
 from .html_checks import dangerous_urls, live_code, parse
-from .sample_data import MODEL_BUILDERS
+from .sample_data import MODEL_BUILDERS, build_delivery, build_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +52,7 @@ PAYLOADS = [
 ]
 # Line breaks that would start a new calendar component if a feed wrote them unfolded and unescaped.
 ICS_PAYLOADS = ["x\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:injected", "a;b,c\\n:d"]
-OUR_APPS = ["systems", "waves", "notifications", "dashboard", "portal", "ops"]
+OUR_APPS = ["systems", "waves", "notifications", "dashboard", "portal", "ops", "inventory"]
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class Surface:
 
 
 # Character fields that hold secrets or machine values, never text a person typed.
-NOT_FREE_TEXT = {"portal.FeedToken.key", "portal.LoginLink.nonce"}
+NOT_FREE_TEXT = {"portal.FeedToken.key", "portal.LoginLink.nonce", "inventory.ImportJob.language"}
 
 
 def free_text_fields(model) -> list[str]:
@@ -178,6 +181,99 @@ def _ack_reminder_mail(request, client, notice):
     return mail.outbox[-1]
 
 
+# --- Staff workspace (issue 3): list, detail and edit form of each model, and /staff/ ---
+def _staff_pages(app: str, model, *, list_shows: tuple[str, ...]) -> list[Surface]:
+    name = model._meta.model_name
+    return [
+        Surface(f"staff {name} list", model, lambda obj, n=f"{app}:{name}_list": reverse(n), "viewer_client",
+                shows=list_shows),
+        Surface(f"staff {name} detail", model,
+                lambda obj, n=f"{app}:{name}_detail": reverse(n, args=[obj.pk]), "viewer_client"),
+        Surface(f"staff {name} form", model,
+                lambda obj, n=f"{app}:{name}_edit": reverse(n, args=[obj.pk]), "editor_client"),
+    ]  # fmt: skip
+
+
+# --- Downtime notices (issue 5): staff pages, the e-mail and the webhook body ---
+def _edited(notice: Notice) -> Notice:
+    """Staff's own text (not the template), so the payload is what the notice says."""
+    notice.text_edited = True
+    notice.save(update_fields=["text_edited"])
+    return notice
+
+
+def _notice_page(url_name: str):
+    def fetch(request, client, notice):
+        _edited(notice)
+        url = reverse(url_name, kwargs={"pk": notice.pk}) if url_name.endswith("detail") else reverse(url_name)
+        return _get(client, url)
+
+    return fetch
+
+
+def _notice_list(request, client, wave):
+    """The timeline names each notice by its wave."""
+    notice = build_notice(wave=wave)
+    html = _get(client, reverse("notifications:notice_list"))
+    notice.delete()  # the wave is deleted after each payload; a notice protects its wave
+    return html
+
+
+def _delivery_page(url_name: str):
+    def fetch(request, client, delivery):
+        url = reverse(url_name, kwargs={"pk": delivery.notice_id}) if url_name.endswith("detail") else reverse(url_name)
+        return _get(client, url)
+
+    return fetch
+
+
+def _notice_email(request, client, notice):
+    """The real message of an e-mail delivery (render_email's text and HTML, subject, headers)."""
+    message = build_email(build_delivery(notice=_edited(notice), channel="email", state="pending", attempts=0))
+    assert "\n" not in message.subject and "\r" not in message.subject, "the subject carries a line break"
+    return message
+
+
+def _webhook_body(request, client, notice):
+    """The JSON the webhook transport really POSTs (received by pytest-httpserver)."""
+    httpserver = request.getfixturevalue("httpserver")
+    request.getfixturevalue("settings").PORTAL_WEBHOOK_SECRET = "whsec_" + "A" * 32
+    httpserver.clear()
+    httpserver.expect_request("/hooks/notices", method="POST").respond_with_data("ok")
+    delivery = build_delivery(notice=_edited(notice), channel="portal_webhook", state="pending", attempts=0,
+                              recipient=httpserver.url_for("/hooks/notices"))  # fmt: skip
+    transport_for(delivery.channel).send(delivery)
+    (received, _response), *_ = httpserver.log
+    return received.get_data(as_text=True)
+
+
+def _assert_inert_json(body, payload: str, must_show: bool) -> None:
+    """JSON carries text as text: the body parses, and the payload comes back exactly as a string value."""
+    import json
+
+    def strings(value):
+        if isinstance(value, dict):
+            for item in value.values():
+                yield from strings(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from strings(item)
+        elif isinstance(value, str):
+            yield value
+
+    data = json.loads(body)
+    if must_show:
+        assert payload in list(strings(data)), "payload not carried as a string value"
+
+
+# --- Inventory import (issue 4): the preview page shows the uploaded files' names and failures ---
+def _import_page(request, client, obj):
+    job = obj if isinstance(obj, ImportJob) else obj.job
+    job.created_by = request.getfixturevalue("editor_user")  # an import is only its uploader's to see
+    job.save(update_fields=["created_by"])
+    return _get(client, reverse("inventory:import_job", kwargs={"pk": job.pk}))
+
+
 SURFACES: list[Surface] = _admin_surfaces() + [
     Surface("portal notice list", Notice, client="contact_client", shows=("title",),
             fetch=_portal_notice("portal:notice_list")),
@@ -193,8 +289,29 @@ SURFACES: list[Surface] = _admin_surfaces() + [
     Surface("test problem e-mail", TestReport, kind="email", fetch=_test_problem_mail),
     Surface("acknowledgement reminder e-mail", Notice, kind="email", shows=("title",), fetch=_ack_reminder_mail),
     Surface("public dashboard", Wave, client="client", shows=("name",), fetch=_dashboard),
-    # Still to add when they land: staff lists/details/forms (issue 3), import preview (issue 4), the
-    # notices pages and notice e-mails (issue 5).
+    # Staff workspace (issue 3).
+    *_staff_pages("systems", Agency, list_shows=("code", "name")),
+    *_staff_pages("systems", System, list_shows=("code", "name")),
+    *_staff_pages("systems", VM, list_shows=("hostname", "os")),
+    *_staff_pages("systems", ContactPerson, list_shows=("name", "email", "phone")),
+    *_staff_pages("waves", Wave, list_shows=("name",)),
+    Surface("staff home", System, lambda obj: reverse("systems:staff_home"), "viewer_client", shows=()),
+    Surface("staff home waves", Wave, lambda obj: reverse("systems:staff_home"), "viewer_client", shows=()),
+    # Inventory import (issue 4); the upload itself is test_import_preview_shows_uploaded_payloads_inert.
+    Surface("import preview failure", ImportJob, client="editor_client", fetch=_import_page),
+    Surface("import preview file", ImportFile, client="editor_client", shows=(), fetch=_import_page),
+    # Downtime notices (issue 5).
+    Surface("staff notice list", Wave, client="viewer_client", shows=("name",), fetch=_notice_list),
+    Surface("staff notice detail", Notice, client="viewer_client",
+            fetch=_notice_page("notifications:notice_detail")),
+    Surface("staff notice deliveries", Delivery, client="viewer_client", shows=("recipient",),
+            fetch=_delivery_page("notifications:notice_detail")),
+    Surface("staff delivery list", Delivery, client="viewer_client",
+            fetch=_delivery_page("notifications:delivery_list")),
+    Surface("staff delivery list webhooks", WebhookEndpoint, lambda obj: reverse("notifications:delivery_list"),
+            "viewer_client", shows=("url",)),
+    Surface("notice e-mail", Notice, kind="email", fetch=_notice_email),
+    Surface("notice webhook body", Notice, kind="json", fetch=_webhook_body),
 ]  # fmt: skip
 
 
@@ -250,7 +367,7 @@ def _assert_inert_ics(body, payload: str, must_show: bool) -> None:
 
 
 CHECKERS = {"html": _assert_inert_html, "xml": _assert_inert_xml, "email": _assert_inert_email,
-            "ics": _assert_inert_ics}  # fmt: skip
+            "ics": _assert_inert_ics, "json": _assert_inert_json}  # fmt: skip
 
 
 def _output(surface: Surface, request, client, obj):
@@ -332,3 +449,33 @@ def test_email_and_xml_checkers_accept_escaped_output_and_catch_raw_markup(paylo
             _assert_inert_email(raw, payload, must_show=True)
         with pytest.raises((AssertionError, ET.ParseError)):
             _assert_inert_xml(f"<feed><title>{payload}</title></feed>", payload, must_show=True)
+
+
+# --- The import preview shows what an uploaded file says: cells, headers and the errors that quote them ---
+def _systems_csv(payload: str) -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(
+        ["code", "name", "agency", "environment", "wave", "description", payload]
+    )  # an unknown column warns
+    writer.writerow(
+        ["SYS-XSS", payload, "AG-UKJENT", "production", payload, payload, payload]
+    )  # an unknown wave is an error
+    return out.getvalue().encode()
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_import_preview_shows_uploaded_payloads_inert(editor_client, payload):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("systems.csv", _systems_csv(payload), content_type="text/csv")
+    response = editor_client.post(reverse("inventory:import"), {"files": [upload]}, follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert ImportJob.objects.get().preview["error_count"] > 0  # the preview is the page under test
+    _assert_inert_html(html, payload, must_show=True)
+    errors = [text for text in parse(html).text if payload in text]
+    assert errors, "the error quoting the unknown wave does not show the payload"
