@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_tables2 import RequestConfig
 
 from . import selectors, services
@@ -212,12 +212,14 @@ def subscriptions_regenerate(request):
 # --- Staff: acknowledgements and escalation ------------------------------------------------------------
 
 
+@require_safe
 @staff_required
 def staff_acknowledgement_list(request):
     table = _paginate(request, AcknowledgementOverviewTable(selectors.acknowledgement_overview()))
     return render(request, "portal/staff/acknowledgement_list.html", {"table": table, "portal_section": "acks"})
 
 
+@require_safe
 @staff_required
 def staff_acknowledgement_detail(request, pk: int):
     notice = get_object_or_404(selectors.published_notices().select_related("wave"), pk=pk)
@@ -234,6 +236,7 @@ def staff_acknowledgement_detail(request, pk: int):
     )
 
 
+@require_safe
 @staff_required
 def staff_escalations(request):
     table = _paginate(request, EscalationTable(selectors.escalation_systems(now=timezone.now())))

@@ -1,5 +1,7 @@
 """Fixtures shared by every test module: one user per role of DESIGN §6, and a logged-in client for each."""
 
+from contextlib import contextmanager
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 
@@ -61,3 +63,16 @@ def viewer_client(client, viewer_user):
 @pytest.fixture
 def contact_client(client, contact_user):
     return _client_for(client, contact_user)
+
+
+@contextmanager
+def real_celery_worker(**options):
+    """A real Celery worker in a thread of this process, on the project's broker, starting from an empty queue:
+    messages left there by earlier tests would otherwise run first and make the test wait for them."""
+    from celery.contrib.testing.worker import start_worker
+
+    from migportal.celery import app
+
+    app.control.purge()
+    with start_worker(app, perform_ping_check=False, **options) as worker:
+        yield worker

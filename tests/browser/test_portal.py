@@ -9,16 +9,15 @@ from email import message_from_bytes
 
 import pytest
 from aiosmtpd.controller import Controller
-from celery.contrib.testing.worker import start_worker
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from playwright.sync_api import expect
 
-from migportal.celery import app as celery_app
 from notifications.models import Acknowledgement
 from portal import tasks  # noqa: F401  (registers the portal's tasks with the worker)
 from systems.choices import ContactRole, MigrationStatus
 from systems.roles import GROUP_PERMISSIONS, VIEWER_GROUP
+from tests.conftest import real_celery_worker
 from tests.factories import (
     AgencyFactory,
     ContactPersonFactory,
@@ -80,7 +79,7 @@ def inbox(settings, live_server):
 @pytest.fixture
 def worker(transactional_db):
     cache.clear()  # the login throttle counts and any stale queue entries in this helper's Redis db
-    with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=10):
+    with real_celery_worker(shutdown_timeout=10):
         yield
 
 

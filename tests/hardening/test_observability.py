@@ -9,7 +9,6 @@ import threading
 
 import pytest
 import sentry_sdk
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.test import RequestFactory
 
@@ -18,6 +17,7 @@ from ops import request_context
 from ops.middleware import RequestIdMiddleware
 from ops.probe import probe
 from ops.sentry import init_sentry
+from tests.conftest import real_celery_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,7 @@ def test_request_id_follows_the_request_into_a_celery_task(tmp_path):
     json_log = tmp_path / "log.jsonl"
     # The worker's start-up runs django.setup(), which configures logging anew: capture after it.
     with (
-        start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING"),
+        real_celery_worker(pool="solo", loglevel="WARNING"),
         _logging_json_to(json_log),
     ):
         response = RequestIdMiddleware(view)(RequestFactory().get("/", HTTP_X_REQUEST_ID="req-into-task-1"))

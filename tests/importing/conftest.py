@@ -4,6 +4,7 @@ import pytest
 
 from systems.inventory.importer import Importer
 from systems.inventory.readers import Source
+from tests.conftest import real_celery_worker
 
 
 def sources(files: dict[str, str | bytes], encoding: str = "utf-8") -> list[Source]:
@@ -49,12 +50,10 @@ def base_files() -> dict[str, str]:
 @pytest.fixture
 def celery_worker_thread(settings):
     """A real Celery worker (solo pool, in a thread) on the test's Redis database."""
-    from celery.contrib.testing.worker import start_worker
-
     from migportal.celery import app
 
     app.conf.broker_url = settings.CELERY_BROKER_URL
-    with start_worker(app, perform_ping_check=False, loglevel="WARNING"):
+    with real_celery_worker(loglevel="WARNING"):
         yield app
 
 

@@ -126,3 +126,12 @@ def test_escalation_alert_sends_nothing_when_all_is_acknowledged(agency_a, edito
     with time_machine.travel(NOW, tick=False):
         assert send_escalation_alert() == 0
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    "url_name", ["portal:staff_acknowledgement_list", "portal:staff_escalations", "portal:staff_acknowledgement_detail"]
+)
+def test_staff_overviews_refuse_post(client, editor_user, url_name):
+    kwargs = {"pk": NoticeFactory().pk} if url_name.endswith("detail") else {}
+    client.force_login(editor_user)
+    assert client.post(reverse(url_name, kwargs=kwargs)).status_code == 405
