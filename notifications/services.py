@@ -76,18 +76,18 @@ def notices_sync_wave(*, wave: Wave, by: AbstractBaseUser | None = None) -> None
             notice.state = NoticeState.CANCELLED
             notice.save(update_fields=["state"])
         if published and wave.state != WaveState.COMPLETED:
-            _issue_cancellation(wave=wave, latest=_latest(published), now=now)
+            _issue_cancellation(wave=wave, latest=_latest(published), now=now, by=by)
             _supersede(published)
         return
 
     if not cycle:
         if wave.state == WaveState.CONFIRMED:
-            _schedule_cycle(wave=wave, now=now)
+            _schedule_cycle(wave=wave, now=now, by=by)
         return
 
     systems = _wave_systems(wave)
     if not published:
-        _reschedule(wave=wave, notices=scheduled, systems=systems, now=now)
+        _reschedule(wave=wave, notices=scheduled, systems=systems, now=now, by=by)
         return
 
     latest = _latest(published)
@@ -95,11 +95,11 @@ def notices_sync_wave(*, wave: Wave, by: AbstractBaseUser | None = None) -> None
     window_moved = (latest.window_start, latest.window_end) != (wave.window_start, wave.window_end)
     if not window_moved and _snapshot_key(current) == _snapshot_key(latest.systems_snapshot):
         return
-    _issue_change(wave=wave, latest=latest, systems=systems, current=current, window_moved=window_moved, now=now)
+    _issue_change(wave=wave, latest=latest, systems=systems, current=current, window_moved=window_moved, now=now, by=by)
     _supersede(published)
     reminders = [notice for notice in scheduled if notice.kind == NoticeKind.REMINDER]
     if reminders:
-        _reschedule(wave=wave, notices=reminders, systems=systems, now=now)
+        _reschedule(wave=wave, notices=reminders, systems=systems, now=now, by=by)
     else:
         _schedule_reminder(wave=wave, systems=systems, now=now)
 
@@ -127,7 +127,7 @@ def _new_notice(*, wave: Wave, kind: str, publish_at: datetime, systems: list[Sy
     return notice
 
 
-def _schedule_cycle(*, wave: Wave, now: datetime) -> None:
+def _schedule_cycle(*, wave: Wave, now: datetime, by: AbstractBaseUser | None) -> None:
     systems = _wave_systems(wave)
     announce_at = wave.window_start - _lead(NoticeKind.ANNOUNCEMENT)
     short = announce_at <= now
@@ -140,7 +140,7 @@ def _schedule_cycle(*, wave: Wave, now: datetime) -> None:
     )
     _schedule_reminder(wave=wave, systems=systems, now=now)
     if short:
-        notice_publish(notice=announcement, now=now)
+        notice_publish(notice=announcement, now=now, by=by)
 
 
 def _schedule_reminder(*, wave: Wave, systems: list[System], now: datetime) -> None:
@@ -150,7 +150,9 @@ def _schedule_reminder(*, wave: Wave, systems: list[System], now: datetime) -> N
         _new_notice(wave=wave, kind=NoticeKind.REMINDER, publish_at=remind_at, systems=systems)
 
 
-def _reschedule(*, wave: Wave, notices: list[Notice], systems: list[System], now: datetime) -> None:
+def _reschedule(
+    *, wave: Wave, notices: list[Notice], systems: list[System], now: datetime, by: AbstractBaseUser | None
+) -> None:
     """Scheduled notices follow the wave's window and systems; one that is due by now goes out at once."""
     publish_now = []
     for notice in notices:
@@ -167,7 +169,7 @@ def _reschedule(*, wave: Wave, notices: list[Notice], systems: list[System], now
         notice.save(update_fields=["window_start", "window_end", "publish_at", "short_notice", "state"])
         notice.systems.set(systems)
     for notice in publish_now:
-        notice_publish(notice=notice, now=now)
+        notice_publish(notice=notice, now=now, by=by)
 
 
 def _issue_change(
@@ -178,6 +180,7 @@ def _issue_change(
     current: list[dict],
     window_moved: bool,
     now: datetime,
+    by: AbstractBaseUser | None,
 ) -> Notice:
     """A change notice, at once, to the union of old and new recipients (systems that left are marked so)."""
     current_ids = {system.pk for system in systems}
@@ -192,10 +195,10 @@ def _issue_change(
         previous_window_end=latest.window_end if window_moved else None,
         systems_snapshot=current + removed,
     )
-    return notice_publish(notice=notice, now=now)
+    return notice_publish(notice=notice, now=now, by=by)
 
 
-def _issue_cancellation(*, wave: Wave, latest: Notice, now: datetime) -> Notice:
+def _issue_cancellation(*, wave: Wave, latest: Notice, now: datetime, by: AbstractBaseUser | None) -> Notice:
     """A cancellation, at once, to those who heard of the wave (its systems as last published)."""
     snapshot = [item for item in latest.systems_snapshot if not item.get("removed")]
     notice = _new_notice(
@@ -207,7 +210,7 @@ def _issue_cancellation(*, wave: Wave, latest: Notice, now: datetime) -> Notice:
         window_end=latest.window_end,
         systems_snapshot=snapshot,
     )
-    return notice_publish(notice=notice, now=now)
+    return notice_publish(notice=notice, now=now, by=by)
 
 
 # --- Publishing ---------------------------------------------------------------------------------------------

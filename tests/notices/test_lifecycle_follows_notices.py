@@ -40,6 +40,7 @@ def test_published_announcement_marks_planned_systems_and_vms_notified(wave_soon
         assert obj.status == expected, obj
     latest = planned.history.latest()
     assert (latest.status, latest.history_change_reason) == (S.NOTIFIED, "varsel om nedetid publisert (varsel)")
+    assert latest.history_user == editor_user, "the editor whose confirmation published the notice"
     assert latest.prev_record.status == S.PLANNED
 
 
@@ -57,6 +58,7 @@ def test_cancellation_takes_notified_systems_back_to_planned(wave_soon, editor_u
     system.refresh_from_db()
     vm.refresh_from_db()
     assert (system.status, vm.status) == (S.PLANNED, S.PLANNED)
+    assert system.history.latest().history_user == editor_user
 
 
 def test_scheduled_notice_changes_no_status_until_published(editor_user):
