@@ -1,27 +1,13 @@
-"""Reads of downtime notices. `notices_for_contact` is what the customer portal builds on."""
+"""Reads of downtime notices for the staff pages. What a contact person sees is scoped in portal.selectors."""
 
 from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from systems.models import ContactPerson, SystemContact
+from systems.models import SystemContact
 
-from .choices import DeliveryState, NoticeState
+from .choices import DeliveryState
 from .models import Delivery, Notice, WebhookEndpoint
-
-PUBLIC_STATES = [NoticeState.PUBLISHED, NoticeState.SUPERSEDED]
-
-
-def notices_for_contact(contact: ContactPerson) -> QuerySet[Notice]:
-    """The published notices (current and superseded) that concern any system of this contact person."""
-    ids = Notice.objects.filter(state__in=PUBLIC_STATES, systems__system_contacts__contact=contact).values("pk")
-    return Notice.objects.filter(pk__in=ids).select_related("wave").order_by("-published_at", "-pk")
-
-
-def notices_for_agency(agency_id: int) -> QuerySet[Notice]:
-    """The published notices that concern any system owned by the agency."""
-    ids = Notice.objects.filter(state__in=PUBLIC_STATES, systems__agency_id=agency_id).values("pk")
-    return Notice.objects.filter(pk__in=ids).select_related("wave").order_by("-published_at", "-pk")
 
 
 def notice_list() -> QuerySet[Notice]:
