@@ -1,6 +1,6 @@
 """What a notice says: its default text, the e-mail to one contact person, the .ics and the webhook body.
 
-Reusable by the customer portal: `window_text`, `notice_systems_for_contact`, `render_email` and `notice_ics`.
+The customer portal's calendar feed builds its events with `downtime_event`, like the e-mail's .ics.
 """
 
 from dataclasses import dataclass
@@ -166,6 +166,31 @@ def _mail_domain() -> str:
     return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "migportal.invalid"
 
 
+def downtime_event(
+    *,
+    uid: str,
+    sequence: int,
+    stamp: datetime,
+    start: datetime,
+    end: datetime,
+    summary: str,
+    description: str,
+    cancelled: bool,
+) -> icalendar.Event:
+    """One downtime as a VEVENT: the e-mail's .ics and the portal's calendar feed both write it so."""
+    event = icalendar.Event()
+    event.add("uid", uid)
+    event.add("sequence", sequence)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    return event
+
+
 def notice_ics(notice: Notice, parts: list[SystemPart], *, uid_suffix: str) -> bytes:
     """An iCalendar object for the downtime; a cancellation cancels the same event (same UID, higher SEQUENCE)."""
     calendar = icalendar.Calendar()
@@ -174,16 +199,16 @@ def notice_ics(notice: Notice, parts: list[SystemPart], *, uid_suffix: str) -> b
     cancelled = notice.kind == NoticeKind.CANCELLATION
     calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
     live = [part for part in parts if not part.removed] or parts
-    event = icalendar.Event()
-    event.add("uid", f"wave-{notice.wave_id}-{uid_suffix}@{_mail_domain()}")
-    event.add("sequence", notice.pk)
-    event.add("dtstamp", notice.published_at or timezone.now())
-    event.add("dtstart", min((part.start for part in live), default=notice.window_start))
-    event.add("dtend", max((part.end for part in live), default=notice.window_end))
-    event.add("summary", notice.title or notice.wave.name)
-    event.add("description", notice.body)
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("transp", "OPAQUE")
+    event = downtime_event(
+        uid=f"wave-{notice.wave_id}-{uid_suffix}@{_mail_domain()}",
+        sequence=notice.pk,
+        stamp=notice.published_at or timezone.now(),
+        start=min((part.start for part in live), default=notice.window_start),
+        end=max((part.end for part in live), default=notice.window_end),
+        summary=notice.title or notice.wave.name,
+        description=notice.body,
+        cancelled=cancelled,
+    )
     calendar.add_component(event)
     return calendar.to_ical()
 

@@ -17,6 +17,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
+from notifications.messages import downtime_event
 from notifications.models import Notice
 
 from . import selectors
@@ -99,20 +100,19 @@ def calendar_for(contact) -> icalendar.Calendar:
     calendar.add("x-wr-timezone", "Europe/Oslo")
     events = selectors.calendar_events(contact, now=timezone.now())
     for item in events:
-        event = icalendar.Event()
-        event.add("uid", f"wave-{item.wave_id}@{_uid_domain()}")
-        event.add("dtstamp", item.last_modified)
-        event.add("last-modified", item.last_modified)
-        event.add("sequence", item.sequence)
-        event.add("dtstart", item.start.astimezone(OSLO))
-        event.add("dtend", item.end.astimezone(OSLO))
-        event.add("summary", _("Downtime: %(wave)s") % {"wave": item.wave_name})
         systems = ", ".join(f"{system.code} {system.name}" for system in item.systems)
-        description = "\n\n".join(part for part in [item.title, item.body, f"{_('Systems')}: {systems}"] if part)
-        event.add("description", description)
+        event = downtime_event(
+            uid=f"wave-{item.wave_id}@{_uid_domain()}",
+            sequence=item.sequence,
+            stamp=item.last_modified,
+            start=item.start.astimezone(OSLO),
+            end=item.end.astimezone(OSLO),
+            summary=_("Downtime: %(wave)s") % {"wave": item.wave_name},
+            description="\n\n".join(part for part in [item.title, item.body, f"{_('Systems')}: {systems}"] if part),
+            cancelled=item.cancelled,
+        )
+        event.add("last-modified", item.last_modified)
         event.add("url", absolute(reverse("portal:notice_detail", kwargs={"pk": item.notice_id})))
-        event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
-        event.add("transp", "OPAQUE")
         calendar.add_component(event)
     if events:
         # A VTIMEZONE covering the events' years (with margin), not 1970–2038: clients need only those rules.
