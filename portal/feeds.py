@@ -42,12 +42,13 @@ class NoticeAtomFeed(Feed):
     feed_type = Atom1Feed
 
     def __call__(self, request, *args, **kwargs):
-        contact = _contact_for_token(kwargs["token"])
-        with translation.override(contact.language):
+        # Looked up once: the language is needed before Feed.__call__, which then asks get_object for it.
+        request.feed_contact = _contact_for_token(kwargs["token"])
+        with translation.override(request.feed_contact.language):
             return super().__call__(request, *args, **kwargs)
 
     def get_object(self, request, token):
-        return _contact_for_token(token)
+        return request.feed_contact
 
     def title(self, contact):
         return _("Downtime notices for %(name)s") % {"name": contact.name}
