@@ -99,6 +99,8 @@ def notice_list(request):
 def notice_detail(request, pk: int):
     notice = get_object_or_404(selectors.notices_for(request.user).select_related("wave"), pk=pk)
     contact = request.contact
+    # The agency's acknowledgements include the contact's own: one query serves both.
+    acknowledgements = list(selectors.agency_acknowledgements(notice, contact)) if contact else None
     return render(
         request,
         "portal/notice_detail.html",
@@ -106,8 +108,8 @@ def notice_detail(request, pk: int):
             "notice": notice,
             "systems": selectors.notice_systems(notice, request.user),
             "chain": selectors.notice_chain(notice, request.user),
-            "acknowledgements": selectors.agency_acknowledgements(notice, contact) if contact else None,
-            "my_acknowledgement": notice.acknowledgements.filter(contact=contact).first() if contact else None,
+            "acknowledgements": acknowledgements,
+            "my_acknowledgement": next((ack for ack in acknowledgements or () if ack.contact_id == contact.pk), None),
             "upcoming": notice.window_end > timezone.now(),
             "portal_section": "notices",
         },
