@@ -213,6 +213,11 @@ def notice_ics(notice: Notice, parts: list[SystemPart], *, uid_suffix: str) -> b
     return calendar.to_ical()
 
 
+def contact_language(contact: ContactPerson | None) -> str:
+    """The language to write to a contact person in (theirs, else the site's); the portal's e-mails use it too."""
+    return (contact.language if contact else "") or settings.LANGUAGE_CODE
+
+
 @dataclass
 class RenderedEmail:
     subject: str
@@ -225,7 +230,7 @@ def render_email(notice: Notice, contact: ContactPerson | None, parts: list[Syst
     """The e-mail for one contact person, in their language, listing all their systems in the notice."""
     if parts is None:
         parts = notice_systems_for_contact(notice, contact)
-    language = (contact.language if contact else "") or settings.LANGUAGE_CODE
+    language = contact_language(contact)
     with translation.override(language):
         title, body = notice_text(notice, language)
         context = {
@@ -248,7 +253,7 @@ _RENDERED_MAX = 512
 
 
 def _render_published(notice: Notice, contact: ContactPerson | None, parts: list[SystemPart]) -> RenderedEmail:
-    language = (contact.language if contact else "") or settings.LANGUAGE_CODE
+    language = contact_language(contact)
     key = (notice.pk, notice.published_at, language, contact is None, tuple(parts))
     rendered = _RENDERED.get(key)
     if rendered is None:

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from notifications.messages import contact_language
 from systems.roles import EDITOR_GROUP
 
 from .models import AckReminder, LoginLink, TestReport
@@ -33,7 +34,7 @@ def send_login_link(link: LoginLink) -> int:
         template="login_link",
         context={"contact": contact, "url": url, "minutes": settings.PORTAL_LOGIN_LINK_MAX_AGE_MINUTES},
         to=[contact.email],
-        language=contact.language,
+        language=contact_language(contact),
     )
 
 
@@ -47,7 +48,7 @@ def send_ack_reminder(reminder: AckReminder) -> int:
             "url": absolute(reverse("portal:notice_detail", kwargs={"pk": notice.pk})),
         },
         to=[contact.email],
-        language=contact.language,
+        language=contact_language(contact),
     )
 
 
