@@ -752,22 +752,17 @@ class ContactHandler(KindHandler):
         for row in rows:
             if row.failed and self.key(row) is not None:
                 self.failed_keys.add(self.key(row))
-        try:
-            with transaction.atomic():
-                writer.create(creates, by=self.by)
-                writer.update(updates, fields, by=self.by)
-                self.saved(creates, updates)
-                self._link(people, links)
-        except DatabaseError as error:
-            self.importer.error(
-                rows[0].label,
-                _("The database refused rows %(first)d–%(last)d: %(error)s")
-                % {"first": rows[0].number, "last": rows[-1].number, "error": error},
-            )
+        self.chunk_links = (people, links)
+        self.save(creates, updates, fields, rows)
+
+    def saved(self, creates: list, updates: list) -> None:
+        """Then the chunk's links to systems, in the same savepoint as the people."""
+        super().saved(creates, updates)
+        people, links = self.chunk_links
+        if links:
+            self._link(people, links)
 
     def _link(self, people: dict[str, ContactPerson], links: list[tuple[str, int, str]]) -> None:
-        if not links:
-            return
         contact_ids = {people[email].pk for email, _system, _role in links}
         have = set(
             SystemContact.objects.filter(contact_id__in=contact_ids).values_list("contact_id", "system_id", "role")
