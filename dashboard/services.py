@@ -27,23 +27,17 @@ def snapshot_take(*, now: datetime | None = None) -> WeeklySnapshot:
     week = IsoWeek.of(now).previous()
     # Today's counts, with "migrated in week" about the week just ended (not `now`'s week, as live_state has it).
     counts, migrated_in_week = inventory_counts(week=week)
-    state = {
-        "counts": counts,
-        "changes": week_changes(week=week, migrated_in_week=migrated_in_week),
-        "waves": waves_around(at=now),
-    }
-    with transaction.atomic():
-        snapshot, _ = WeeklySnapshot.objects.update_or_create(
-            iso_year=week.year,
-            iso_week=week.week,
-            defaults={
-                "taken_at": now,
-                "counts": state["counts"],
-                "changes": state["changes"],
-                "waves": state["waves"],
-                "source": SnapshotSource.LIVE,
-            },
-        )
+    snapshot, _ = WeeklySnapshot.objects.update_or_create(  # atomic by itself
+        iso_year=week.year,
+        iso_week=week.week,
+        defaults={
+            "taken_at": now,
+            "counts": counts,
+            "changes": week_changes(week=week, migrated_in_week=migrated_in_week),
+            "waves": waves_around(at=now),
+            "source": SnapshotSource.LIVE,
+        },
+    )
     return snapshot
 
 
