@@ -36,7 +36,7 @@ from waves.choices import WaveState
 from waves.models import Wave
 
 from . import writer
-from .readers import FileProblem, Problem, Source, Table, plan
+from .readers import FileProblem, Problem, Source, Table, empty_cell, plan
 from .schema import KIND_ORDER, CellError, Kind
 
 CHUNK = 2000
@@ -234,7 +234,7 @@ class KindHandler:
         row = Row(table.label, number, values)
         for index, column in table.columns:
             cell = cells[index] if index < len(cells) else None
-            if cell is None or (isinstance(cell, str) and not cell.strip()):
+            if empty_cell(cell):
                 if column.required:
                     self.importer.row_error(row, column.name, _("A value is required."))
                 values[column.name] = None
