@@ -14,7 +14,7 @@ from systems.models import VM, System
 
 from .choices import SnapshotSource
 from .models import WeeklySnapshot
-from .selectors import ENTITIES, live_state, waves_around, week_changes
+from .selectors import ENTITIES, inventory_counts, waves_around, week_changes
 from .weeks import IsoWeek
 
 
@@ -25,28 +25,20 @@ def snapshot_take(*, now: datetime | None = None) -> WeeklySnapshot:
     """
     now = now or timezone.now()
     week = IsoWeek.of(now).previous()
-    state = live_state(now=now)
-    # live_state's "migrated this week" is about `now`'s week; the snapshot is about the week before it.
-    migrated_in_week = _migrated_between(week.start, week.end)
-    state["changes"] = week_changes(week=week, migrated_in_week=migrated_in_week)
-    with transaction.atomic():
-        snapshot, _ = WeeklySnapshot.objects.update_or_create(
-            iso_year=week.year,
-            iso_week=week.week,
-            defaults={
-                "taken_at": now,
-                "counts": state["counts"],
-                "changes": state["changes"],
-                "waves": state["waves"],
-                "source": SnapshotSource.LIVE,
-            },
-        )
+    # Today's counts, with "migrated in week" about the week just ended (not `now`'s week, as live_state has it).
+    counts, migrated_in_week = inventory_counts(week=week)
+    snapshot, _ = WeeklySnapshot.objects.update_or_create(  # atomic by itself
+        iso_year=week.year,
+        iso_week=week.week,
+        defaults={
+            "taken_at": now,
+            "counts": counts,
+            "changes": week_changes(week=week, migrated_in_week=migrated_in_week),
+            "waves": waves_around(at=now),
+            "source": SnapshotSource.LIVE,
+        },
+    )
     return snapshot
-
-
-def _migrated_between(start: datetime, end: datetime) -> dict[str, int]:
-    window = {"migrated_at__gte": start, "migrated_at__lt": end, "status__in": MIGRATED_STATES}
-    return {"systems": System.objects.filter(**window).count(), "vms": VM.objects.filter(**window).count()}
 
 
 # --- backfill ------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ persons without a system), so exporting the 100× inventory takes flat memory an
 from __future__ import annotations
 
 import csv
+import io
 import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
@@ -161,17 +162,8 @@ def write_zip(stream: IO[bytes]) -> None:
     """The five CSV files in one ZIP archive."""
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for kind in KIND_ORDER:
-            with archive.open(f"{kind}.csv", "w") as member:
-                text = _TextOut(member)
+            with io.TextIOWrapper(archive.open(f"{kind}.csv", "w"), encoding="utf-8", newline="") as text:
                 write_csv(kind, text)
-
-
-class _TextOut:
-    def __init__(self, binary: IO[bytes]):
-        self.binary = binary
-
-    def write(self, value: str) -> int:
-        return self.binary.write(value.encode("utf-8"))
 
 
 def export_directory(directory: Path, *, fmt: str = "csv") -> list[Path]:

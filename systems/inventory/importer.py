@@ -36,7 +36,7 @@ from waves.choices import WaveState
 from waves.models import Wave
 
 from . import writer
-from .readers import FileProblem, Problem, Source, Table, plan
+from .readers import FileProblem, Problem, Source, Table, empty_cell, plan
 from .schema import KIND_ORDER, CellError, Kind
 
 CHUNK = 2000
@@ -217,6 +217,8 @@ class KindHandler:
     case_insensitive = False
     # column -> (model attribute, value for an empty cell)
     plain: dict[str, tuple[str, Any]] = {}
+    # the error for an unknown key in a reference to this kind ("%(value)s": the key)
+    missing: str = ""
 
     def __init__(self, importer: Importer):
         self.importer = importer
@@ -232,7 +234,7 @@ class KindHandler:
         row = Row(table.label, number, values)
         for index, column in table.columns:
             cell = cells[index] if index < len(cells) else None
-            if cell is None or (isinstance(cell, str) and not cell.strip()):
+            if empty_cell(cell):
                 if column.required:
                     self.importer.row_error(row, column.name, _("A value is required."))
                 values[column.name] = None
@@ -381,20 +383,23 @@ class KindHandler:
     def finish(self) -> None:
         """After every table is read."""
 
+    def reference(self, row: Row, column: str, kind: str) -> int | None:
+        """The id of the `kind` row that `row[column]` names; None when empty; a row error when unknown.
 
-def _reference(importer: Importer, row: Row, column: str, mapping: dict[str, int], failed: set, message: str):
-    """The id `row[column]` names in `mapping`; None when empty; a row error when unknown."""
-    value = row.values.get(column)
-    if value is None:
-        return None
-    try:
-        return mapping[value]
-    except KeyError:
-        if value not in failed:
-            importer.row_error(row, column, str(message) % {"value": value})
-        else:
-            row.failed = True
-        return None
+        A key whose own row failed only fails this row: its error is reported once, where it is.
+        """
+        value = row.values.get(column)
+        if value is None:
+            return None
+        target = self.importer.handler(kind)
+        try:
+            return target.ids()[value]
+        except KeyError:
+            if value in target.failed_keys:
+                row.failed = True
+            else:
+                self.importer.row_error(row, column, str(target.missing) % {"value": value})
+            return None
 
 
 class AgencyHandler(KindHandler):
@@ -403,6 +408,7 @@ class AgencyHandler(KindHandler):
     model = Agency
     key_column = "code"
     plain = {"code": ("code", ""), "name": ("name", ""), "kind": ("kind", AgencyKind.ETAT)}
+    missing = gettext_lazy("No agency has the code “%(value)s”.")
 
 
 class WaveHandler(KindHandler):
@@ -410,6 +416,7 @@ class WaveHandler(KindHandler):
 
     model = Wave
     key_column = "name"
+    missing = gettext_lazy("No wave is named “%(value)s”.")
     plain = {
         "name": ("name", ""),
         "window_start": ("window_start", None),
@@ -523,6 +530,7 @@ class SystemHandler(_LifecycleMixin, KindHandler):
 
     model = System
     key_column = "code"
+    missing = gettext_lazy("No system has the code “%(value)s”.")
     plain = {
         "code": ("code", ""),
         "name": ("name", ""),
@@ -535,8 +543,6 @@ class SystemHandler(_LifecycleMixin, KindHandler):
 
     def __init__(self, importer: Importer):
         super().__init__(importer)
-        self.agencies = importer.handler("agencies").ids()
-        self.waves = importer.handler("waves").ids()
         self.touched_waves: set[int] = set()
         self.dependencies: dict[str, tuple[str, int, list[str]]] = {}
         self.unchanged_codes: set[str] = set()
@@ -548,25 +554,10 @@ class SystemHandler(_LifecycleMixin, KindHandler):
 
     def resolve(self, row: Row) -> dict[str, Any]:
         fields = super().resolve(row)
-        agencies = self.importer.handler("agencies")
         if "agency" in row.values:
-            fields["agency_id"] = _reference(
-                self.importer,
-                row,
-                "agency",
-                self.agencies,
-                agencies.failed_keys,
-                gettext_lazy("No agency has the code “%(value)s”."),
-            )
+            fields["agency_id"] = self.reference(row, "agency", "agencies")
         if "wave" in row.values:
-            fields["wave_id"] = _reference(
-                self.importer,
-                row,
-                "wave",
-                self.waves,
-                self.importer.handler("waves").failed_keys,
-                gettext_lazy("No wave is named “%(value)s”."),
-            )
+            fields["wave_id"] = self.reference(row, "wave", "waves")
         return fields
 
     def apply(self, obj: System, fields: dict[str, Any], row: Row, *, new: bool) -> set[str]:
@@ -608,9 +599,7 @@ class SystemHandler(_LifecycleMixin, KindHandler):
                     if target in ids:
                         resolved.add(ids[target])
                     elif target not in self.failed_keys:
-                        self.importer.row_error(
-                            row, "depends_on", _("No system has the code “%(value)s”.") % {"value": target}
-                        )
+                        self.importer.row_error(row, "depends_on", str(self.missing) % {"value": target})
                 if not row.failed and code in ids:
                     wanted[ids[code]] = resolved
                     codes_by_id[ids[code]] = code
@@ -639,20 +628,9 @@ class VMHandler(_LifecycleMixin, KindHandler):
         "disk_gb": ("disk_gb", None),
     }
 
-    def __init__(self, importer: Importer):
-        super().__init__(importer)
-        self.systems = importer.handler("systems").ids()
-
     def resolve(self, row: Row) -> dict[str, Any]:
         fields = super().resolve(row)
-        fields["system_id"] = _reference(
-            self.importer,
-            row,
-            "system",
-            self.systems,
-            self.importer.handler("systems").failed_keys,
-            gettext_lazy("No system has the code “%(value)s”."),
-        )
+        fields["system_id"] = self.reference(row, "system", "systems")
         return fields
 
     def apply(self, obj: VM, fields: dict[str, Any], row: Row, *, new: bool) -> set[str]:
@@ -680,8 +658,6 @@ class ContactHandler(KindHandler):
 
     def __init__(self, importer: Importer):
         super().__init__(importer)
-        self.agencies = importer.handler("agencies").ids()
-        self.systems = importer.handler("systems").ids()
         # e-mail -> first row and the person's cells there, to catch rows that disagree about one person
         self.people: dict[str, Row] = {}
         self.outcome: dict[str, str] = {}
@@ -735,23 +711,9 @@ class ContactHandler(KindHandler):
     def resolve(self, row: Row) -> dict[str, Any]:
         fields = super().resolve(row)
         if "agency" in row.values:
-            fields["agency_id"] = _reference(
-                self.importer,
-                row,
-                "agency",
-                self.agencies,
-                self.importer.handler("agencies").failed_keys,
-                gettext_lazy("No agency has the code “%(value)s”."),
-            )
+            fields["agency_id"] = self.reference(row, "agency", "agencies")
         if row.values.get("system"):
-            _reference(
-                self.importer,
-                row,
-                "system",
-                self.systems,
-                self.importer.handler("systems").failed_keys,
-                gettext_lazy("No system has the code “%(value)s”."),
-            )
+            self.reference(row, "system", "systems")
         return fields
 
     def write_chunk(self, rows: list[Row]) -> None:
@@ -785,26 +747,22 @@ class ContactHandler(KindHandler):
                         self.outcome.setdefault(email, "unchanged")
                 people[email] = person
             if row.values.get("system"):
-                links.append((email, self.systems[row.values["system"]], row.values.get("role") or ContactRole.PRIMARY))
+                system_id = self.importer.handler("systems").ids()[row.values["system"]]
+                links.append((email, system_id, row.values.get("role") or ContactRole.PRIMARY))
         for row in rows:
             if row.failed and self.key(row) is not None:
                 self.failed_keys.add(self.key(row))
-        try:
-            with transaction.atomic():
-                writer.create(creates, by=self.by)
-                writer.update(updates, fields, by=self.by)
-                self.saved(creates, updates)
-                self._link(people, links)
-        except DatabaseError as error:
-            self.importer.error(
-                rows[0].label,
-                _("The database refused rows %(first)d–%(last)d: %(error)s")
-                % {"first": rows[0].number, "last": rows[-1].number, "error": error},
-            )
+        self.chunk_links = (people, links)
+        self.save(creates, updates, fields, rows)
+
+    def saved(self, creates: list, updates: list) -> None:
+        """Then the chunk's links to systems, in the same savepoint as the people."""
+        super().saved(creates, updates)
+        people, links = self.chunk_links
+        if links:
+            self._link(people, links)
 
     def _link(self, people: dict[str, ContactPerson], links: list[tuple[str, int, str]]) -> None:
-        if not links:
-            return
         contact_ids = {people[email].pk for email, _system, _role in links}
         have = set(
             SystemContact.objects.filter(contact_id__in=contact_ids).values_list("contact_id", "system_id", "role")

@@ -37,8 +37,8 @@ class ImportJob(models.Model):
         return f"{self.created_by} {self.created_at:%Y-%m-%d %H:%M}"
 
     @property
-    def file_names(self) -> list[str]:
-        return list(self.files.values_list("name", flat=True))
+    def running(self) -> bool:
+        return self.state in (self.State.PREVIEWING, self.State.IMPORTING)
 
 
 class ImportFile(models.Model):

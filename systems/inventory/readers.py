@@ -178,8 +178,12 @@ def _header(kind: Kind, label: str, cells: list[Any], problems: list[Problem]) -
     return columns
 
 
+def empty_cell(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
 def _blank(cells: list[Any]) -> bool:
-    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+    return all(empty_cell(cell) for cell in cells)
 
 
 @dataclass
@@ -234,7 +238,7 @@ def _open_csv(source: Source, kind: Kind, problems: list[Problem], on_fraction: 
         raw.close()
 
 
-def _load_workbook(source: Source, raw: IO[bytes]):
+def _load_workbook(raw: IO[bytes]):
     import openpyxl  # imported here: loading it costs time the CSV path does not need
 
     try:
@@ -249,7 +253,7 @@ def _open_sheet(source: Source, title: str, kind: Kind, problems: list[Problem],
     raw = source.open()
     workbook = None
     try:
-        workbook = _load_workbook(source, raw)
+        workbook = _load_workbook(raw)
         sheet = workbook[title]
         total = max(sheet.max_row or 1, 1)
         iterator = sheet.iter_rows(values_only=True)
@@ -307,7 +311,7 @@ def plan(sources: list[Source], problems: list[Problem]) -> list[TableRef]:
         if is_zip or source.name.lower().endswith((".xlsx", ".xlsm")):
             try:
                 with source.open() as raw:
-                    workbook = _load_workbook(source, raw)
+                    workbook = _load_workbook(raw)
                     try:
                         titles = [(sheet.title, max(sheet.max_row or 1, 1)) for sheet in workbook.worksheets]
                     finally:

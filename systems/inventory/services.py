@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone, translation
 
 from .importer import Importer, ImportResult
@@ -27,12 +28,14 @@ def progress_key(job_id: int) -> str:
     return f"inventory:import:{job_id}:progress"
 
 
-def import_progress(job_id: int) -> float:
-    return cache.get(progress_key(job_id), 0.0)
+def import_progress_percent(job: ImportJob) -> int:
+    """How far a running job is (from the cache); 100 once it stopped running."""
+    return int(cache.get(progress_key(job.pk), 0.0) * 100) if job.running else 100
 
 
 def _runs_in_background(job: ImportJob) -> bool:
-    return sum(file.size for file in job.files.all()) > settings.INVENTORY_IMPORT_BACKGROUND_BYTES
+    size = job.files.aggregate(size=Sum("size"))["size"] or 0  # not the files' contents, only their sizes
+    return size > settings.INVENTORY_IMPORT_BACKGROUND_BYTES
 
 
 def import_job_create(*, by: AbstractBaseUser, files: Iterable[UploadedFile], language: str) -> ImportJob:

@@ -59,12 +59,11 @@ class ImportJobView(_OwnJobMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         job = self.object
-        running = job.state in (ImportJob.State.PREVIEWING, ImportJob.State.IMPORTING)
         report = job.result if job.result is not None else job.preview
         result = ImportResult.from_dict(report) if report else None
         context.update(
-            running=running,
-            progress_percent=int(services.import_progress(job.pk) * 100) if running else 100,
+            running=job.running,
+            progress_percent=services.import_progress_percent(job),
             result=result,
             counts=[(kind, result.counts[kind]) for kind in KIND_ORDER] if result else [],
             errors=result.errors[:ERRORS_SHOWN] if result else [],
@@ -82,9 +81,9 @@ class ImportProgressView(_OwnJobMixin, View):
 
     def get(self, request, pk):
         job = get_object_or_404(self.get_queryset(), pk=pk)
-        running = job.state in (ImportJob.State.PREVIEWING, ImportJob.State.IMPORTING)
-        percent = int(services.import_progress(job.pk) * 100) if running else 100
-        return JsonResponse({"state": job.state, "running": running, "percent": percent})
+        return JsonResponse(
+            {"state": job.state, "running": job.running, "percent": services.import_progress_percent(job)}
+        )
 
 
 class ImportConfirmView(_OwnJobMixin, View):
