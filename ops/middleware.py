@@ -19,7 +19,6 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = request_context.new_request_id(request.headers.get(request_context.REQUEST_ID_HEADER))
-        request.request_id = request_id
         tokens = request_context.bind(request_id)
         started = time.perf_counter()
         try:

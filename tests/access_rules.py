@@ -108,13 +108,12 @@ from django.contrib.auth.models import User  # noqa: E402
 
 from dashboard.models import WeeklySnapshot  # noqa: E402
 from systems.models import ContactPerson  # noqa: E402
-from tests.factories import ContactPersonFactory, SystemContactFactory, SystemFactory  # noqa: E402
+from tests.factories import ContactPersonFactory, NoticeFactory, SystemContactFactory, SystemFactory  # noqa: E402
 from tests.hardening.sample_data import (  # noqa: E402
     build_delivery,
     build_feed_token,
     build_import_job,
     build_login_link,
-    build_notice,
     build_snapshot,
 )
 
@@ -125,14 +124,14 @@ def _contact_of(users: dict) -> ContactPerson:
 
 def _own_notice(users: dict) -> dict:
     """A published notice about a system the contact person is the primary contact of."""
-    notice = build_notice()
+    notice = NoticeFactory()
     notice.systems.add(SystemContactFactory(contact=_contact_of(users), role="primary").system)
     return {"pk": notice.pk}
 
 
 def _other_agency_notice(users: dict) -> dict:
     """A published notice about another agency's system only."""
-    notice = build_notice()
+    notice = NoticeFactory()
     notice.systems.add(SystemContactFactory(contact=ContactPersonFactory(), role="primary").system)
     return {"pk": notice.pk}
 
@@ -168,6 +167,8 @@ PORTAL_CONTACT_ACTION = {
     "GET": {"anonymous": 405, "contact": 405, "viewer": 405, "editor": 405},
     "POST": {"anonymous": PORTAL_LOGIN, "contact": 302, "viewer": 403, "editor": 403},
 }
+#: The portal's staff overviews: as STAFF_READ, but a POST is refused (405) whoever sends it.
+PORTAL_STAFF_READ = {"GET": STAFF_READ["GET"], "POST": dict.fromkeys(ROLES, 405)}
 #: Pages of the import only editors use (the preview, its progress): nothing to POST.
 IMPORT_PAGE = {
     "GET": {"anonymous": LOGIN, "contact": 403, "viewer": 403, "editor": 200},
@@ -210,14 +211,14 @@ ACCESS_RULES.update(
         "inventory:export_file": Rule(STAFF_READ, extra_kwargs={"fmt": "xlsx"}),
         # --- Downtime notices, staff side (issue 5) ---
         "notifications:notice_list": Rule(STAFF_READ),
-        "notifications:notice_detail": Rule(STAFF_READ, kwargs=lambda users: {"pk": build_notice().pk}),
+        "notifications:notice_detail": Rule(STAFF_READ, kwargs=lambda users: {"pk": NoticeFactory().pk}),
         # An empty form is valid here: "both empty" means "use the template", so the editor is sent back (302).
         "notifications:notice_edit": Rule(
             {"GET": STAFF_FORM["GET"], "POST": {**STAFF_FORM["POST"], "editor": 302}},
-            kwargs=lambda users: {"pk": build_notice(state="scheduled", published_at=None).pk},
+            kwargs=lambda users: {"pk": NoticeFactory(state="scheduled", published_at=None).pk},
         ),
         "notifications:notice_publish": Rule(
-            STAFF_ACTION, kwargs=lambda users: {"pk": build_notice(state="scheduled", published_at=None).pk}
+            STAFF_ACTION, kwargs=lambda users: {"pk": NoticeFactory(state="scheduled", published_at=None).pk}
         ),
         "notifications:delivery_list": Rule(STAFF_READ),
         "notifications:delivery_retry": Rule(STAFF_ACTION, kwargs=lambda users: {"pk": build_delivery().pk}),
@@ -239,13 +240,10 @@ ACCESS_RULES.update(
         # The feeds' token is the credential (calendar apps cannot log in): whoever holds it reads the feed.
         "portal:calendar_feed": Rule(PUBLIC, kwargs=lambda users: {"token": build_feed_token().key}),
         "portal:atom_feed": Rule(PUBLIC, kwargs=lambda users: {"token": build_feed_token().key}),
-        # The portal's staff overviews are function views that render on any method (a POST changes nothing,
-        # but answers 200 where the class-based staff pages answer 405): only GET is pinned down.
-        "portal:staff_acknowledgement_list": Rule({"GET": STAFF_READ["GET"]}),
-        "portal:staff_acknowledgement_detail": Rule(
-            {"GET": STAFF_READ["GET"]}, kwargs=lambda users: {"pk": build_notice().pk}
-        ),
-        "portal:staff_escalations": Rule({"GET": STAFF_READ["GET"]}),
+        # The portal's staff overviews refuse any POST (require_safe) before asking who is logged in.
+        "portal:staff_acknowledgement_list": Rule(PORTAL_STAFF_READ),
+        "portal:staff_acknowledgement_detail": Rule(PORTAL_STAFF_READ, kwargs=lambda users: {"pk": NoticeFactory().pk}),
+        "portal:staff_escalations": Rule(PORTAL_STAFF_READ),
         # --- Public dashboard (issue 7) ---
         "home": Rule(PUBLIC_GET_ONLY),
         "dashboard:week": Rule(PUBLIC_GET_ONLY, kwargs=_snapshot_week),

@@ -1,5 +1,9 @@
 """Fixtures shared by every test module: one user per role of DESIGN §6, and a logged-in client for each."""
 
+import asyncio
+import email
+import socket
+import threading
 from contextlib import contextmanager
 
 import pytest
@@ -76,3 +80,59 @@ def real_celery_worker(**options):
     app.control.purge()
     with start_worker(app, perform_ping_check=False, **options) as worker:
         yield worker
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Mailbox:
+    """An aiosmtpd handler: keeps what it accepts; can refuse recipients, or hold one until released."""
+
+    def __init__(self):
+        self.messages: list[email.message.Message] = []
+        self.rcpt_answers: list[str] = []  # answered in turn to RCPT TO, then 250
+        self.hold: threading.Event | None = None  # the next RCPT TO waits until this is set
+        self.holding = threading.Event()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd hook
+        if self.hold is not None:
+            hold, self.hold = self.hold, None
+            self.holding.set()
+            while not hold.is_set():
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 Held too long"
+        if self.rcpt_answers:
+            return self.rcpt_answers.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook
+        self.messages.append(email.message_from_bytes(envelope.original_content or envelope.content))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[email.message.Message]:
+        return [message for message in self.messages if message["To"] == address]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback (random free port); Django sends to it."""
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    mailbox.port = port
+    yield mailbox
+    if mailbox.hold is not None:
+        mailbox.hold.set()
+    controller.stop()

@@ -6,7 +6,6 @@ import pytest
 from playwright.sync_api import expect
 
 from systems.models import System
-from tests.importing.conftest import staff_groups  # noqa: F401 - a fixture
 
 from .conftest import assert_no_axe_violations
 
@@ -25,7 +24,6 @@ def _files(tmp_path, files):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("staff_groups")
 def test_import_in_the_browser_preview_errors_then_confirm(page, login, editor_user, tmp_path):
     login(editor_user)
     page.goto("/import/")
@@ -69,7 +67,6 @@ def test_import_in_the_browser_preview_errors_then_confirm(page, login, editor_u
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("staff_groups")
 def test_export_page_in_the_browser_downloads_a_workbook(page, login, viewer_user):
     login(viewer_user)
     page.goto("/export/")

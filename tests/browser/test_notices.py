@@ -10,13 +10,7 @@ from notifications.models import Delivery
 from notifications.services import notice_publish
 from tests.browser.conftest import assert_no_axe_violations
 from tests.factories import ContactPersonFactory, SystemContactFactory, SystemFactory, WaveFactory
-from tests.notices.conftest import ensure_staff_groups
 from waves.services import wave_set_state
-
-
-@pytest.fixture(autouse=True)
-def _staff_groups(transactional_db):
-    ensure_staff_groups()
 
 
 @pytest.fixture

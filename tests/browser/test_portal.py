@@ -3,20 +3,15 @@ real Celery worker), logs in, acknowledges a notice and finds the subscription l
 the same flow by keyboard alone; the staff pages checked with axe."""
 
 import re
-import socket
 import time
-from email import message_from_bytes
 
 import pytest
-from aiosmtpd.controller import Controller
-from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from playwright.sync_api import expect
 
 from notifications.models import Acknowledgement
 from portal import tasks  # noqa: F401  (registers the portal's tasks with the worker)
 from systems.choices import ContactRole, MigrationStatus
-from systems.roles import GROUP_PERMISSIONS, VIEWER_GROUP
 from tests.conftest import real_celery_worker
 from tests.factories import (
     AgencyFactory,
@@ -24,7 +19,6 @@ from tests.factories import (
     NoticeFactory,
     SystemContactFactory,
     SystemFactory,
-    UserFactory,
     WaveFactory,
 )
 
@@ -33,47 +27,23 @@ from .conftest import assert_no_axe_violations
 EMAIL = "tove.tester@bym.example"
 
 
-class _Inbox:
-    """aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.original_content))
-        return "250 Message accepted for delivery"
-
-    def wait_for_link(self, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for message in self.messages:
-                body = message.get_payload(decode=True).decode(message.get_content_charset() or "utf-8")
-                match = re.search(r"http://\S+/portal/login/\d+/\w+/", body)
-                if match:
-                    return match.group(0)
-            time.sleep(0.2)
-        raise AssertionError("no login link reached the SMTP server")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def _login_link(mailbox, timeout: float = 20.0) -> str:
+    """The login link of the first e-mail that carries one, waiting for it to reach the SMTP server."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in mailbox.messages:
+            body = message.get_payload(decode=True).decode(message.get_content_charset() or "utf-8")
+            match = re.search(r"http://\S+/portal/login/\d+/\w+/", body)
+            if match:
+                return match.group(0)
+        time.sleep(0.2)
+    raise AssertionError("no login link reached the SMTP server")
 
 
 @pytest.fixture
-def inbox(settings, live_server):
-    handler = _Inbox()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+def inbox(smtp_server, settings, live_server):
     settings.SITE_URL = live_server.url
-    yield handler
-    controller.stop()
+    return smtp_server
 
 
 @pytest.fixture
@@ -105,7 +75,7 @@ def test_portal_login_link_acknowledge_and_subscribe(page, inbox, worker, portal
     expect(page.get_by_role("heading", name="Sjekk e-posten din")).to_be_visible()
     assert_no_axe_violations(page)
 
-    link = inbox.wait_for_link()
+    link = _login_link(inbox)
     page.goto(link)
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Logg inn").click()
@@ -156,7 +126,7 @@ def test_portal_keyboard_only_flow(page, inbox, worker, portal_data):
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Sjekk e-posten din")).to_be_visible()
 
-    page.goto(inbox.wait_for_link())
+    page.goto(_login_link(inbox))
     _tab_to(page, "button", "Logg inn")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Mine varsler")).to_be_visible()
@@ -174,23 +144,9 @@ def test_portal_keyboard_only_flow(page, inbox, worker, portal_data):
     assert not Acknowledgement.objects.exists()
 
 
-@pytest.fixture
-def staff_viewer(transactional_db):
-    """A staff viewer. Browser tests flush the database between tests, which removes the groups the data
-    migration made, so the group is rebuilt here from systems.roles (permissions are recreated by Django)."""
-    group, _ = Group.objects.get_or_create(name=VIEWER_GROUP)
-    group.permissions.set(
-        Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        for app_label, codename in GROUP_PERMISSIONS[VIEWER_GROUP]
-    )
-    user = UserFactory(username="leser-portal")
-    user.groups.add(group)
-    return user
-
-
-def test_portal_staff_pages_pass_axe(page, login, staff_viewer, portal_data):
+def test_portal_staff_pages_pass_axe(page, login, viewer_user, portal_data):
     Acknowledgement.objects.create(notice=portal_data["notice"], contact=portal_data["contact"])
-    login(staff_viewer)
+    login(viewer_user)
     for path, heading in [
         ("/portal/staff/acknowledgements/", "Bekreftelser"),
         (f"/portal/staff/acknowledgements/{portal_data['notice'].pk}/", "Bekreftelser: Nedetid for kartløsningen"),

@@ -14,8 +14,10 @@ from portal.models import AckReminder, FeedToken, LoginLink, TestReport
 from systems.inventory.models import ImportFile, ImportJob
 from systems.models import VM, Agency, ContactPerson, System, SystemContact
 from tests.factories import (
+    AcknowledgementFactory,
     AgencyFactory,
     ContactPersonFactory,
+    NoticeFactory,
     SystemContactFactory,
     SystemFactory,
     UserFactory,
@@ -25,16 +27,8 @@ from tests.factories import (
 from waves.models import Wave
 
 
-def build_notice(**fields) -> Notice:
-    wave = fields.pop("wave", None) or WaveFactory()
-    now = timezone.now()
-    defaults = {"kind": "announcement", "state": "published", "publish_at": now, "published_at": now,
-                "window_start": wave.window_start, "window_end": wave.window_end}  # fmt: skip
-    return Notice.objects.create(wave=wave, **{**defaults, **fields})
-
-
 def build_delivery(**fields) -> Delivery:
-    notice = fields.pop("notice", None) or build_notice()
+    notice = fields.pop("notice", None) or NoticeFactory()
     defaults = {"channel": "email", "recipient": "kontakt@kommune.example", "state": "failed", "attempts": 1}
     return Delivery.objects.create(notice=notice, **{**defaults, **fields})
 
@@ -48,14 +42,6 @@ def build_delivery_attempt(**fields) -> DeliveryAttempt:
 def build_webhook_endpoint(**fields) -> WebhookEndpoint:
     defaults = {"url": "https://kundeportal.example/hooks", "disabled_at": timezone.now(), "disabled_reason": "410"}
     return WebhookEndpoint.objects.create(**{**defaults, **fields})
-
-
-def build_acknowledgement(**fields) -> Acknowledgement:
-    return Acknowledgement.objects.create(
-        notice=fields.pop("notice", None) or build_notice(),
-        contact=fields.pop("contact", None) or ContactPersonFactory(),
-        **fields,
-    )
 
 
 def build_snapshot(**fields) -> WeeklySnapshot:
@@ -84,7 +70,7 @@ def build_test_report(**fields) -> TestReport:
 
 def build_ack_reminder(**fields) -> AckReminder:
     return AckReminder.objects.create(
-        notice=fields.pop("notice", None) or build_notice(),
+        notice=fields.pop("notice", None) or NoticeFactory(),
         contact=fields.pop("contact", None) or ContactPersonFactory(),
         **fields,
     )
@@ -111,11 +97,11 @@ MODEL_BUILDERS = {
     ContactPerson: ContactPersonFactory,
     SystemContact: SystemContactFactory,
     Wave: WaveFactory,
-    Notice: build_notice,
+    Notice: NoticeFactory,
     Delivery: build_delivery,
     DeliveryAttempt: build_delivery_attempt,
     WebhookEndpoint: build_webhook_endpoint,
-    Acknowledgement: build_acknowledgement,
+    Acknowledgement: AcknowledgementFactory,
     WeeklySnapshot: build_snapshot,
     LoginLink: build_login_link,
     FeedToken: build_feed_token,
@@ -134,10 +120,10 @@ def one_of_everything(user) -> dict:
     vm = VMFactory(system=system)
     contact = ContactPersonFactory(agency=agency, user=user, email=user.email or "admin@kommune.example")
     system_contact = SystemContactFactory(system=system, contact=contact)
-    notice = build_notice(wave=wave)
+    notice = NoticeFactory(wave=wave)
     notice.systems.add(system)
     delivery = build_delivery(notice=notice, contact=contact, recipient=contact.email)
-    acknowledgement = build_acknowledgement(notice=build_notice(wave=wave, kind="reminder"), contact=contact)
+    acknowledgement = AcknowledgementFactory(notice=NoticeFactory(wave=wave, kind="reminder"), contact=contact)
     snapshot = build_snapshot()
     SystemContactFactory(system=system, contact=contact, role="tester")
     import_job = build_import_job(created_by=user)

@@ -43,20 +43,14 @@ def test_request_id_from_the_proxy_is_kept_when_well_formed(client):
     assert "Set-Cookie" not in forged and len(forged) == 32
 
 
-def _json_handler(stream):
-    """The console handler exactly as settings.LOGGING builds it for LOG_FORMAT=json."""
-    config = json.loads(json.dumps(settings.LOGGING))
-    config["handlers"]["console"].update({"formatter": "json", "stream": stream})
-    config["root"]["level"] = "INFO"
-    configurator = logging.config.DictConfigurator(config)
-    configurator.configure()
-    return logging.getLogger().handlers[0]
-
-
 @contextlib.contextmanager
 def _logging_json_to(path):
+    """The console handler exactly as settings.LOGGING builds it for LOG_FORMAT=json, writing to `path`."""
     with path.open("w") as stream:
-        _json_handler(stream)
+        config = json.loads(json.dumps(settings.LOGGING))
+        config["handlers"]["console"].update({"formatter": "json", "stream": stream})
+        config["root"]["level"] = "INFO"
+        logging.config.dictConfig(config)
         try:
             yield
         finally:

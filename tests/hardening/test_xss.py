@@ -33,11 +33,11 @@ from portal.emails import send_ack_reminder, send_test_problem_alert
 from portal.models import AckReminder, FeedToken, TestReport
 from systems.inventory.models import ImportFile, ImportJob
 from systems.models import VM, Agency, ContactPerson, System
-from tests.factories import SystemContactFactory, SystemFactory
+from tests.factories import NoticeFactory, SystemContactFactory, SystemFactory
 from waves.models import Wave
 
 from .html_checks import dangerous_urls, live_code, parse
-from .sample_data import MODEL_BUILDERS, build_delivery, build_notice
+from .sample_data import MODEL_BUILDERS, build_delivery
 
 pytestmark = pytest.mark.django_db
 
@@ -213,7 +213,7 @@ def _notice_page(url_name: str):
 
 def _notice_list(request, client, wave):
     """The timeline names each notice by its wave."""
-    notice = build_notice(wave=wave)
+    notice = NoticeFactory(wave=wave)
     html = _get(client, reverse("notifications:notice_list"))
     notice.delete()  # the wave is deleted after each payload; a notice protects its wave
     return html
