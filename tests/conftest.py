@@ -23,6 +23,12 @@ def staff_group(name: str) -> Group:
     return group
 
 
+def ensure_staff_groups() -> None:
+    """Both staff groups, as migration systems.0002 makes them (a transactional test's flush removes them)."""
+    for name in GROUP_PERMISSIONS:
+        staff_group(name)
+
+
 @pytest.fixture
 def editor_user(db):
     user = UserFactory(username="redaktor", first_name="Ragnhild", last_name="Redaktør")

@@ -4,7 +4,7 @@ import pytest
 
 from systems.inventory.importer import Importer
 from systems.inventory.readers import Source
-from tests.conftest import real_celery_worker
+from tests.conftest import ensure_staff_groups, real_celery_worker
 
 
 def sources(files: dict[str, str | bytes], encoding: str = "utf-8") -> list[Source]:
@@ -55,25 +55,6 @@ def celery_worker_thread(settings):
     app.conf.broker_url = settings.CELERY_BROKER_URL
     with real_celery_worker(loglevel="WARNING"):
         yield app
-
-
-def ensure_staff_groups() -> None:
-    """Rebuild the staff groups of migration systems.0002 (from systems.roles) after a transactional test
-    flushed them. Django recreates the permissions after a flush; the groups are data and are gone.
-
-    (serialized_rollback cannot restore them once Playwright has run: its greenlet gets a fresh
-    connection object without the serialized contents.)
-    """
-    from django.contrib.auth.models import Group, Permission
-
-    from systems.roles import GROUP_PERMISSIONS
-
-    for name, permissions in GROUP_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        group.permissions.set(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            for app_label, codename in permissions
-        )
 
 
 @pytest.fixture

@@ -1,12 +1,8 @@
 """Fixtures for the downtime-notice tests: a wave with systems and contact persons, a fixed clock."""
 
-import asyncio
-import email
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,6 +14,7 @@ import time_machine
 from django.db import connection
 
 from systems.choices import ContactRole, Environment, Language
+from tests.conftest import ensure_staff_groups, free_port
 from tests.factories import (
     AgencyFactory,
     ContactPersonFactory,
@@ -31,24 +28,6 @@ OSLO = ZoneInfo("Europe/Oslo")
 WINDOW_START = datetime(2021, 3, 6, 18, 0, tzinfo=OSLO)
 WINDOW_END = datetime(2021, 3, 6, 23, 0, tzinfo=OSLO)
 NOW = datetime(2021, 1, 30, 9, 0, tzinfo=OSLO)
-
-
-def ensure_staff_groups() -> None:
-    """The staff groups come from a data migration; a transactional test's flush removes them: make them again."""
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group, Permission
-
-    from systems.roles import GROUP_PERMISSIONS
-
-    if Group.objects.filter(name__in=list(GROUP_PERMISSIONS)).count() == len(GROUP_PERMISSIONS):
-        return
-    for app_config in apps.get_app_configs():
-        create_permissions(app_config, verbosity=0)
-    for name, perms in GROUP_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        for app_label, codename in perms:
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
 @pytest.fixture(autouse=True)
@@ -170,12 +149,6 @@ TEST_BROKER_URL = os.environ.get("NOTICE_TEST_BROKER_URL", "redis://127.0.0.1:63
 CELERY_KEYS = ["celery", "unacked", "unacked_index", "unacked_mutex"]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def wait_until(predicate, *, timeout: float = 30, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -217,56 +190,6 @@ def broker(settings):
     yield TEST_BROKER_URL
     purge_queue(TEST_BROKER_URL)
     use_broker(previous)
-
-
-class Mailbox:
-    """An aiosmtpd handler: keeps what it accepts; can refuse recipients, or hold one until released."""
-
-    def __init__(self):
-        self.messages: list[email.message.Message] = []
-        self.rcpt_answers: list[str] = []  # answered in turn to RCPT TO, then 250
-        self.hold: threading.Event | None = None  # the next RCPT TO waits until this is set
-        self.holding = threading.Event()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd hook
-        if self.hold is not None:
-            hold, self.hold = self.hold, None
-            self.holding.set()
-            while not hold.is_set():
-                await asyncio.sleep(0.05)
-            return "451 4.3.0 Held too long"
-        if self.rcpt_answers:
-            return self.rcpt_answers.pop(0)
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook
-        self.messages.append(email.message_from_bytes(envelope.original_content or envelope.content))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[email.message.Message]:
-        return [message for message in self.messages if message["To"] == address]
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on loopback (random free port); Django sends to it."""
-    from aiosmtpd.controller import Controller
-
-    mailbox = Mailbox()
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 10
-    mailbox.port = port
-    yield mailbox
-    if mailbox.hold is not None:
-        mailbox.hold.set()
-    controller.stop()
 
 
 @pytest.fixture
