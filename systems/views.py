@@ -10,7 +10,6 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -24,6 +23,8 @@ from migportal.generic_views import (
     ObjectListView,
     StaffPermissionMixin,
     TransitionView,
+    message_errors,
+    message_form_errors,
 )
 from portal.selectors import open_test_problems
 from waves.models import Wave
@@ -197,8 +198,7 @@ class SystemAssignWaveView(StaffPermissionMixin, View):
             try:
                 services.system_assign_wave(system=system, wave=form.cleaned_data["wave"], by=request.user)
             except ValidationError as error:
-                for message in error.messages:
-                    messages.error(request, message)
+                message_errors(request, error)
             else:
                 wave = form.cleaned_data["wave"]
                 messages.success(
@@ -223,17 +223,12 @@ class SystemContactAddView(StaffPermissionMixin, View):
         system = get_object_or_404(System, pk=pk)
         form = SystemContactForm(request.POST)
         if not form.is_valid():
-            for field, errors in form.errors.items():
-                for error in errors:
-                    messages.error(
-                        request, f"{capfirst(form.fields[field].label)}: {error}" if field in form.fields else error
-                    )
+            message_form_errors(request, form)
             return HttpResponseRedirect(system.get_absolute_url())
         try:
             services.systemcontact_create(system=system, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            message_errors(request, error)
         else:
             messages.success(request, _("Contact person added."))
         return HttpResponseRedirect(system.get_absolute_url())
