@@ -175,8 +175,7 @@ class ChildTable:
         filterset_class,
         param: str,
         *,
-        queryset=None,
-        prefix: str = "",
+        queryset,
         list_url: str | None = None,
         column_permissions: dict[str, str] | None = None,
     ):
@@ -185,13 +184,12 @@ class ChildTable:
         self.filterset_class = filterset_class
         self.param = param
         self.queryset = queryset
-        self.prefix = prefix or f"{param}-"
+        self.prefix = f"{param}-"
         self.list_url = list_url
         self.column_permissions = column_permissions or {}
 
     def build(self, request, obj) -> dict[str, Any]:
-        queryset = self.queryset if self.queryset is not None else self.filterset_class._meta.model.objects.all()
-        filterset = self.filterset_class(QueryDict(f"{self.param}={obj.pk}"), queryset=queryset, request=request)
+        filterset = self.filterset_class(QueryDict(f"{self.param}={obj.pk}"), queryset=self.queryset, request=request)
         hidden = [name for name, perm in self.column_permissions.items() if not request.user.has_perm(perm)]
         table = self.table_class(filterset.qs, prefix=self.prefix, exclude=(*_exclude_for(self.param), *hidden))
         RequestConfig(request, paginate={"per_page": PAGE_SIZES[0]}).configure(table)

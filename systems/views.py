@@ -54,6 +54,13 @@ from .lifecycle import allowed_targets
 from .models import VM, Agency, ContactPerson, System, SystemContact
 from .tables import AgencyTable, ContactPersonTable, SystemContactTable, SystemTable, VMTable
 
+
+def _transition_form(obj, *, cascade: bool = False) -> TransitionForm | None:
+    """The lifecycle steps a system or VM may take now, or None when it can take none."""
+    targets = allowed_targets(obj.status, held_from=obj.status_before_hold or None)
+    return TransitionForm(targets=targets, cascade=cascade) if targets else None
+
+
 # --- Agencies ------------------------------------------------------------------------------------------------
 
 
@@ -149,9 +156,8 @@ class SystemDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         system = self.object
-        targets = allowed_targets(system.status, held_from=system.status_before_hold or None)
         context.update(
-            transition_form=TransitionForm(targets=targets, cascade=True) if targets else None,
+            transition_form=_transition_form(system, cascade=True),
             wave_form=WaveAssignForm(initial={"wave": system.wave_id}),
             contact_form=SystemContactForm(),
             test_problems=open_test_problems(system),
@@ -264,9 +270,7 @@ class VMDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        vm = self.object
-        targets = allowed_targets(vm.status, held_from=vm.status_before_hold or None)
-        context["transition_form"] = TransitionForm(targets=targets) if targets else None
+        context["transition_form"] = _transition_form(self.object)
         return context
 
 
