@@ -28,7 +28,13 @@ class AgencyTable(BaseTable):
 class SystemTable(BaseTable):
     code = tables.Column(verbose_name=_("code"), linkify=True)
     name = tables.Column(verbose_name=_("name"), linkify=True)
-    agency = tables.Column(verbose_name=_("agency"), linkify=True, order_by=("agency__code",), accessor="agency__code")
+    # Shows the code; linkify=True would resolve "agency__code" to a string and link the system instead.
+    agency = tables.Column(
+        verbose_name=_("agency"),
+        accessor="agency__code",
+        linkify=("systems:agency_detail", [tables.A("agency_id")]),
+        order_by=("agency__code",),
+    )
     environment = tables.Column(verbose_name=_("environment"))
     criticality = tables.Column(verbose_name=_("criticality"))
     status = tables.Column(verbose_name=_("status"))

@@ -260,3 +260,9 @@ def test_every_listed_model_links_to_its_detail_page(model, varied, viewer_clien
     assert f'href="{obj.get_absolute_url()}"' in listing.content.decode()
     response = viewer_client.get(obj.get_absolute_url())
     assert response.status_code == 200
+
+
+def test_system_list_agency_column_links_to_the_agency(viewer_client):
+    system = SystemFactory()
+    content = viewer_client.get(reverse("systems:system_list")).content.decode()
+    assert f'<a href="{system.agency.get_absolute_url()}">{system.agency.code}</a>' in content
