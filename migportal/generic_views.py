@@ -36,6 +36,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
 
 from systems.services import BulkActionRefused
+from systems.templatetags.staff_tags import nb_datetime
 
 from .tables import PAGE_SIZES
 
@@ -48,6 +49,20 @@ def model_permission(model: type[models.Model], action: str) -> str:
 
 def url_name(model: type[models.Model], action: str) -> str:
     return f"{model._meta.app_label}:{model._meta.model_name}_{action}"
+
+
+def message_errors(request, error: ValidationError) -> None:
+    """Show each message of a service's refusal to the user (on the page they are sent back to)."""
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def message_form_errors(request, form) -> None:
+    """Show a POST-only form's errors as messages, each led by its field's label."""
+    for field, errors in form.errors.items():
+        label = capfirst(form.fields[field].label) if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
 
 
 class StaffPermissionMixin(PermissionRequiredMixin):
@@ -132,7 +147,8 @@ class ObjectListView(StaffPermissionMixin, ExportMixin, SingleTableMixin, Filter
             list_url=reverse(url_name(self.model, "list")),
             export_links=[(fmt.upper(), _querystring(query, _export=fmt)) for fmt in self.export_formats],
             filter_query=_querystring(query, exclude=("_export",)),
-            match_count=context["filter"].qs.count() if self.bulk_allowed() else None,
+            # The table's paginator has counted the filtered rows already.
+            match_count=context["table"].paginator.count if self.bulk_allowed() else None,
         )
         if self.bulk_allowed():
             context["bulk_form"] = self.bulk_form_class()
@@ -159,8 +175,7 @@ class ChildTable:
         filterset_class,
         param: str,
         *,
-        queryset=None,
-        prefix: str = "",
+        queryset,
         list_url: str | None = None,
         column_permissions: dict[str, str] | None = None,
     ):
@@ -169,13 +184,12 @@ class ChildTable:
         self.filterset_class = filterset_class
         self.param = param
         self.queryset = queryset
-        self.prefix = prefix or f"{param}-"
+        self.prefix = f"{param}-"
         self.list_url = list_url
         self.column_permissions = column_permissions or {}
 
     def build(self, request, obj) -> dict[str, Any]:
-        queryset = self.queryset if self.queryset is not None else self.filterset_class._meta.model.objects.all()
-        filterset = self.filterset_class(QueryDict(f"{self.param}={obj.pk}"), queryset=queryset, request=request)
+        filterset = self.filterset_class(QueryDict(f"{self.param}={obj.pk}"), queryset=self.queryset, request=request)
         hidden = [name for name, perm in self.column_permissions.items() if not request.user.has_perm(perm)]
         table = self.table_class(filterset.qs, prefix=self.prefix, exclude=(*_exclude_for(self.param), *hidden))
         RequestConfig(request, paginate={"per_page": PAGE_SIZES[0]}).configure(table)
@@ -316,12 +330,7 @@ def _display(field, value, names) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if hasattr(value, "tzinfo"):
-        from django.utils import timezone
-        from django.utils.dateformat import format as date_format
-
-        from .tables import DATETIME_FORMAT
-
-        return date_format(timezone.localtime(value), DATETIME_FORMAT)
+        return nb_datetime(value)
     return str(value)
 
 
@@ -425,6 +434,9 @@ class ObjectDeleteView(StaffPermissionMixin, TemplateView):
                 request, _("%(object)s cannot be deleted while other rows depend on it.") % {"object": self.object}
             )
             return self.render_to_response(self.get_context_data())
+        except ValidationError as error:  # the service refuses (e.g. a wave that is neither draft nor cancelled)
+            message_errors(request, error)
+            return self.render_to_response(self.get_context_data())
         messages.success(request, _("Deleted: %(object)s") % {"object": self.object})
         return HttpResponseRedirect(reverse(url_name(self.model, "list")))
 
@@ -451,10 +463,7 @@ class BulkActionView(StaffPermissionMixin, View):
         if not rows:
             messages.error(request, _("Select at least one row."))
         elif not form.is_valid():
-            for field, errors in form.errors.items():
-                label = capfirst(form.fields[field].label) if field in form.fields else ""
-                for error in errors:
-                    messages.error(request, f"{label}: {error}" if label else error)
+            message_form_errors(request, form)
         else:
             try:
                 count = form.apply(rows, by=request.user)
@@ -467,8 +476,7 @@ class BulkActionView(StaffPermissionMixin, View):
                 for row in refused.refused:
                     messages.error(request, f"{row.label}: {row.reason}")
             except ValidationError as error:
-                for message in error.messages:
-                    messages.error(request, message)
+                message_errors(request, error)
             else:
                 messages.success(request, _("%(count)s rows changed.") % {"count": count})
         return HttpResponseRedirect(
@@ -498,8 +506,7 @@ class TransitionView(StaffPermissionMixin, View):
                 **self.service_kwargs(obj), to=request.POST.get("to", ""), by=request.user, **self.extra_kwargs(request)
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            message_errors(request, error)
         else:
             messages.success(request, _("Status changed: %(object)s") % {"object": obj})
         return HttpResponseRedirect(obj.get_absolute_url())

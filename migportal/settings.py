@@ -12,10 +12,10 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("MIGPORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
 # The embedded default keeps its SQLite file, Celery queue and beat schedule here.
+VAR_DIR = Path(env.str("MIGPORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -113,7 +113,6 @@ else:
 
 # --- Celery (one app, CELERY_ namespace) -----------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL == "filesystem://":
     _queue_dir = VAR_DIR / "celery-queue"
     _queue_dir.mkdir(exist_ok=True)
@@ -285,8 +284,6 @@ from datetime import timedelta  # noqa: E402
 
 from csp.constants import NONE, SELF  # noqa: E402
 
-PRODUCTION = MIGPORTAL_PRODUCTION
-
 INSTALLED_APPS += ["csp", "axes", "mozilla_django_oidc", "ops"]
 # Rotating SECRET_KEY without logging everyone out: the old key stays valid here until it is removed.
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
@@ -313,7 +310,7 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],
-        "upgrade-insecure-requests": PRODUCTION,
+        "upgrade-insecure-requests": MIGPORTAL_PRODUCTION,
     },
 }
 
@@ -323,7 +320,7 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the value is read from the form field, not by scripts; Django's default
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)  # a working day
-if PRODUCTION:
+if MIGPORTAL_PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     # The probes answer over plain HTTP inside the container network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
@@ -390,7 +387,7 @@ ACCESSIBILITY_STATEMENT_DATE = env.str("ACCESSIBILITY_STATEMENT_DATE", default="
 
 # Logging: one JSON object per line (LOG_FORMAT=json, the production default) or plain text, every line
 # with the request id; Celery keeps our configuration instead of installing its own.
-LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if MIGPORTAL_PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -422,7 +419,7 @@ if SENTRY_DSN:
 
     init_sentry(
         dsn=SENTRY_DSN,
-        environment=env.str("SENTRY_ENVIRONMENT", default="production" if PRODUCTION else "development"),
+        environment=env.str("SENTRY_ENVIRONMENT", default="production" if MIGPORTAL_PRODUCTION else "development"),
         release=env.str("SENTRY_RELEASE", default=""),
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )

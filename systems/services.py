@@ -353,7 +353,7 @@ def _bulk(objects: Iterable[models.Model], change, *, label) -> int:
             try:
                 with transaction.atomic():
                     change(obj)
-            except (ValidationError, TransitionNotAllowed) as error:
+            except ValidationError as error:  # TransitionNotAllowed is one too
                 refused.append(RefusedRow(label(obj), " ".join(error.messages)))
             else:
                 count += 1

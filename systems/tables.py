@@ -1,4 +1,8 @@
-"""One django-tables2 Table per listed model; detail pages reuse them filtered by the list's parameters."""
+"""One django-tables2 Table per listed model; detail pages reuse them filtered by the list's parameters.
+
+Columns of model fields with choices (status, environment, criticality) show their translated labels by
+themselves: django-tables2 calls get_<field>_display, also through an accessor such as system__environment.
+"""
 
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
@@ -6,13 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from migportal.tables import DATETIME_FORMAT, BaseTable
 
 from .models import VM, Agency, ContactPerson, System, SystemContact
-
-
-class StatusColumn(tables.Column):
-    """The lifecycle status as its translated label, sortable by its value."""
-
-    def render(self, record, value):
-        return record.get_status_display()
 
 
 class AgencyTable(BaseTable):
@@ -31,10 +28,16 @@ class AgencyTable(BaseTable):
 class SystemTable(BaseTable):
     code = tables.Column(verbose_name=_("code"), linkify=True)
     name = tables.Column(verbose_name=_("name"), linkify=True)
-    agency = tables.Column(verbose_name=_("agency"), linkify=True, order_by=("agency__code",), accessor="agency__code")
+    # Shows the code; linkify=True would resolve "agency__code" to a string and link the system instead.
+    agency = tables.Column(
+        verbose_name=_("agency"),
+        accessor="agency__code",
+        linkify=("systems:agency_detail", [tables.A("agency_id")]),
+        order_by=("agency__code",),
+    )
     environment = tables.Column(verbose_name=_("environment"))
     criticality = tables.Column(verbose_name=_("criticality"))
-    status = StatusColumn(verbose_name=_("status"))
+    status = tables.Column(verbose_name=_("status"))
     wave = tables.Column(verbose_name=_("wave"), linkify=True, order_by=("wave__window_start", "wave__name"))
     vm_count = tables.Column(verbose_name=_("VMs"), attrs={"td": {"class": "num"}})
     primary_contact_count = tables.Column(verbose_name=_("primary contacts"), attrs={"td": {"class": "num"}})
@@ -63,12 +66,6 @@ class SystemTable(BaseTable):
         )
         default_columns = ("code", "name", "agency", "environment", "criticality", "status", "wave", "vm_count")
 
-    def render_agency(self, record):
-        return record.agency.code
-
-    def value_agency(self, record):
-        return record.agency.code
-
 
 class VMTable(BaseTable):
     hostname = tables.Column(verbose_name=_("host name"), linkify=True)
@@ -89,7 +86,7 @@ class VMTable(BaseTable):
     vcpus = tables.Column(verbose_name=_("vCPUs"), attrs={"td": {"class": "num"}})
     memory_gb = tables.Column(verbose_name=_("memory (GB)"), attrs={"td": {"class": "num"}})
     disk_gb = tables.Column(verbose_name=_("disk (GB)"), attrs={"td": {"class": "num"}})
-    status = StatusColumn(verbose_name=_("status"))
+    status = tables.Column(verbose_name=_("status"))
     migrated_at = tables.DateTimeColumn(verbose_name=_("migrated at"), format=DATETIME_FORMAT)
 
     class Meta(BaseTable.Meta):
@@ -115,9 +112,6 @@ class VMTable(BaseTable):
 
     def value_system(self, record):
         return record.system.code
-
-    def render_environment(self, record):
-        return record.system.get_environment_display()
 
 
 class ContactPersonTable(BaseTable):

@@ -10,7 +10,6 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -24,6 +23,8 @@ from migportal.generic_views import (
     ObjectListView,
     StaffPermissionMixin,
     TransitionView,
+    message_errors,
+    message_form_errors,
 )
 from portal.selectors import open_test_problems
 from waves.models import Wave
@@ -52,6 +53,13 @@ from .forms import (
 from .lifecycle import allowed_targets
 from .models import VM, Agency, ContactPerson, System, SystemContact
 from .tables import AgencyTable, ContactPersonTable, SystemContactTable, SystemTable, VMTable
+
+
+def _transition_form(obj, *, cascade: bool = False) -> TransitionForm | None:
+    """The lifecycle steps a system or VM may take now, or None when it can take none."""
+    targets = allowed_targets(obj.status, held_from=obj.status_before_hold or None)
+    return TransitionForm(targets=targets, cascade=cascade) if targets else None
+
 
 # --- Agencies ------------------------------------------------------------------------------------------------
 
@@ -148,9 +156,8 @@ class SystemDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         system = self.object
-        targets = allowed_targets(system.status, held_from=system.status_before_hold or None)
         context.update(
-            transition_form=TransitionForm(targets=targets, cascade=True) if targets else None,
+            transition_form=_transition_form(system, cascade=True),
             wave_form=WaveAssignForm(initial={"wave": system.wave_id}),
             contact_form=SystemContactForm(),
             test_problems=open_test_problems(system),
@@ -197,8 +204,7 @@ class SystemAssignWaveView(StaffPermissionMixin, View):
             try:
                 services.system_assign_wave(system=system, wave=form.cleaned_data["wave"], by=request.user)
             except ValidationError as error:
-                for message in error.messages:
-                    messages.error(request, message)
+                message_errors(request, error)
             else:
                 wave = form.cleaned_data["wave"]
                 messages.success(
@@ -223,17 +229,12 @@ class SystemContactAddView(StaffPermissionMixin, View):
         system = get_object_or_404(System, pk=pk)
         form = SystemContactForm(request.POST)
         if not form.is_valid():
-            for field, errors in form.errors.items():
-                for error in errors:
-                    messages.error(
-                        request, f"{capfirst(form.fields[field].label)}: {error}" if field in form.fields else error
-                    )
+            message_form_errors(request, form)
             return HttpResponseRedirect(system.get_absolute_url())
         try:
             services.systemcontact_create(system=system, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            message_errors(request, error)
         else:
             messages.success(request, _("Contact person added."))
         return HttpResponseRedirect(system.get_absolute_url())
@@ -269,9 +270,7 @@ class VMDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        vm = self.object
-        targets = allowed_targets(vm.status, held_from=vm.status_before_hold or None)
-        context["transition_form"] = TransitionForm(targets=targets) if targets else None
+        context["transition_form"] = _transition_form(self.object)
         return context
 
 

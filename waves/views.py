@@ -16,6 +16,7 @@ from migportal.generic_views import (
     ObjectEditView,
     ObjectListView,
     StaffPermissionMixin,
+    message_errors,
 )
 from systems import selectors as system_selectors
 from systems.filters import SystemFilterSet, VMFilterSet
@@ -86,14 +87,6 @@ class WaveDeleteView(ObjectDeleteView):
     model = Wave
     delete_service = services.wave_delete
 
-    def post(self, request, *args, **kwargs):
-        try:
-            return super().post(request, *args, **kwargs)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-            return self.render_to_response(self.get_context_data())
-
 
 class WaveSetStateView(StaffPermissionMixin, View):
     """POST: confirm, start, complete, cancel or reopen a wave (only the allowed changes)."""
@@ -111,8 +104,7 @@ class WaveSetStateView(StaffPermissionMixin, View):
         try:
             wave = services.wave_set_state(wave=wave, state=form.cleaned_data["state"], by=request.user)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            message_errors(request, error)
         else:
             messages.success(
                 request, _("%(wave)s is now %(state)s.") % {"wave": wave, "state": wave.get_state_display()}

@@ -173,3 +173,10 @@ def test_bulk_assign_tells_the_waves_their_systems_changed(editor_client, monkey
     )
     assert len(calls) == 1
     assert calls[0][0] == {old.pk, new.pk}
+
+
+def test_bulk_all_matching_counts_the_filtered_rows_not_the_page(editor_client):
+    SystemFactory.create_batch(27, environment="test")
+    SystemFactory(environment="production")
+    response = editor_client.get(reverse("systems:system_list"), {"environment": "test"})
+    assert "Alle 27 radene som passer filteret" in response.content.decode()

@@ -256,5 +256,13 @@ def test_editor_sees_bulk_form_with_labelled_checkboxes(varied, editor_client):
 @pytest.mark.parametrize("model", [Agency, System, VM, ContactPerson, Wave])
 def test_every_listed_model_links_to_its_detail_page(model, varied, viewer_client):
     obj = model.objects.first()
+    listing = viewer_client.get(reverse(f"{model._meta.app_label}:{model._meta.model_name}_list"))
+    assert f'href="{obj.get_absolute_url()}"' in listing.content.decode()
     response = viewer_client.get(obj.get_absolute_url())
     assert response.status_code == 200
+
+
+def test_system_list_agency_column_links_to_the_agency(viewer_client):
+    system = SystemFactory()
+    content = viewer_client.get(reverse("systems:system_list")).content.decode()
+    assert f'<a href="{system.agency.get_absolute_url()}">{system.agency.code}</a>' in content
