@@ -152,6 +152,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Day values may be fractional (0.001 day is about 86 s) so the notice pipeline can be watched in minutes.
 NOTICE_LEAD_DAYS = env.float("NOTICE_LEAD_DAYS", default=14.0)
 REMINDER_LEAD_DAYS = env.float("REMINDER_LEAD_DAYS", default=2.0)
+# Changes after the announcement are collected this long into one change notice (0: each is sent at once).
+CHANGE_NOTICE_DELAY_MINUTES = env.float("CHANGE_NOTICE_DELAY_MINUTES", default=15.0)
 ACK_REMINDER_AFTER_DAYS = env.float("ACK_REMINDER_AFTER_DAYS", default=3.0)
 DISPATCH_INTERVAL_SECONDS = env.float("DISPATCH_INTERVAL_SECONDS", default=60.0)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

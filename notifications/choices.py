@@ -33,3 +33,11 @@ class AttemptOutcome(models.TextChoices):
     SENT = "sent", _("sent")
     TEMPORARY = "temporary", _("temporary error")
     PERMANENT = "permanent", _("permanent error")
+
+
+class ChangeKind(models.TextChoices):
+    """What a change notice says happened to one system's downtime."""
+
+    ADDED = "added", _("added to the wave")
+    REMOVED = "removed", _("no longer in the wave")
+    MOVED = "moved", _("downtime moved")

@@ -14,10 +14,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
+from django.utils.timesince import timeuntil
 
 from systems.models import ContactPerson, System, SystemContact
 
-from .choices import NoticeKind
+from .choices import ChangeKind, NoticeKind
 from .models import Delivery, Notice
 
 DATE_FORMATS = {"nb": "l j. F Y", "en": "l j F Y"}
@@ -53,9 +54,24 @@ def system_snapshot(system: System, *, removed: bool = False) -> dict:
     }
 
 
+def change_record(
+    item: dict, change: str, downtime: tuple[datetime, datetime], *, previous: tuple[datetime, datetime] | None = None
+) -> dict:
+    """What a change notice keeps of one system whose downtime changed (see services.wave_changes)."""
+    return {
+        **item,
+        "change": change,
+        "removed": change == ChangeKind.REMOVED,
+        "downtime_start": downtime[0].isoformat(),
+        "downtime_end": downtime[1].isoformat(),
+        "previous_start": previous[0].isoformat() if previous else None,
+        "previous_end": previous[1].isoformat() if previous else None,
+    }
+
+
 @dataclass(frozen=True)
 class SystemPart:
-    """One system's part of a notice: its own slot, or the whole window."""
+    """One system's part of a notice: its own slot, or the whole window; in a change notice, what changed."""
 
     code: str
     name: str
@@ -66,6 +82,9 @@ class SystemPart:
     end: datetime
     removed: bool
     roles: tuple[str, ...]  # ContactRole values; labels in the reader's language through role_labels
+    change: str = ""  # ChangeKind in a change notice
+    previous_start: datetime | None = None
+    previous_end: datetime | None = None
 
     @property
     def role_labels(self) -> list[str]:
@@ -76,6 +95,12 @@ class SystemPart:
     def window(self, language: str | None = None) -> str:
         return window_text(self.start, self.end, language)
 
+    def previous_window(self, language: str | None = None) -> str:
+        """The downtime before the change ("" unless the time moved)."""
+        if self.previous_start is None or self.previous_end is None:
+            return ""
+        return window_text(self.previous_start, self.previous_end, language)
+
     @property
     def environment_label(self) -> str:
         from systems.choices import Environment
@@ -84,13 +109,29 @@ class SystemPart:
 
 
 def notice_parts(notice: Notice, roles_by_system: dict[int, list[str]] | None = None) -> list[SystemPart]:
-    """The systems of a notice as it was published, each with its downtime (own slot inside the window)."""
+    """The systems a notice is about, each with its downtime (own slot inside the window): for a change notice
+    those whose downtime changed and how, else the wave's systems as published. With `roles_by_system`, only
+    the reader's systems."""
+    items = notice.changes if notice.kind == NoticeKind.CHANGE else notice.systems_snapshot
+    return _parts(notice, items, roles_by_system)
+
+
+def snapshot_parts(notice: Notice) -> list[SystemPart]:
+    """Every system of the wave as the notice was published (for a change notice: after the change)."""
+    return _parts(notice, notice.systems_snapshot, None)
+
+
+def _moment(value: str | None) -> datetime | None:
+    return parse_datetime(value) if value else None
+
+
+def _parts(notice: Notice, items: list[dict], roles_by_system: dict[int, list[str]] | None) -> list[SystemPart]:
     parts = []
-    for item in notice.systems_snapshot:
+    for item in items:
         if roles_by_system is not None and item["id"] not in roles_by_system:
             continue
-        start = parse_datetime(item["downtime_start"]) if item.get("downtime_start") else notice.window_start
-        end = parse_datetime(item["downtime_end"]) if item.get("downtime_end") else notice.window_end
+        start = _moment(item.get("downtime_start")) or notice.window_start
+        end = _moment(item.get("downtime_end")) or notice.window_end
         parts.append(
             SystemPart(
                 code=item["code"],
@@ -102,6 +143,9 @@ def notice_parts(notice: Notice, roles_by_system: dict[int, list[str]] | None = 
                 end=end,
                 removed=item.get("removed", False),
                 roles=tuple((roles_by_system or {}).get(item["id"], ())),
+                change=item.get("change", ""),
+                previous_start=_moment(item.get("previous_start")),
+                previous_end=_moment(item.get("previous_end")),
             )
         )
     return sorted(parts, key=lambda part: (part.removed, part.code))
@@ -119,14 +163,20 @@ def notice_systems_for_contact(
     if roles is not None:
         return notice_parts(notice, roles)
     roles = {}
-    system_ids = [item["id"] for item in notice.systems_snapshot]
+    system_ids = [item["id"] for item in (notice.changes or notice.systems_snapshot)]
     links = SystemContact.objects.filter(contact=contact, system_id__in=system_ids).order_by("role")
     for link in links.only("system_id", "role"):
         roles.setdefault(link.system_id, []).append(link.role)
     return notice_parts(notice, roles)
 
 
-def _text_context(notice: Notice, language: str) -> dict:
+def _text_context(notice: Notice, language: str, parts: list[SystemPart] | None = None) -> dict:
+    """What the title and body templates need; for a change notice, worded for `parts` (the reader's systems,
+    or all of them): added systems read as their announcement, removed ones as no longer moving."""
+    changes = set()
+    if notice.kind == NoticeKind.CHANGE:
+        changes = {part.change for part in (notice_parts(notice) if parts is None else parts)}
+    published = notice.published_at or notice.publish_at
     return {
         "notice": notice,
         "wave_name": notice.wave.name,
@@ -137,27 +187,36 @@ def _text_context(notice: Notice, language: str) -> dict:
             else ""
         ),
         "lead_days": settings.NOTICE_LEAD_DAYS,
+        "time_left": timeuntil(notice.window_start, published) if published else "",
         "is_announcement": notice.kind == NoticeKind.ANNOUNCEMENT,
         "is_reminder": notice.kind == NoticeKind.REMINDER,
         "is_change": notice.kind == NoticeKind.CHANGE,
         "is_cancellation": notice.kind == NoticeKind.CANCELLATION,
+        "only_added": changes == {ChangeKind.ADDED},
+        "only_removed": changes == {ChangeKind.REMOVED},
+        "only_moved": changes == {ChangeKind.MOVED},
     }
 
 
-def default_text(notice: Notice, language: str | None = None) -> tuple[str, str]:
-    """The template's title and body for a notice (used until staff edit them)."""
+def default_text(notice: Notice, language: str | None = None, parts: list[SystemPart] | None = None) -> tuple[str, str]:
+    """The template's title and body for a notice (used until staff edit them); `parts` words a change notice
+    for one reader's systems."""
     language = language or settings.LANGUAGE_CODE
     with translation.override(language):
-        context = _text_context(notice, language)
+        context = _text_context(notice, language, parts)
         title = " ".join(render_to_string("notifications/notice/title.txt", context).split())
         body = render_to_string("notifications/notice/body.txt", context).strip()
     return title, body
 
 
-def notice_text(notice: Notice, language: str | None = None) -> tuple[str, str]:
-    """Title and body in `language`: what staff wrote, else the template in that language."""
-    same_language = (language or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE
-    if notice.text_edited or (same_language and notice.title):
+def notice_text(notice: Notice, language: str | None = None, parts: list[SystemPart] | None = None) -> tuple[str, str]:
+    """Title and body in `language`: what staff wrote, else the template in that language (a change notice
+    worded for the reader's `parts` when given)."""
+    if notice.text_edited:
+        return notice.title, notice.body
+    if parts is not None and notice.kind == NoticeKind.CHANGE:
+        return default_text(notice, language, parts)
+    if (language or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE and notice.title:
         return notice.title, notice.body
     return default_text(notice, language)
 
@@ -197,8 +256,10 @@ def notice_ics(notice: Notice, parts: list[SystemPart], *, uid_suffix: str) -> b
     calendar.add("prodid", "-//migportal//downtime notices//NB")
     calendar.add("version", "2.0")
     cancelled = notice.kind == NoticeKind.CANCELLATION
+    live = [part for part in parts if not part.removed]
+    cancelled = cancelled or not live  # a change that takes all the reader's systems out cancels their event
+    live = live or parts
     calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
-    live = [part for part in parts if not part.removed] or parts
     event = downtime_event(
         uid=f"wave-{notice.wave_id}-{uid_suffix}@{_mail_domain()}",
         sequence=notice.pk,
@@ -232,9 +293,9 @@ def render_email(notice: Notice, contact: ContactPerson | None, parts: list[Syst
         parts = notice_systems_for_contact(notice, contact)
     language = contact_language(contact)
     with translation.override(language):
-        title, body = notice_text(notice, language)
+        title, body = notice_text(notice, language, parts)
         context = {
-            **_text_context(notice, language),
+            **_text_context(notice, language, parts),
             "title": title,
             "body": body,
             "contact": contact,
@@ -285,15 +346,19 @@ def build_email(delivery: Delivery) -> EmailMultiAlternatives:
     message.attach_alternative(rendered.html, "text/html")
     ics = notice_ics(notice, parts, uid_suffix=f"contact-{contact.pk}" if contact else "all")
     calendar_part = MIMEText(ics.decode(), "calendar", "utf-8")
-    calendar_part.set_param("method", "CANCEL" if notice.kind == NoticeKind.CANCELLATION else "PUBLISH")
+    calendar_part.set_param("method", "CANCEL" if b"METHOD:CANCEL" in ics else "PUBLISH")
     calendar_part.add_header("Content-Disposition", "attachment", filename="nedetid.ics")
     message.attach(calendar_part)
     return message
 
 
+def _local_iso(moment: datetime | None) -> str | None:
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
 def webhook_payload(notice: Notice) -> dict:
     """The JSON body of the customer-portal webhook (docs/webhook.md)."""
-    parts = notice_parts(notice)
+    parts = snapshot_parts(notice)
 
     def system(part: SystemPart) -> dict:
         return {
@@ -312,11 +377,11 @@ def webhook_payload(notice: Notice) -> dict:
         "wave_id": notice.wave_id,
         "window_start": timezone.localtime(notice.window_start).isoformat(),
         "window_end": timezone.localtime(notice.window_end).isoformat(),
-        "systems": [system(part) for part in parts if not part.removed],
+        "systems": [system(part) for part in parts if not part.removed],  # the wave's systems, after any change
         "title": notice.title,
         "body": notice.body,
         "short_notice": notice.short_notice,
-        "published_at": timezone.localtime(notice.published_at).isoformat() if notice.published_at else None,
+        "published_at": _local_iso(notice.published_at),
     }
     if notice.kind == NoticeKind.CHANGE:
         payload["previous_window"] = (
@@ -327,5 +392,15 @@ def webhook_payload(notice: Notice) -> dict:
             if notice.previous_window_start and notice.previous_window_end
             else None
         )
-        payload["removed_systems"] = [system(part) for part in parts if part.removed]
+        changes = notice_parts(notice)
+        payload["removed_systems"] = [system(part) for part in changes if part.removed]
+        payload["changes"] = [
+            {
+                **system(part),
+                "change": part.change,
+                "previous_downtime_start": _local_iso(part.previous_start),
+                "previous_downtime_end": _local_iso(part.previous_end),
+            }
+            for part in changes
+        ]
     return payload

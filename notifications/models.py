@@ -7,7 +7,12 @@ from .choices import AttemptOutcome, DeliveryChannel, DeliveryState, NoticeKind,
 
 
 class Notice(models.Model):
-    """A downtime notice for a wave, kept as it was when published (window, systems, text)."""
+    """A downtime notice for a wave, kept as it was when published (window, systems, text).
+
+    `systems_snapshot` is the wave's full state when published (what the next change is compared with);
+    `systems` are the systems the notice is about (for a change notice, those in `changes`): their contact
+    persons receive it and see it in the portal.
+    """
 
     wave = models.ForeignKey("waves.Wave", on_delete=models.PROTECT, related_name="notices", verbose_name=_("wave"))
     kind = models.CharField(_("kind"), max_length=12, choices=NoticeKind.choices)
@@ -34,6 +39,15 @@ class Notice(models.Model):
         default=list,
         blank=True,
         help_text=_("Code, name, agency, environment and own downtime of each system when published."),
+    )
+    changes = models.JSONField(
+        _("changes per system"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "For a change notice: each system whose downtime changed (added, removed or moved), with its old and "
+            "new time. Only their contact persons are told, each about their own systems."
+        ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -14,9 +14,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import CharField, F, OuterRef, Q, Value
+from django.db.models import CharField, F, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from systems.models import ContactPerson, System, SystemContact
@@ -24,8 +25,8 @@ from systems.services import systems_follow_notice
 from waves.choices import WaveState
 from waves.models import Wave
 
-from .choices import AttemptOutcome, DeliveryChannel, DeliveryState, NoticeKind, NoticeState
-from .messages import default_text, system_snapshot
+from .choices import AttemptOutcome, ChangeKind, DeliveryChannel, DeliveryState, NoticeKind, NoticeState
+from .messages import change_record, default_text, system_snapshot
 from .models import Delivery, DeliveryAttempt, Notice, WebhookEndpoint
 from .transports import DeliveryError, transport_for
 
@@ -48,16 +49,11 @@ def _wave_systems(wave: Wave) -> list[System]:
     return list(wave.systems.select_related("agency").order_by("code"))
 
 
-def _snapshot_key(snapshot: Iterable[dict]) -> set[tuple]:
-    """What customers must hear about when it changes: which systems, and each one's own slot."""
-    return {(s["id"], s["downtime_start"], s["downtime_end"]) for s in snapshot if not s.get("removed")}
-
-
-# --- Scheduling (called from waves.services._wave_changed inside the wave's transaction) -------------------
+# --- Scheduling (the receivers of the inventory's and the waves' events call this, inside their transaction) ----
 
 
 def notices_sync_wave(*, wave: Wave, by: AbstractBaseUser | None = None) -> None:
-    """Bring a wave's notices in line with its state, window and systems (the rules of DESIGN §4).
+    """Bring a wave's notices in line with its state, window and systems (the notice rules in docs/notices.md).
 
     Call inside the transaction that changed the wave, with the wave row locked; what is published here
     is delivered only if that transaction commits.
@@ -90,18 +86,15 @@ def notices_sync_wave(*, wave: Wave, by: AbstractBaseUser | None = None) -> None
         _reschedule(wave=wave, notices=scheduled, systems=systems, now=now, by=by)
         return
 
-    latest = _latest(published)
-    current = [system_snapshot(system) for system in systems]
-    window_moved = (latest.window_start, latest.window_end) != (wave.window_start, wave.window_end)
-    if not window_moved and _snapshot_key(current) == _snapshot_key(latest.systems_snapshot):
-        return
-    _issue_change(wave=wave, latest=latest, systems=systems, current=current, window_moved=window_moved, now=now, by=by)
-    _supersede(published)
+    pending = next((notice for notice in scheduled if notice.kind == NoticeKind.CHANGE), None)
     reminders = [notice for notice in scheduled if notice.kind == NoticeKind.REMINDER]
+    changed = _collect_change(wave=wave, baseline=_latest(published), pending=pending, systems=systems, now=now)
     if reminders:
         _reschedule(wave=wave, notices=reminders, systems=systems, now=now, by=by)
-    else:
+    elif changed and pending is None:
         _schedule_reminder(wave=wave, systems=systems, now=now)
+    if changed and changed.publish_at <= now:
+        notice_publish(notice=changed, now=now, by=by)
 
 
 def _latest(published: list[Notice]) -> Notice:
@@ -164,7 +157,7 @@ def _reschedule(
             notice.publish_at, notice.short_notice = now, True
             publish_now.append(notice)
         else:
-            # A reminder whose time has passed: the announcement or change going out now takes its place.
+            # A reminder whose time has passed: the announcement or change going out takes its place.
             notice.state = NoticeState.CANCELLED
         notice.save(update_fields=["window_start", "window_end", "publish_at", "short_notice", "state"])
         notice.systems.set(systems)
@@ -172,30 +165,76 @@ def _reschedule(
         notice_publish(notice=notice, now=now, by=by)
 
 
-def _issue_change(
-    *,
-    wave: Wave,
-    latest: Notice,
-    systems: list[System],
-    current: list[dict],
-    window_moved: bool,
-    now: datetime,
-    by: AbstractBaseUser | None,
-) -> Notice:
-    """A change notice, at once, to the union of old and new recipients (systems that left are marked so)."""
-    current_ids = {system.pk for system in systems}
-    removed = [dict(item, removed=True) for item in latest.systems_snapshot if item["id"] not in current_ids]
-    old_ids = {item["id"] for item in latest.systems_snapshot}
-    notice = _new_notice(
-        wave=wave,
-        kind=NoticeKind.CHANGE,
-        publish_at=now,
-        systems=list(systems) + list(System.objects.filter(pk__in=old_ids - current_ids)),
-        previous_window_start=latest.window_start if window_moved else None,
-        previous_window_end=latest.window_end if window_moved else None,
-        systems_snapshot=current + removed,
-    )
-    return notice_publish(notice=notice, now=now, by=by)
+def _downtime(item: dict, window: tuple[datetime, datetime]) -> tuple[datetime, datetime]:
+    """A snapshot item's downtime: its own slot, else the window."""
+    start = parse_datetime(item["downtime_start"]) if item.get("downtime_start") else window[0]
+    end = parse_datetime(item["downtime_end"]) if item.get("downtime_end") else window[1]
+    return start, end
+
+
+def wave_changes(*, baseline: Notice, window: tuple[datetime, datetime], current: list[dict]) -> list[dict]:
+    """What changed for each system since the last published notice (`baseline`, which holds the full state).
+
+    A moved window concerns every system of the wave; otherwise a system is named when it joined (added), left
+    (removed) or its own downtime moved (moved). Each record is the system's snapshot with `change`, its
+    downtime now (`downtime_start`/`downtime_end`, for a removed system the one it no longer has) and, where the
+    time moved, `previous_start`/`previous_end`.
+    """
+    old_window = (baseline.window_start, baseline.window_end)
+    window_moved = old_window != window
+    before = {item["id"]: item for item in baseline.systems_snapshot if not item.get("removed")}
+    records = []
+    for item in current:
+        start, end = _downtime(item, window)
+        old = before.pop(item["id"], None)
+        if old is None:
+            records.append(change_record(item, ChangeKind.ADDED, (start, end)))
+        elif window_moved or _downtime(old, old_window) != (start, end):
+            records.append(change_record(item, ChangeKind.MOVED, (start, end), previous=_downtime(old, old_window)))
+    records += [change_record(item, ChangeKind.REMOVED, _downtime(item, old_window)) for item in before.values()]
+    return sorted(records, key=lambda record: record["code"])
+
+
+def _collect_change(
+    *, wave: Wave, baseline: Notice, pending: Notice | None, systems: list[System], now: datetime
+) -> Notice | None:
+    """Collect what changed since `baseline` into the wave's one pending change notice (created, updated, or
+    cancelled when nothing is left to tell). It is due CHANGE_NOTICE_DELAY_MINUTES after the first change, or
+    at once when the delay is 0 or less than it remains before the window. Returns the pending notice."""
+    window = (wave.window_start, wave.window_end)
+    current = [system_snapshot(system) for system in systems]
+    changes = wave_changes(baseline=baseline, window=window, current=current)
+    if not changes:
+        if pending is not None:
+            pending.state = NoticeState.CANCELLED
+            pending.save(update_fields=["state"])
+        return None
+    delay = timedelta(minutes=settings.CHANGE_NOTICE_DELAY_MINUTES)
+    at_once = delay <= timedelta(0) or wave.window_start - now < delay
+    previous = (baseline.window_start, baseline.window_end)
+    if previous == window:
+        previous = (None, None)
+    fields = {
+        "window_start": wave.window_start,
+        "window_end": wave.window_end,
+        "previous_window_start": previous[0],
+        "previous_window_end": previous[1],
+        "systems_snapshot": current,
+        "changes": changes,
+    }
+    named = list(System.objects.filter(pk__in=[record["id"] for record in changes]))
+    if pending is None:
+        return _new_notice(
+            wave=wave, kind=NoticeKind.CHANGE, publish_at=now if at_once else now + delay, systems=named, **fields
+        )
+    for name, value in fields.items():
+        setattr(pending, name, value)
+    if at_once:
+        pending.publish_at = now
+    pending.full_clean(exclude=["systems"])
+    pending.save()
+    pending.systems.set(named)
+    return pending
 
 
 def _issue_cancellation(*, wave: Wave, latest: Notice, now: datetime, by: AbstractBaseUser | None) -> Notice:
@@ -224,38 +263,67 @@ def notice_publish(*, notice: Notice, now: datetime | None = None, by: AbstractB
     """
     now = now or timezone.now()
     with transaction.atomic():
-        notice = Notice.objects.select_for_update(of=("self",)).select_related("wave").get(pk=notice.pk)
+        # Lock order (systems.events): the wave first, then the notice, then (following the notice) its systems.
+        wave_id = Notice.objects.filter(pk=notice.pk).values_list("wave_id", flat=True).get()
+        wave = Wave.objects.select_for_update().get(pk=wave_id)
+        notice = Notice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
+        notice.wave = wave
         if notice.state != NoticeState.SCHEDULED:
             return notice
-        wave = notice.wave
         if notice.kind in (NoticeKind.ANNOUNCEMENT, NoticeKind.REMINDER):
             if wave.state not in ACTIVE_WAVE_STATES:
                 notice.state = NoticeState.CANCELLED
                 notice.save(update_fields=["state"])
                 return notice
+            if notice.kind == NoticeKind.REMINDER:  # the reminder comes after any change still being collected
+                for pending in wave.notices.filter(kind=NoticeKind.CHANGE, state=NoticeState.SCHEDULED):
+                    notice_publish(notice=pending, now=now, by=by)
             systems = _wave_systems(wave)
             notice.window_start, notice.window_end = wave.window_start, wave.window_end
             notice.systems_snapshot = [system_snapshot(system) for system in systems]
             notice.systems.set(systems)
-        if not notice.text_edited:
-            notice.title, notice.body = default_text(notice)
         notice.state = NoticeState.PUBLISHED
         notice.published_at = now
+        if not notice.text_edited:
+            notice.title, notice.body = default_text(notice)
         notice.save()
+        removed = {record["id"] for record in notice.changes if record["change"] == ChangeKind.REMOVED}
         systems_follow_notice(
-            system_ids=notice.systems.values_list("pk", flat=True),
+            system_ids=notice.systems.exclude(pk__in=removed).values_list("pk", flat=True),
             cancelled=notice.kind == NoticeKind.CANCELLATION,
             by=by,
             reason=_("downtime notice published (%(kind)s)") % {"kind": notice.get_kind_display()},
         )
+        if notice.kind == NoticeKind.CHANGE:
+            _supersede_covered(wave)
         delivery_ids = _create_deliveries(notice, now=now)
         transaction.on_commit(lambda: deliveries_enqueue(delivery_ids), robust=True)
     logger.info("Published notice %s (%s, wave %s): %d deliveries", notice.pk, notice.kind, wave, len(delivery_ids))
     return notice
 
 
+def _supersede_covered(wave: Wave) -> None:
+    """An earlier notice is superseded once later change notices named every one of its systems; until then it
+    stays the current notice (and its confirmations stay valid) for the contacts of the systems not named."""
+    notices = list(
+        wave.notices.filter(kind__in=CYCLE_KINDS, state__in=[NoticeState.PUBLISHED, NoticeState.SUPERSEDED])
+        .order_by("-published_at", "-pk")
+        .prefetch_related(Prefetch("systems", queryset=System.objects.only("pk")))
+    )
+    covered: set[int] | None = None  # systems named by a later change notice; None before the first one
+    done = []
+    for notice in notices:
+        ids = {system.pk for system in notice.systems.all()}
+        if covered is not None and notice.state == NoticeState.PUBLISHED and ids <= covered:
+            done.append(notice)
+        if notice.kind == NoticeKind.CHANGE:
+            covered = (covered or set()) | ids
+    _supersede(done)
+
+
 def _create_deliveries(notice: Notice, *, now: datetime) -> list[int]:
-    """The outbox rows of a notice: one e-mail per contact person of its systems, one webhook call."""
+    """The outbox rows of a notice: one e-mail per contact person of the systems it names (for a change notice,
+    those whose downtime changed), one webhook call."""
     contacts = (
         ContactPerson.objects.filter(system_contacts__system__in=notice.systems.all())
         .distinct()
@@ -288,8 +356,10 @@ def notices_publish_due(*, now: datetime | None = None, limit: int = 100) -> lis
     published = []
     for _i in range(limit):
         with transaction.atomic():
+            # The notice and its wave in one statement that never waits (the lock order puts the wave first).
             notice = (
-                Notice.objects.select_for_update(skip_locked=True)
+                Notice.objects.select_for_update(skip_locked=True, of=("self", "wave"))
+                .select_related("wave")
                 .filter(state=NoticeState.SCHEDULED, publish_at__lte=now or timezone.now())
                 .order_by("publish_at", "pk")
                 .first()

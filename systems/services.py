@@ -1,4 +1,9 @@
-"""Writes to the inventory. Status changes happen only here, so the lifecycle rules hold everywhere."""
+"""Writes to the inventory. Status changes happen only here, so the lifecycle rules hold everywhere.
+
+Changes others care about (a system joined or left a wave, its own downtime slot moved) are announced through
+`systems.events`, inside the transaction and after the waves concerned were locked (lock order: waves →
+systems → notices, see that module).
+"""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,10 +16,12 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from .choices import Criticality, MigrationStatus
+from .events import WaveMove, system_slot_moved, systems_moved
 from .lifecycle import TransitionNotAllowed, check_transition
 from .models import VM, Agency, ContactPerson, MigrationStatusFields, System, SystemContact
 
 LIFECYCLE_FIELDS = ["status", "status_before_hold", "migrated_at"]
+SLOT_FIELDS = ("downtime_start", "downtime_end")
 
 
 def record_change(obj, *, by: AbstractBaseUser | None, reason: str = "") -> None:
@@ -179,22 +186,40 @@ def system_assign_wave(*, system: System, wave, by: AbstractBaseUser | None, rea
     not planned. Refused for systems that have moved or are excluded, for closed waves and over max_vms.
     """
     with transaction.atomic():
-        system = System.objects.select_for_update(of=("self",)).select_related("wave").get(pk=system.pk)
+        system = _locked_with_waves(system.pk, wave.pk if wave else None)
         old_wave = system.wave
         if old_wave == wave:
             return system
         _move_to_wave(system, wave, by, reason)
         _check_wave_capacity(wave)
-        _notify_waves_changed([old_wave, wave], by=by)
+        _announce_moves([_move(system, old_wave, wave)], by=by)
     return system
 
 
-def _notify_waves_changed(waves, *, by: AbstractBaseUser | None) -> None:
-    from waves.services import wave_systems_changed
+def _lock_waves(wave_ids: Iterable[int | None]) -> None:
+    """Lock these waves, ascending id, before any system row (the lock order of systems.events)."""
+    ids = sorted({pk for pk in wave_ids if pk})
+    if ids:
+        wave_model = System._meta.get_field("wave").related_model
+        list(wave_model.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
 
-    changed = list({wave.pk: wave for wave in waves if wave is not None}.values())
-    if changed:
-        wave_systems_changed(waves=changed, by=by)
+
+def _locked_with_waves(system_pk: int, *wave_ids: int | None) -> System:
+    """The system row locked, after its wave and `wave_ids` were locked."""
+    current = System.objects.filter(pk=system_pk).values_list("wave_id", flat=True).get()
+    _lock_waves([current, *wave_ids])
+    return System.objects.select_for_update(of=("self",)).select_related("wave").get(pk=system_pk)
+
+
+def _move(system: System, old_wave, new_wave) -> WaveMove:
+    return WaveMove(system.pk, old_wave.pk if old_wave else None, new_wave.pk if new_wave else None)
+
+
+def _announce_moves(moves: list[WaveMove], *, by: AbstractBaseUser | None) -> None:
+    """Tell listeners that systems joined or left waves (the waves are locked already)."""
+    moves = [move for move in moves if move.from_wave_id != move.to_wave_id]
+    if moves:
+        systems_moved.send(sender=System, moves=moves, by=by)
 
 
 def system_create(*, by: AbstractBaseUser | None, depends_on: Iterable[System] = (), **fields) -> System:
@@ -203,11 +228,12 @@ def system_create(*, by: AbstractBaseUser | None, depends_on: Iterable[System] =
         wave = fields.get("wave")
         if wave is not None and fields.get("status", MigrationStatus.NOT_PLANNED) == MigrationStatus.NOT_PLANNED:
             fields["status"] = MigrationStatus.PLANNED
+        _lock_waves([wave.pk if wave else None])
         system = _create(System, by=by, **fields)
         if depends_on:
             system.depends_on.set(depends_on)
         _check_wave_capacity(wave)
-        _notify_waves_changed([wave], by=by)
+        _announce_moves([_move(system, None, wave)], by=by)
     return system
 
 
@@ -226,8 +252,10 @@ def system_update(
     if "status" in fields:
         raise ValueError("Use system_transition to change a system's status.")
     with transaction.atomic():
-        locked = System.objects.select_for_update(of=("self",)).select_related("wave").get(pk=system.pk)
+        target = fields.get("wave")
+        locked = _locked_with_waves(system.pk, target.pk if target else None)
         old_wave = locked.wave
+        old_slot = tuple(getattr(locked, name) for name in SLOT_FIELDS)
         new_wave = fields.pop("wave", old_wave)
         for name, value in fields.items():
             setattr(locked, name, value)
@@ -249,27 +277,32 @@ def system_update(
             record_change(locked, by=by, reason=reason)
             locked.depends_on.set(depends_on)
         if new_wave != old_wave:
-            _notify_waves_changed([old_wave, new_wave], by=by)
+            _announce_moves([_move(locked, old_wave, new_wave)], by=by)
+        elif new_wave is not None and (new_slot := tuple(getattr(locked, name) for name in SLOT_FIELDS)) != old_slot:
+            system_slot_moved.send(
+                sender=System, system_id=locked.pk, wave_id=new_wave.pk, previous=old_slot, current=new_slot, by=by
+            )
     return locked
 
 
 def system_delete(*, system: System, by: AbstractBaseUser | None) -> None:
     """Delete a system with its VMs and contact roles (they cannot exist without it)."""
     with transaction.atomic():
-        wave = system.wave
+        system = _locked_with_waves(system.pk)
+        wave, move = system.wave, _move(system, system.wave, None)
         for vm in system.vms.all():
             _delete(vm, by=by)
         for role in system.system_contacts.all():
             _delete(role, by=by)
         _delete(system, by=by)
-        _notify_waves_changed([wave], by=by)
+        if wave is not None:
+            _announce_moves([move], by=by)
 
 
 def vm_create(*, by: AbstractBaseUser | None, **fields) -> VM:
     with transaction.atomic():
         vm = _create(VM, by=by, **fields)
         _check_wave_capacity(vm.system.wave)
-        _notify_waves_changed([vm.system.wave], by=by)
     return vm
 
 
@@ -283,15 +316,12 @@ def vm_update(*, vm: VM, by: AbstractBaseUser | None, reason: str = "", **fields
         new_wave = vm.system.wave
         if new_wave != old_wave:
             _check_wave_capacity(new_wave)
-            _notify_waves_changed([old_wave, new_wave], by=by)
     return vm
 
 
 def vm_delete(*, vm: VM, by: AbstractBaseUser | None) -> None:
     with transaction.atomic():
-        wave = vm.system.wave
         _delete(vm, by=by)
-        _notify_waves_changed([wave], by=by)
 
 
 def contactperson_create(*, by: AbstractBaseUser | None, **fields) -> ContactPerson:
@@ -369,21 +399,24 @@ def _locked_systems(systems: Iterable[System]):
 
 def systems_bulk_assign_wave(*, systems: Iterable[System], wave, by: AbstractBaseUser | None) -> int:
     """Move every system into `wave` (None: out of its wave). All or nothing; returns how many changed."""
-    old_waves = []
+    moves: list[WaveMove] = []
+    systems = list(systems)
 
     def change(system: System) -> None:
         if system.wave == wave:
             return
-        old_waves.append(system.wave)
+        moves.append(_move(system, system.wave, wave))
         _move_to_wave(system, wave, by, "")
 
     with transaction.atomic():
+        current = System.objects.filter(pk__in=[system.pk for system in systems]).values_list("wave_id", flat=True)
+        _lock_waves([*current, wave.pk if wave else None])
         count = _bulk(_locked_systems(systems), change, label=lambda system: system.code)
         try:
             _check_wave_capacity(wave)
         except ValidationError as error:
             raise BulkActionRefused([RefusedRow(wave.name, " ".join(error.messages))]) from error
-        _notify_waves_changed([*old_waves, wave], by=by)
+        _announce_moves(moves, by=by)
     return count
 
 

@@ -26,7 +26,6 @@ from migportal.generic_views import (
     message_errors,
     message_form_errors,
 )
-from portal.selectors import open_test_problems
 from waves.models import Wave
 from waves.selectors import wave_list, with_counts
 
@@ -160,7 +159,6 @@ class SystemDetailView(ObjectDetailView):
             transition_form=_transition_form(system, cascade=True),
             wave_form=WaveAssignForm(initial={"wave": system.wave_id}),
             contact_form=SystemContactForm(),
-            test_problems=open_test_problems(system),
         )
         return context
 

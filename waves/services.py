@@ -1,7 +1,8 @@
 """Writes to waves. Every route (form, admin, import, API) goes through these functions.
 
-A wave's notices follow its state, window and systems: after each change here the notice
-rules of DESIGN §4 are applied by notifications.services (see `_wave_changed`).
+Each change that matters to others (the window moved, the state changed) is announced through `waves.events`
+inside the same transaction, with the wave row locked (lock order: `systems.events`). The downtime notices
+listen there; this module does not know them.
 """
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -9,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from notifications.services import notices_sync_wave
 from systems.services import record_change
 
+from . import events
 from .choices import WaveState
 from .models import Wave
 
@@ -29,20 +30,17 @@ def wave_allowed_states(wave: Wave) -> list[str]:
     return [state for state in WaveState.values if state in ALLOWED_WAVE_STATES[wave.state]]
 
 
-def _wave_changed(*, wave: Wave, by: AbstractBaseUser | None) -> None:
-    """Bring the wave's downtime notices in line with it: schedule, reschedule, change or cancel (DESIGN §4).
-
-    Runs inside the caller's transaction with the wave locked, so a rollback leaves no notice and sends nothing.
-    """
-    with transaction.atomic():
-        wave = Wave.objects.select_for_update().get(pk=wave.pk)
-        notices_sync_wave(wave=wave, by=by)
-
-
 def wave_systems_changed(*, waves: list[Wave], by: AbstractBaseUser | None) -> None:
-    """Call after systems joined or left these waves (form, bulk action, import): their notices follow."""
-    for wave in waves:
-        _wave_changed(wave=wave, by=by)
+    """Announce that systems joined or left these waves by a route that wrote the rows itself (the import).
+
+    The waves are locked (ascending id) and the event is sent in the caller's transaction.
+    """
+    wave_ids = sorted({wave.pk for wave in waves})
+    if not wave_ids:
+        return
+    with transaction.atomic():
+        list(Wave.objects.select_for_update().filter(pk__in=wave_ids).order_by("pk").values_list("pk", flat=True))
+        events.wave_systems_changed.send(sender=Wave, wave_ids=wave_ids, by=by)
 
 
 def wave_create(*, by: AbstractBaseUser | None, **fields) -> Wave:
@@ -64,12 +62,15 @@ def wave_update(*, wave: Wave, by: AbstractBaseUser | None, reason: str = "", **
         raise ValueError("Use wave_set_state to change a wave's state.")
     with transaction.atomic():
         wave = Wave.objects.select_for_update().get(pk=wave.pk)
+        previous = (wave.window_start, wave.window_end)
         for name, value in fields.items():
             setattr(wave, name, value)
         wave.full_clean()
         record_change(wave, by=by, reason=reason)
         wave.save()
-        _wave_changed(wave=wave, by=by)
+        current = (wave.window_start, wave.window_end)
+        if current != previous:
+            events.wave_window_moved.send(sender=Wave, wave_id=wave.pk, previous=previous, current=current, by=by)
     return wave
 
 
@@ -85,10 +86,10 @@ def wave_set_state(*, wave: Wave, state: str, by: AbstractBaseUser | None, reaso
                 % {"current": WaveState(wave.state).label, "target": WaveState(state).label},
                 code="wave_state_not_allowed",
             )
-        wave.state = state
+        previous, wave.state = wave.state, state
         record_change(wave, by=by, reason=reason)
         wave.save(update_fields=["state"])
-        _wave_changed(wave=wave, by=by)
+        events.wave_state_changed.send(sender=Wave, wave_id=wave.pk, previous=previous, current=state, by=by)
     return wave
 
 
