@@ -11,6 +11,7 @@ from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, Que
 from django.db.models.functions import Coalesce
 
 from notifications.choices import NoticeKind, NoticeState
+from notifications.messages import contact_language, notice_parts, notice_systems_for_contact, notice_text
 from notifications.models import Acknowledgement, Notice
 from systems.choices import ContactRole, MigrationStatus
 from systems.models import ContactPerson, System, SystemContact
@@ -24,6 +25,8 @@ STAFF_PERMISSION = "notifications.view_notice"
 VISIBLE_STATES = (NoticeState.PUBLISHED, NoticeState.SUPERSEDED)
 # Notices that change what a calendar shows: their arrival bumps the event's SEQUENCE.
 CHANGING_KINDS = (NoticeKind.CHANGE, NoticeKind.CANCELLATION)
+# Notices that ask their readers to confirm (again): a reminder repeats what was asked and asks nothing new.
+ASKING_KINDS = (NoticeKind.ANNOUNCEMENT, NoticeKind.CHANGE, NoticeKind.CANCELLATION)
 # Systems past these states need no warning any more.
 SETTLED_STATES = (MigrationStatus.MIGRATED, MigrationStatus.VERIFIED, MigrationStatus.EXCLUDED)
 
@@ -117,9 +120,66 @@ def notice_systems(notice: Notice, user) -> QuerySet[System]:
     return systems.filter(pk__in=visible_systems(contact).values("pk")) if contact else systems.none()
 
 
+def notice_as_read_by(notice: Notice, user, contact: ContactPerson | None) -> tuple[str, str, list[System]]:
+    """Title, text and visible systems of a notice as one reader sees it. A change notice is worded for the
+    contact's own systems (as their e-mail was), and each system carries `change`: what changed for it."""
+    systems = list(notice_systems(notice, user))
+    if notice.kind != NoticeKind.CHANGE:
+        return notice.title, notice.body, systems
+    changes = {part.code: part for part in notice_parts(notice)}
+    for system in systems:
+        system.change = changes.get(system.code)
+    if contact is None:
+        return notice.title, notice.body, systems
+    own = notice_systems_for_contact(notice, contact)
+    title, body = notice_text(notice, contact_language(contact), own) if own else (notice.title, notice.body)
+    return title, body, systems
+
+
 def notice_chain(notice: Notice, user) -> QuerySet[Notice]:
     """The notices of the same wave this user may see, oldest first: announcement → change → cancellation."""
     return notices_for(user).filter(wave_id=notice.wave_id).order_by("published_at", "pk")
+
+
+def later_asking_notices(*, wave_id, published_at, notice_id, contact_id) -> QuerySet:
+    """Later notices of the same wave that name one of the contact's systems and ask for a confirmation (as
+    notice–system rows; the arguments may be OuterRef). While there is none, the contact's confirmation of the
+    notice stays valid: a change that touches only other systems does not ask them again."""
+    later = Q(notice__published_at__gt=published_at) | Q(notice__published_at=published_at, notice_id__gt=notice_id)
+    return Notice.systems.through.objects.filter(
+        later,
+        notice__wave_id=wave_id,
+        notice__state__in=VISIBLE_STATES,
+        notice__kind__in=ASKING_KINDS,
+        system__system_contacts__contact_id=contact_id,
+    )
+
+
+def _replaced_for(contact_id, notice=None) -> Exists:
+    """Whether a later notice asks `contact_id` again (of `notice`, else of the outer query's notice)."""
+    if notice is not None:
+        return Exists(
+            later_asking_notices(
+                wave_id=notice.wave_id, published_at=notice.published_at, notice_id=notice.pk, contact_id=contact_id
+            )
+        )
+    return Exists(
+        later_asking_notices(
+            wave_id=OuterRef(OuterRef("wave_id")),
+            published_at=OuterRef(OuterRef("published_at")),
+            notice_id=OuterRef(OuterRef("pk")),
+            contact_id=contact_id,
+        )
+    )
+
+
+def notice_is_current_for(notice: Notice, contact: ContactPerson) -> bool:
+    """A published notice the contact may (still) confirm: no later notice asked them again."""
+    if notice.state != NoticeState.PUBLISHED:
+        return False
+    return not later_asking_notices(
+        wave_id=notice.wave_id, published_at=notice.published_at, notice_id=notice.pk, contact_id=contact.pk
+    ).exists()
 
 
 def agency_acknowledgements(notice: Notice, contact: ContactPerson) -> QuerySet[Acknowledgement]:
@@ -133,22 +193,36 @@ def agency_acknowledgements(notice: Notice, contact: ContactPerson) -> QuerySet[
 def expected_contacts(notice: Notice) -> QuerySet[ContactPerson]:
     """Who should acknowledge a notice: every contact person of its systems, plus anyone who did.
 
-    Each row carries `acknowledged_at` (None when not yet acknowledged).
+    Each row carries `acknowledged_at` (None when not yet acknowledged), `asked_again` (a later notice of the
+    wave changed one of their systems and asks them instead) and `earlier_acknowledged_at` (when they last
+    confirmed an earlier notice of the wave).
     """
     linked = SystemContact.objects.filter(system__notices=notice).values("contact_id")
     acks = Acknowledgement.objects.filter(notice=notice)
+    earlier = Acknowledgement.objects.filter(
+        Q(notice__published_at__lt=notice.published_at)
+        | Q(notice__published_at=notice.published_at, notice_id__lt=notice.pk),
+        notice__wave_id=notice.wave_id,
+        contact_id=OuterRef("pk"),
+    ).order_by("-acknowledged_at")
     return (
         ContactPerson.objects.filter(Q(pk__in=linked) | Q(pk__in=acks.values("contact_id")))
-        .annotate(acknowledged_at=Subquery(acks.filter(contact_id=OuterRef("pk")).values("acknowledged_at")[:1]))
+        .annotate(
+            acknowledged_at=Subquery(acks.filter(contact_id=OuterRef("pk")).values("acknowledged_at")[:1]),
+            asked_again=_replaced_for(OuterRef("pk"), notice),
+            earlier_acknowledged_at=Subquery(earlier.values("acknowledged_at")[:1]),
+        )
         .select_related("agency")
         .order_by("agency__name", "name")
     )
 
 
 def acknowledgement_overview() -> QuerySet[Notice]:
-    """Published notices for staff, with how many contact persons should and did acknowledge each."""
-    expected = SystemContact.objects.filter(system__notices=OuterRef("pk"))
-    acked = Acknowledgement.objects.filter(notice_id=OuterRef("pk"))
+    """Published notices for staff, with how many contact persons should and did acknowledge each: those whom
+    a later change asked again count there, not here."""
+    still_asked = ~_replaced_for(OuterRef("contact_id"))
+    expected = SystemContact.objects.filter(still_asked, system__notices=OuterRef("pk"))
+    acked = Acknowledgement.objects.filter(still_asked, notice_id=OuterRef("pk"))
     return (
         Notice.objects.filter(state=NoticeState.PUBLISHED)
         .select_related("wave")
@@ -203,7 +277,22 @@ def due_ack_reminders(*, now: datetime) -> set[tuple[int, int]]:
     done = set(Acknowledgement.objects.filter(notice__in=notices).values_list("notice_id", "contact_id")) | set(
         notices.filter(ack_reminders__isnull=False).values_list("pk", "ack_reminders__contact_id")
     )
-    return pairs - done
+    # A later notice that asked the contact again is the one to remind them of.
+    asked_again = set(
+        Notice.systems.through.objects.filter(notice__in=notices)
+        .filter(
+            Exists(
+                later_asking_notices(
+                    wave_id=OuterRef("notice__wave_id"),
+                    published_at=OuterRef("notice__published_at"),
+                    notice_id=OuterRef("notice_id"),
+                    contact_id=OuterRef("system__system_contacts__contact_id"),
+                )
+            )
+        )
+        .values_list("notice_id", "system__system_contacts__contact_id")
+    )
+    return pairs - done - asked_again
 
 
 def tester_systems(contact: ContactPerson) -> QuerySet[System]:

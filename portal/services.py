@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
-from notifications.choices import NoticeState
 from notifications.models import Acknowledgement, Notice
 from systems.choices import MigrationStatus
 from systems.models import ContactPerson, System
@@ -154,10 +153,11 @@ def feed_token_regenerate(*, contact: ContactPerson) -> FeedToken:
 
 
 def acknowledgement_create(*, notice: Notice, contact: ContactPerson) -> Acknowledgement:
-    """Record that the contact's agency is informed of a published notice (idempotent)."""
+    """Record that the contact's agency is informed of a published notice (idempotent); refused once a later
+    notice changed one of the contact's systems (that one is to be confirmed instead)."""
     if not selectors.notices_for_contact(contact).filter(pk=notice.pk).exists():
         raise PermissionDenied
-    if notice.state != NoticeState.PUBLISHED:
+    if not selectors.notice_is_current_for(notice, contact):
         raise ValidationError(
             _("This notice has been replaced by a newer one; acknowledge the newest notice."), code="not_current"
         )

@@ -133,15 +133,19 @@ class ExpectedContactTable(tables.Table):
     email = tables.EmailColumn(verbose_name=_("E-mail"))
     phone = tables.Column(verbose_name=_("Phone"), default="–")
     acknowledged_at = tables.Column(verbose_name=_("Acknowledged"), empty_values=())
+    earlier_acknowledged_at = tables.Column(verbose_name=_("Confirmed an earlier notice"), empty_values=())
 
     class Meta:
         model = ContactPerson
-        fields = ["name", "agency", "email", "phone", "acknowledged_at"]
+        fields = ["name", "agency", "email", "phone", "acknowledged_at", "earlier_acknowledged_at"]
         orderable = False
         empty_text = _("Nobody.")
 
     def render_acknowledged_at(self, value):
         return oslo_datetime(value) if value else _("Not acknowledged")
+
+    def render_earlier_acknowledged_at(self, value):
+        return oslo_datetime(value) if value else "–"
 
 
 class EscalationTable(tables.Table):

@@ -101,15 +101,19 @@ def notice_detail(request, pk: int):
     contact = request.contact
     # The agency's acknowledgements include the contact's own: one query serves both.
     acknowledgements = list(selectors.agency_acknowledgements(notice, contact)) if contact else None
+    title, body, systems = selectors.notice_as_read_by(notice, request.user, contact)
     return render(
         request,
         "portal/notice_detail.html",
         {
             "notice": notice,
-            "systems": selectors.notice_systems(notice, request.user),
+            "title": title,
+            "body": body,
+            "systems": systems,
             "chain": selectors.notice_chain(notice, request.user),
             "acknowledgements": acknowledgements,
             "my_acknowledgement": next((ack for ack in acknowledgements or () if ack.contact_id == contact.pk), None),
+            "current": bool(contact) and selectors.notice_is_current_for(notice, contact),
             "upcoming": notice.window_end > timezone.now(),
             "portal_section": "notices",
         },
@@ -226,13 +230,15 @@ def staff_acknowledgement_list(request):
 def staff_acknowledgement_detail(request, pk: int):
     notice = get_object_or_404(selectors.published_notices().select_related("wave"), pk=pk)
     contacts = list(selectors.expected_contacts(notice))
+    asked = [contact for contact in contacts if not contact.asked_again]
     return render(
         request,
         "portal/staff/acknowledgement_detail.html",
         {
             "notice": notice,
-            "acknowledged": ExpectedContactTable([c for c in contacts if c.acknowledged_at], prefix="yes-"),
-            "missing": ExpectedContactTable([c for c in contacts if not c.acknowledged_at], prefix="no-"),
+            "acknowledged": ExpectedContactTable([c for c in asked if c.acknowledged_at], prefix="yes-"),
+            "missing": ExpectedContactTable([c for c in asked if not c.acknowledged_at], prefix="no-"),
+            "asked_again": ExpectedContactTable([c for c in contacts if c.asked_again], prefix="again-"),
             "portal_section": "acks",
         },
     )
