@@ -58,14 +58,15 @@ def change_record(
     item: dict, change: str, downtime: tuple[datetime, datetime], *, previous: tuple[datetime, datetime] | None = None
 ) -> dict:
     """What a change notice keeps of one system whose downtime changed (see services.wave_changes)."""
+    moved = previous is not None and previous != downtime  # an own slot kept while the window moved: no old time
     return {
         **item,
         "change": change,
         "removed": change == ChangeKind.REMOVED,
         "downtime_start": downtime[0].isoformat(),
         "downtime_end": downtime[1].isoformat(),
-        "previous_start": previous[0].isoformat() if previous else None,
-        "previous_end": previous[1].isoformat() if previous else None,
+        "previous_start": previous[0].isoformat() if moved else None,
+        "previous_end": previous[1].isoformat() if moved else None,
     }
 
 

@@ -190,7 +190,8 @@ def wave_changes(*, baseline: Notice, window: tuple[datetime, datetime], current
         if old is None:
             records.append(change_record(item, ChangeKind.ADDED, (start, end)))
         elif window_moved or _downtime(old, old_window) != (start, end):
-            records.append(change_record(item, ChangeKind.MOVED, (start, end), previous=_downtime(old, old_window)))
+            previous = _downtime(old, old_window)
+            records.append(change_record(item, ChangeKind.MOVED, (start, end), previous=previous))
     records += [change_record(item, ChangeKind.REMOVED, _downtime(item, old_window)) for item in before.values()]
     return sorted(records, key=lambda record: record["code"])
 

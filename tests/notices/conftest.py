@@ -73,6 +73,7 @@ def enqueued(monkeypatch):
 def notice_settings(settings):
     settings.NOTICE_LEAD_DAYS = 14
     settings.REMINDER_LEAD_DAYS = 2
+    settings.CHANGE_NOTICE_DELAY_MINUTES = 15
     settings.PORTAL_WEBHOOK_URL = ""
     settings.PORTAL_WEBHOOK_SECRET = ""
     settings.NOTICE_DELIVERY_MAX_ATTEMPTS = 3

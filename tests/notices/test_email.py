@@ -9,7 +9,7 @@ from notifications.messages import build_email, window_text
 from notifications.models import Delivery
 from notifications.services import delivery_attempt, notice_update_text
 from systems.choices import ContactRole, Environment
-from waves.services import wave_set_state, wave_update
+from waves.services import wave_set_state
 
 from .conftest import OSLO, WINDOW_END, WINDOW_START, publish_announcement
 
@@ -104,18 +104,6 @@ def test_message_id_is_stable_across_retries(scene, clock):
     first, second = build_email(delivery), build_email(delivery)
 
     assert first.message()["Message-ID"] == second.message()["Message-ID"] == f"<{delivery.uid}@kommune.example>"
-
-
-def test_change_email_shows_old_and_new_window(scene, clock, mailoutbox):
-    publish_announcement(scene, clock)
-    later = WINDOW_START + timedelta(days=7)
-    wave_update(wave=scene.wave, by=None, window_start=later, window_end=later + timedelta(hours=5))
-    for delivery in Delivery.objects.filter(state="pending", notice__kind="change"):
-        delivery_attempt(delivery_id=delivery.pk)
-
-    kari = _mail_to(mailoutbox, "kari@kommune.example")
-    assert kari.subject == "Endret nedetid: Bølge 12, nå lørdag 13. mars 2021 kl. 18:00–23:00"
-    assert "Det var lørdag 6. mars 2021 kl. 18:00–23:00; det er nå lørdag 13. mars 2021 kl. 18:00–23:00." in kari.body
 
 
 def test_text_edited_by_staff_is_what_recipients_read(scene, clock, mailoutbox):

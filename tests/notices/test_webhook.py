@@ -9,7 +9,7 @@ from werkzeug import Response
 
 from notifications.choices import DeliveryChannel, DeliveryState
 from notifications.models import Delivery, WebhookEndpoint
-from notifications.services import delivery_attempt
+from notifications.services import delivery_attempt, notices_publish_due
 
 from .conftest import WEBHOOK_SECRET, WINDOW_START, publish_announcement
 
@@ -63,6 +63,8 @@ def test_change_webhook_has_previous_window(hook_scene, clock, httpserver):
     publish_announcement(hook_scene, clock)
     later = WINDOW_START + timedelta(days=7)
     wave_update(wave=hook_scene.wave, by=None, window_start=later, window_end=later + timedelta(hours=5))
+    clock.shift(timedelta(minutes=15))  # CHANGE_NOTICE_DELAY_MINUTES
+    notices_publish_due()
     change = hook_scene.wave.notices.get(kind="change")
     clock.move_to(time.time(), tick=False)
     Delivery.objects.update(next_attempt_at=None)
@@ -73,6 +75,11 @@ def test_change_webhook_has_previous_window(hook_scene, clock, httpserver):
     assert body["type"] == "notice.change"
     assert body["previous_window"] == {"start": "2021-03-06T18:00:00+01:00", "end": "2021-03-06T23:00:00+01:00"}
     assert body["window_start"] == "2021-03-13T18:00:00+01:00"
+    moved = {item["code"]: item for item in body["changes"]}
+    assert set(moved) == {"ERP", "ARK", "TEST-1"}
+    assert moved["ERP"]["change"] == "moved"
+    assert moved["ERP"]["previous_downtime_start"] == "2021-03-06T18:00:00+01:00"
+    assert moved["ERP"]["downtime_start"] == "2021-03-13T18:00:00+01:00"
 
 
 @pytest.mark.parametrize(
