@@ -112,3 +112,20 @@ class AcknowledgementFactory(factory.django.DjangoModelFactory):
 
     notice = factory.SubFactory(NoticeFactory)
     contact = factory.SubFactory(ContactPersonFactory)
+
+
+def announced_wave(*, systems: int = 0, **fields) -> Wave:
+    """A confirmed wave with `systems` planned systems whose announcement went out: its window starts tomorrow,
+    so confirming publishes the announcement at once (short notice)."""
+    from waves.services import wave_set_state
+
+    start = (timezone.now() + timedelta(days=1)).replace(microsecond=0)
+    wave = WaveFactory(window_start=start, window_end=start + timedelta(hours=5), **fields)
+    SystemFactory.create_batch(systems, wave=wave, status="planned")
+    return wave_set_state(wave=wave, state="confirmed", by=None)
+
+
+def collected_changes(wave: Wave) -> dict[str, str]:
+    """What the wave's change notice still being collected says changed: system code → added/removed/moved."""
+    notice = Notice.objects.get(wave=wave, kind=NoticeKind.CHANGE, state=NoticeState.SCHEDULED)
+    return {item["code"]: item["change"] for item in notice.changes}

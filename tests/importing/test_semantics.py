@@ -8,7 +8,14 @@ from django.utils import timezone
 
 from notifications.models import Notice
 from systems.models import VM, Agency, ContactPerson, System, SystemContact
-from tests.factories import AgencyFactory, ContactPersonFactory, SystemFactory, VMFactory, WaveFactory
+from tests.factories import (
+    AgencyFactory,
+    ContactPersonFactory,
+    SystemFactory,
+    VMFactory,
+    WaveFactory,
+    collected_changes,
+)
 from waves import services as wave_services
 from waves.models import Wave
 
@@ -185,16 +192,16 @@ def test_import_cannot_confirm_a_completed_wave(run_import):
     assert errors(result) == ["waves.csv:2: state: En bølge kan ikke gå fra «fullført» til «bekreftet»."]
 
 
-def test_import_tells_each_wave_systems_joined_or_left_once(run_import, editor_user, monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        wave_services, "wave_systems_changed", lambda *, waves, by: calls.append(sorted(w.name for w in waves))
-    )
+def test_import_collects_a_change_notice_for_each_wave_systems_joined_or_left(run_import, editor_user):
     agency = AgencyFactory(code="BYM")
     old, new, quiet = WaveFactory(name="Gammel"), WaveFactory(name="Ny"), WaveFactory(name="Stille")
-    SystemFactory(code="S1", agency=agency, wave=old)
-    SystemFactory(code="S2", agency=agency, wave=old)
-    SystemFactory(code="S3", agency=agency, wave=quiet)
+    SystemFactory(code="S1", agency=agency, wave=old, status="planned")
+    SystemFactory(code="S2", agency=agency, wave=old, status="planned")
+    SystemFactory(code="S3", agency=agency, wave=quiet, status="planned")
+    for wave in (old, new, quiet):
+        start = (timezone.now() + timedelta(days=1)).replace(microsecond=0)
+        wave_services.wave_update(wave=wave, by=None, window_start=start, window_end=start + timedelta(hours=5))
+        wave_services.wave_set_state(wave=wave, state="confirmed", by=None)  # the announcement goes out at once
     result = run_import(
         {
             "systems.csv": (
@@ -204,7 +211,9 @@ def test_import_tells_each_wave_systems_joined_or_left_once(run_import, editor_u
         by=editor_user,
     )
     assert result.ok, errors(result)
-    assert calls == [["Gammel", "Ny"]]
+    assert collected_changes(old) == {"S1": "removed", "S2": "removed"}
+    assert collected_changes(new) == {"S1": "added", "S2": "added"}
+    assert not quiet.notices.filter(kind="change").exists()
     assert new.systems.count() == 2
 
 

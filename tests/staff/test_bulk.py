@@ -5,7 +5,14 @@ from django.urls import reverse
 
 from systems.choices import ContactRole, Criticality, MigrationStatus
 from systems.models import VM, System, SystemContact
-from tests.factories import ContactPersonFactory, SystemFactory, VMFactory, WaveFactory
+from tests.factories import (
+    ContactPersonFactory,
+    SystemFactory,
+    VMFactory,
+    WaveFactory,
+    announced_wave,
+    collected_changes,
+)
 from waves.choices import WaveState
 
 
@@ -161,18 +168,18 @@ def test_viewer_cannot_bulk_change(url_name, viewer_client):
     assert system.criticality == Criticality.MEDIUM
 
 
-def test_bulk_assign_tells_the_waves_their_systems_changed(editor_client, monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        "waves.services.wave_systems_changed", lambda *, waves, by: calls.append(({w.pk for w in waves}, by))
-    )
-    old, new = WaveFactory(), WaveFactory()
-    systems = SystemFactory.create_batch(2, wave=old, status=MigrationStatus.PLANNED)
+def test_bulk_assign_collects_one_change_notice_per_wave(editor_client):
+    systems = SystemFactory.create_batch(2, status=MigrationStatus.NOT_PLANNED)
+    old, new = announced_wave(systems=2), announced_wave()
     _post(
-        editor_client, "systems:system_bulk", {"pk": [s.pk for s in systems], "action": "assign_wave", "wave": new.pk}
+        editor_client, "systems:system_bulk", {"pk": [s.pk for s in systems], "action": "assign_wave", "wave": old.pk}
     )
-    assert len(calls) == 1
-    assert calls[0][0] == {old.pk, new.pk}
+    moving = list(old.systems.order_by("code"))[:3]
+    _post(editor_client, "systems:system_bulk", {"pk": [s.pk for s in moving], "action": "assign_wave", "wave": new.pk})
+    codes = [system.code for system in moving]
+    # The two systems that joined and left again within the delay are no change for anyone.
+    assert collected_changes(old) == {codes[2]: "removed"}
+    assert collected_changes(new) == dict.fromkeys(codes, "added")
 
 
 def test_bulk_all_matching_counts_the_filtered_rows_not_the_page(editor_client):

@@ -17,6 +17,8 @@ from tests.factories import (
     UserFactory,
     VMFactory,
     WaveFactory,
+    announced_wave,
+    collected_changes,
 )
 from waves.choices import WaveState
 from waves.models import Wave
@@ -264,18 +266,16 @@ def test_vm_transition_from_its_page(editor_client):
     assert [value for value, _ in form.fields["to"].choices] == ["planned"]
 
 
-def test_move_system_to_wave_from_its_page(editor_client, monkeypatch):
-    calls = []
-    monkeypatch.setattr("waves.services.wave_systems_changed", lambda *, waves, by: calls.append(waves))
+def test_move_system_to_wave_from_its_page(editor_client):
     system = SystemFactory()
-    wave = WaveFactory(name="Bølge 7")
+    wave = announced_wave(name="Bølge 7")
     response = editor_client.post(
         reverse("systems:system_assign_wave", args=[system.pk]), {"wave": wave.pk}, follow=True
     )
     assert f"{system.code} er flyttet til Bølge 7." in _text(response)
     system.refresh_from_db()
     assert system.wave == wave and system.status == MigrationStatus.PLANNED
-    assert calls == [[wave]]
+    assert collected_changes(wave) == {system.code: "added"}
 
 
 def test_add_and_remove_a_contact_role_on_the_system_page(editor_client):
