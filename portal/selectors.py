@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from notifications.choices import NoticeKind, NoticeState
+from notifications.choices import ChangeKind, NoticeKind, NoticeState
 from notifications.messages import contact_language, notice_parts, notice_systems_for_contact, notice_text
 from notifications.models import Acknowledgement, Notice
 from systems.choices import ContactRole, MigrationStatus
@@ -341,6 +341,15 @@ class CalendarEvent:
     systems: list[System] = field(default_factory=list)
 
 
+def _only_removed(notice: Notice) -> bool:
+    """A change notice whose (prefetched) systems of the reader all left the wave."""
+    if notice.kind != NoticeKind.CHANGE:
+        return False
+    removed = {item["id"] for item in notice.changes if item["change"] == ChangeKind.REMOVED}
+    own = {system.pk for system in notice.systems.all()}
+    return bool(own) and own <= removed
+
+
 def calendar_events(contact: ContactPerson, *, now: datetime) -> list[CalendarEvent]:
     """One event per wave window of the contact's own systems, built from that wave's published notices.
 
@@ -379,8 +388,9 @@ def calendar_events(contact: ContactPerson, *, now: datetime) -> list[CalendarEv
         wave_notices = every_notice[wave_id]
         after_first = [row for row in wave_notices if (row["published_at"], row["pk"]) > (first.published_at, first.pk)]
         after_last = [row for row in after_first if (row["published_at"], row["pk"]) > (last.published_at, last.pk)]
-        # A later change or cancellation that no longer names the contact's systems took them out of the window.
-        removed = any(row["kind"] in CHANGING_KINDS for row in after_last)
+        # A change names the systems whose downtime changed: one that names the contact's systems only as
+        # removed took them out of the window; a later cancellation that does not name them came after that.
+        removed = _only_removed(last) or any(row["kind"] == NoticeKind.CANCELLATION for row in after_last)
         events.append(
             CalendarEvent(
                 wave_id=wave_id,

@@ -14,7 +14,7 @@ from notifications.models import Acknowledgement
 from portal.choices import ReminderState
 from portal.models import AckReminder
 from portal.tasks import send_ack_reminder, send_ack_reminders
-from tests.factories import ContactPersonFactory, NoticeFactory, SystemContactFactory, WaveFactory
+from tests.factories import ContactPersonFactory, NoticeFactory, SystemContactFactory, SystemFactory, WaveFactory
 
 OSLO = ZoneInfo("Europe/Oslo")
 PUBLISHED = datetime(2026, 11, 2, 8, 0, tzinfo=OSLO)
@@ -82,6 +82,30 @@ def test_ack_reminder_not_sent_when_acknowledged_after_it_was_queued(
         Acknowledgement.objects.create(notice=notice, contact=contact_a)
         assert send_ack_reminder(AckReminder.objects.get().pk) == ReminderState.SKIPPED
     assert mail.outbox == []
+
+
+def test_ack_reminder_is_about_the_notice_that_asked_last(
+    notice, contact_a, system_a, django_capture_on_commit_callbacks, settings
+):
+    """A later change to the contact's system asked them again: the reminder names that change, not the
+    announcement; a colleague whose system did not change is reminded of the announcement."""
+    settings.ACK_REMINDER_AFTER_DAYS = 3
+    unchanged = SystemFactory(agency=system_a.agency, wave=notice.wave)
+    colleague = ContactPersonFactory(email="kollega@bym.example")
+    SystemContactFactory(system=unchanged, contact=colleague)
+    notice.systems.add(unchanged)
+    changed_at = PUBLISHED + timedelta(hours=1)
+    change = NoticeFactory(
+        wave=notice.wave, kind=NoticeKind.CHANGE, systems=[system_a], published_at=changed_at, publish_at=changed_at
+    )
+
+    _run_daily(PUBLISHED + timedelta(days=3, hours=2), django_capture_on_commit_callbacks)
+
+    assert set(AckReminder.objects.values_list("notice_id", "contact__email")) == {
+        (change.pk, contact_a.email),
+        (notice.pk, "kollega@bym.example"),
+    }
+    assert len(mail.outbox) == 2
 
 
 @pytest.mark.parametrize("case", ["window_over", "reminder_kind"])

@@ -109,10 +109,32 @@ def test_calendar_feed_cancels_the_event_when_a_change_removes_the_contacts_syst
 ):
     other = SystemFactory(agency=agency_b, wave=oslo_wave)
     NoticeFactory(wave=oslo_wave, systems=[system_a, other], published_at=START - timedelta(days=14))
-    NoticeFactory(wave=oslo_wave, kind=NoticeKind.CHANGE, systems=[other], published_at=START - timedelta(days=9))
+    NoticeFactory(
+        wave=oslo_wave,
+        kind=NoticeKind.CHANGE,
+        systems=[system_a],
+        changes=[{"id": system_a.pk, "code": system_a.code, "change": "removed"}],
+        published_at=START - timedelta(days=9),
+    )
     (event,) = _events(_calendar(client, token))
     assert event["STATUS"] == "CANCELLED"
     assert event["SEQUENCE"] == 1
+
+
+def test_calendar_feed_keeps_the_event_when_a_change_concerns_only_other_systems(
+    client, token, agency_b, system_a, oslo_wave
+):
+    NoticeFactory(wave=oslo_wave, systems=[system_a], published_at=START - timedelta(days=14))
+    other = SystemFactory(agency=agency_b, wave=oslo_wave)
+    NoticeFactory(
+        wave=oslo_wave,
+        kind=NoticeKind.CHANGE,
+        systems=[other],
+        changes=[{"id": other.pk, "code": other.code, "change": "added"}],
+        published_at=START - timedelta(days=9),
+    )
+    (event,) = _events(_calendar(client, token))
+    assert event["STATUS"] == "CONFIRMED"
 
 
 def test_calendar_feed_shows_only_the_contacts_windows(client, token, system_a, system_b, oslo_wave):
