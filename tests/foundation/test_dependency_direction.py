@@ -29,4 +29,3 @@ def test_inventory_and_waves_do_not_import_notices_or_portal(app):
         for path in sorted((ROOT / app).rglob("*.py"))
     }
     assert {path: names for path, names in offenders.items() if names} == {}
-

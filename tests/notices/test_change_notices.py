@@ -47,6 +47,19 @@ def _mail_to(mailoutbox, address):
     return message
 
 
+def _move_test1_slot_and_publish(scene, clock):
+    """Move TEST-1's own slot from 19:00–20:00 to 21:00–22:00; returns the change notice, published when due."""
+    system_update(
+        system=scene.test1,
+        by=None,
+        downtime_start=WINDOW_START + timedelta(hours=3),
+        downtime_end=WINDOW_START + timedelta(hours=4),
+    )
+    (change,) = _changes(scene.wave)
+    _publish_when_due(clock, change)
+    return change
+
+
 def _newcomers(scene, count):
     """Systems outside any wave, each with a contact person of its own."""
     systems = []
@@ -134,14 +147,7 @@ def test_system_removed_tells_only_its_contacts_that_it_no_longer_moves(scene, c
 def test_own_slot_moved_tells_only_its_contacts_with_old_and_new_time(scene, clock, mailoutbox):
     publish_announcement(scene, clock)
 
-    system_update(
-        system=scene.test1,
-        by=None,
-        downtime_start=WINDOW_START + timedelta(hours=3),
-        downtime_end=WINDOW_START + timedelta(hours=4),
-    )
-    (change,) = _changes(scene.wave)
-    _publish_when_due(clock, change)
+    change = _move_test1_slot_and_publish(scene, clock)
     _send(change)
 
     assert _emails(change) == {"per@kommune.example"}
@@ -223,14 +229,7 @@ def test_reminder_reflects_the_latest_state_and_says_how_long_is_left(scene, clo
 def test_staff_acknowledgement_pages_show_who_was_asked_again(scene, clock, client, viewer_user):
     announcement = publish_announcement(scene, clock)
     acknowledgement_create(notice=announcement, contact=scene.per)
-    system_update(
-        system=scene.test1,
-        by=None,
-        downtime_start=WINDOW_START + timedelta(hours=3),
-        downtime_end=WINDOW_START + timedelta(hours=4),
-    )
-    (change,) = _changes(scene.wave)
-    _publish_when_due(clock, change)
+    change = _move_test1_slot_and_publish(scene, clock)
 
     client.force_login(viewer_user)
     announcement_page = client.get(reverse("portal:staff_acknowledgement_detail", args=[announcement.pk]))

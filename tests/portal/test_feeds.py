@@ -104,18 +104,23 @@ def test_calendar_feed_keeps_uid_and_bumps_sequence_across_reschedule_and_cancel
     assert third.decoded("LAST-MODIFIED") > second.decoded("LAST-MODIFIED") > first.decoded("LAST-MODIFIED")
 
 
+def _change_notice(wave, system, change):
+    """A change notice five days after the announcement that names `system` as added, removed or moved."""
+    return NoticeFactory(
+        wave=wave,
+        kind=NoticeKind.CHANGE,
+        systems=[system],
+        changes=[{"id": system.pk, "code": system.code, "change": change}],
+        published_at=START - timedelta(days=9),
+    )
+
+
 def test_calendar_feed_cancels_the_event_when_a_change_removes_the_contacts_system(
     client, token, agency_b, system_a, oslo_wave
 ):
     other = SystemFactory(agency=agency_b, wave=oslo_wave)
     NoticeFactory(wave=oslo_wave, systems=[system_a, other], published_at=START - timedelta(days=14))
-    NoticeFactory(
-        wave=oslo_wave,
-        kind=NoticeKind.CHANGE,
-        systems=[system_a],
-        changes=[{"id": system_a.pk, "code": system_a.code, "change": "removed"}],
-        published_at=START - timedelta(days=9),
-    )
+    _change_notice(oslo_wave, system_a, "removed")
     (event,) = _events(_calendar(client, token))
     assert event["STATUS"] == "CANCELLED"
     assert event["SEQUENCE"] == 1
@@ -126,13 +131,7 @@ def test_calendar_feed_keeps_the_event_when_a_change_concerns_only_other_systems
 ):
     NoticeFactory(wave=oslo_wave, systems=[system_a], published_at=START - timedelta(days=14))
     other = SystemFactory(agency=agency_b, wave=oslo_wave)
-    NoticeFactory(
-        wave=oslo_wave,
-        kind=NoticeKind.CHANGE,
-        systems=[other],
-        changes=[{"id": other.pk, "code": other.code, "change": "added"}],
-        published_at=START - timedelta(days=9),
-    )
+    _change_notice(oslo_wave, other, "added")
     (event,) = _events(_calendar(client, token))
     assert event["STATUS"] == "CONFIRMED"
 
