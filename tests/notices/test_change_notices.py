@@ -240,3 +240,17 @@ def test_staff_acknowledgement_pages_show_who_was_asked_again(scene, clock, clie
     assert "Kari Nordmann" in asked_before and "Ola English" in asked_before
     missing = change_page.content.decode().split("Bekreftet (")[0]
     assert "Per Test" in missing and "Kari Nordmann" not in missing
+
+
+@pytest.mark.parametrize("wave_size", [3, 40])
+def test_moving_a_system_in_costs_the_same_queries_whatever_the_wave_size(
+    scene, clock, wave_size, django_assert_max_num_queries
+):
+    for number in range(wave_size - 3):
+        SystemFactory(code=f"EKSTRA-{number:02d}", agency=scene.agency, wave=scene.wave)
+    publish_announcement(scene, clock)
+    first, second = _newcomers(scene, 2)
+    system_assign_wave(system=first, wave=scene.wave, by=None)  # creates the change notice
+
+    with django_assert_max_num_queries(40):
+        system_assign_wave(system=second, wave=scene.wave, by=None)  # updates it
