@@ -101,12 +101,21 @@ def notices_for(user) -> QuerySet[Notice]:
 
 
 def notice_list(user) -> QuerySet[Notice]:
-    """The "My notices" list: newest first, with whether this contact has acknowledged each."""
+    """The "My notices" list: newest first, with whether this contact has acknowledged each and whether a later
+    notice asked them again (their systems changed)."""
     notices = notices_for(user).select_related("wave").order_by("-published_at", "-pk")
     contact = contact_for(user)
     if contact:
         notices = notices.annotate(
-            acknowledged=Exists(Acknowledgement.objects.filter(notice_id=OuterRef("pk"), contact=contact))
+            acknowledged=Exists(Acknowledgement.objects.filter(notice_id=OuterRef("pk"), contact=contact)),
+            asked_again=Exists(
+                later_asking_notices(
+                    wave_id=OuterRef("wave_id"),
+                    published_at=OuterRef("published_at"),
+                    notice_id=OuterRef("pk"),
+                    contact_id=contact.pk,
+                )
+            ),
         )
     return notices
 

@@ -52,7 +52,7 @@ class PortalNoticeTable(tables.Table):
 
     def render_state(self, record: Notice):
         badges = []
-        if record.state == NoticeState.SUPERSEDED:
+        if record.state == NoticeState.SUPERSEDED or getattr(record, "asked_again", False):
             badges.append(format_html('<span class="badge">{}</span>', _("Replaced by a newer notice")))
         elif _is_upcoming(record):
             badges.append(format_html('<span class="badge badge-warn">{}</span>', _("Upcoming")))

@@ -14,7 +14,7 @@ from notifications.services import delivery_attempt, notices_publish_due
 from portal.selectors import acknowledgement_overview, expected_contacts, notice_is_current_for
 from portal.services import acknowledgement_create
 from systems.services import system_assign_wave, system_update
-from tests.factories import ContactPersonFactory, SystemContactFactory, SystemFactory
+from tests.factories import ContactPersonFactory, SystemContactFactory, SystemFactory, UserFactory
 from waves.services import wave_update
 
 from .conftest import WINDOW_START, publish_announcement
@@ -224,6 +224,24 @@ def test_reminder_reflects_the_latest_state_and_says_how_long_is_left(scene, clo
     assert _emails(reminder) == {"kari@kommune.example", "ola@kommune.example", "ny00@kommune.example"}
     assert reminder.body.startswith("Dette er en påminnelse: Bølge 12 starter om 2\xa0dager.")
     assert reminder.title == "Påminnelse om nedetid: Bølge 12, lørdag 6. mars 2021 kl. 18:00–23:00"
+
+
+def test_portal_words_the_change_for_the_contact_and_marks_the_notice_it_replaced(scene, clock, client):
+    announcement = publish_announcement(scene, clock)
+    change = _move_test1_slot_and_publish(scene, clock)
+    scene.per.user = UserFactory()
+    scene.per.save()
+
+    client.force_login(scene.per.user)
+    change_page = client.get(reverse("portal:notice_detail", args=[change.pk])).content.decode()
+    list_page = client.get(reverse("portal:notice_list")).content.decode()
+    announcement_page = client.get(reverse("portal:notice_detail", args=[announcement.pk])).content.decode()
+
+    assert "<h1>Ny nedetid for systemer i Bølge 12</h1>" in change_page
+    assert "06.03.2021 kl. 21:00 – 22:00 <del>(var 06.03.2021 kl. 19:00 – 20:00)</del>" in change_page
+    assert list_page.count("Erstattet av et nyere varsel") == 1
+    assert "Virksomheten er informert" not in announcement_page  # confirm the change instead
+    assert "Virksomheten er informert" in change_page
 
 
 def test_staff_acknowledgement_pages_show_who_was_asked_again(scene, clock, client, viewer_user):
