@@ -57,7 +57,7 @@ def system_snapshot(system: System, *, removed: bool = False) -> dict:
 def change_record(
     item: dict, change: str, downtime: tuple[datetime, datetime], *, previous: tuple[datetime, datetime] | None = None
 ) -> dict:
-    """What a change notice keeps of one system whose downtime changed (see services.wave_changes)."""
+    """What a change notice keeps of one system whose downtime changed (see services._wave_changes)."""
     moved = previous is not None and previous != downtime  # an own slot kept while the window moved: no old time
     return {
         **item,

@@ -53,7 +53,11 @@ def _wave_systems(wave: Wave) -> list[System]:
 
 
 def notices_sync_wave(*, wave: Wave, by: AbstractBaseUser | None = None) -> None:
-    """Bring a wave's notices in line with its state, window and systems (the notice rules in docs/notices.md).
+    """Bring a wave's notices in line with its state, window and systems.
+
+    Before the announcement is out, the scheduled notices follow the wave; after it, what changed since the last
+    published notice is collected into one change notice (see `_collect_change`); leaving the confirmed and
+    in-progress states cancels what is scheduled, and a cancellation goes to those who heard of the wave.
 
     Call inside the transaction that changed the wave, with the wave row locked; what is published here
     is delivered only if that transaction commits.
@@ -172,7 +176,7 @@ def _downtime(item: dict, window: tuple[datetime, datetime]) -> tuple[datetime, 
     return start, end
 
 
-def wave_changes(*, baseline: Notice, window: tuple[datetime, datetime], current: list[dict]) -> list[dict]:
+def _wave_changes(*, baseline: Notice, window: tuple[datetime, datetime], current: list[dict]) -> list[dict]:
     """What changed for each system since the last published notice (`baseline`, which holds the full state).
 
     A moved window concerns every system of the wave; otherwise a system is named when it joined (added), left
@@ -204,7 +208,7 @@ def _collect_change(
     at once when the delay is 0 or less than it remains before the window. Returns the pending notice."""
     window = (wave.window_start, wave.window_end)
     current = [system_snapshot(system) for system in systems]
-    changes = wave_changes(baseline=baseline, window=window, current=current)
+    changes = _wave_changes(baseline=baseline, window=window, current=current)
     if not changes:
         if pending is not None:
             pending.state = NoticeState.CANCELLED
