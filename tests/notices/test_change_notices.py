@@ -47,14 +47,19 @@ def _mail_to(mailoutbox, address):
     return message
 
 
-def _move_test1_slot_and_publish(scene, clock):
-    """Move TEST-1's own slot from 19:00–20:00 to 21:00–22:00; returns the change notice, published when due."""
+def _move_test1_slot(scene):
+    """Move TEST-1's own slot from 19:00–20:00 to 21:00–22:00."""
     system_update(
         system=scene.test1,
         by=None,
         downtime_start=WINDOW_START + timedelta(hours=3),
         downtime_end=WINDOW_START + timedelta(hours=4),
     )
+
+
+def _move_test1_slot_and_publish(scene, clock):
+    """Move TEST-1's own slot; returns the change notice, published when due."""
+    _move_test1_slot(scene)
     (change,) = _changes(scene.wave)
     _publish_when_due(clock, change)
     return change
@@ -272,3 +277,19 @@ def test_moving_a_system_in_costs_the_same_queries_whatever_the_wave_size(
 
     with django_assert_max_num_queries(40):
         system_assign_wave(system=second, wave=scene.wave, by=None)  # updates it
+
+
+def test_staff_see_the_collected_change_and_whom_it_will_reach(scene, clock, client, viewer_user):
+    publish_announcement(scene, clock)
+    (newcomer,) = _newcomers(scene, 1)
+    system_assign_wave(system=newcomer, wave=scene.wave, by=None)
+    _move_test1_slot(scene)
+    (change,) = _changes(scene.wave)
+
+    client.force_login(viewer_user)
+    page = client.get(reverse("notifications:notice_detail", args=[change.pk])).content.decode()
+
+    systems = page.split("Systemer der nedetiden er endret (kontaktpersonene deres varsles)")[1].split("</table>")[0]
+    assert "NY-00 Nytt system 0" in systems and "(lagt til i denne bølgen)" in systems
+    assert "TEST-1 Testsystem" in systems and "<del>(var 06.03.2021 kl. 19:00–20:00)</del>" in systems
+    assert "ERP" not in systems and "ARK" not in systems
