@@ -251,8 +251,9 @@ def downtime_event(
     return event
 
 
-def notice_ics(notice: Notice, parts: list[SystemPart], *, uid_suffix: str) -> bytes:
-    """An iCalendar object for the downtime; a cancellation cancels the same event (same UID, higher SEQUENCE)."""
+def notice_ics(notice: Notice, parts: list[SystemPart], *, uid_suffix: str, rendered: "RenderedEmail") -> bytes:
+    """An iCalendar object for the reader's downtime, titled as their e-mail; a cancellation (or a change that
+    takes all their systems out) cancels the same event (same UID, higher SEQUENCE)."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//migportal//downtime notices//NB")
     calendar.add("version", "2.0")
@@ -267,8 +268,8 @@ def notice_ics(notice: Notice, parts: list[SystemPart], *, uid_suffix: str) -> b
         stamp=notice.published_at or timezone.now(),
         start=min((part.start for part in live), default=notice.window_start),
         end=max((part.end for part in live), default=notice.window_end),
-        summary=notice.title or notice.wave.name,
-        description=notice.body,
+        summary=rendered.subject or notice.wave.name,
+        description=rendered.body,
         cancelled=cancelled,
     )
     calendar.add_component(event)
@@ -283,6 +284,7 @@ def contact_language(contact: ContactPerson | None) -> str:
 @dataclass
 class RenderedEmail:
     subject: str
+    body: str  # the notice's text as this reader gets it
     text: str
     html: str
     language: str
@@ -306,7 +308,7 @@ def render_email(notice: Notice, contact: ContactPerson | None, parts: list[Syst
         }
         text = render_to_string("notifications/email/notice.txt", context)
         html = render_to_string("notifications/email/notice.html", context)
-    return RenderedEmail(subject=" ".join(title.split()), text=text, html=html, language=language)
+    return RenderedEmail(subject=" ".join(title.split()), body=body, text=text, html=html, language=language)
 
 
 # Many people share the same systems and language: a published notice renders the same for all of them.
@@ -345,7 +347,7 @@ def build_email(delivery: Delivery) -> EmailMultiAlternatives:
         },
     )
     message.attach_alternative(rendered.html, "text/html")
-    ics = notice_ics(notice, parts, uid_suffix=f"contact-{contact.pk}" if contact else "all")
+    ics = notice_ics(notice, parts, uid_suffix=f"contact-{contact.pk}" if contact else "all", rendered=rendered)
     calendar_part = MIMEText(ics.decode(), "calendar", "utf-8")
     calendar_part.set_param("method", "CANCEL" if b"METHOD:CANCEL" in ics else "PUBLISH")
     calendar_part.add_header("Content-Disposition", "attachment", filename="nedetid.ics")

@@ -4,6 +4,7 @@ changed for their own systems; everybody else keeps their confirmation."""
 
 from datetime import timedelta
 
+import icalendar
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -45,6 +46,14 @@ def _send(notice):
 def _mail_to(mailoutbox, address):
     (message,) = [message for message in mailoutbox if message.to == [address]]
     return message
+
+
+def _calendar_event(mail):
+    """The calendar method and the event of an e-mail's .ics attachment."""
+    (part,) = [part for part in mail.message().walk() if part.get_content_type() == "text/calendar"]
+    calendar = icalendar.Calendar.from_ical(part.get_payload(decode=True))
+    (event,) = calendar.walk("VEVENT")
+    return str(calendar["METHOD"]), event
 
 
 def _move_test1_slot(scene):
@@ -107,6 +116,8 @@ def test_ten_systems_moved_in_one_by_one_make_one_change_notice_for_their_contac
     assert mail.subject == "Varsel om nedetid: Bølge 12, lørdag 6. mars 2021 kl. 18:00–23:00"
     assert "NY-03 Nytt system 3" in mail.body
     assert "NY-04" not in mail.body
+    method, event = _calendar_event(mail)
+    assert (method, str(event["SUMMARY"]), str(event["STATUS"])) == ("PUBLISH", mail.subject, "CONFIRMED")
 
 
 def test_window_moved_tells_everyone_the_old_and_new_time_and_asks_them_again(scene, clock, mailoutbox):
@@ -144,6 +155,8 @@ def test_system_removed_tells_only_its_contacts_that_it_no_longer_moves(scene, c
     assert mail.subject == "Ikke lenger nedetid i Bølge 12, lørdag 6. mars 2021 kl. 18:00–23:00"
     assert "TEST-1 Testsystem" in mail.body
     assert "bekreft" not in mail.body.lower()
+    method, event = _calendar_event(mail)  # the event in Per's calendar is cancelled
+    assert (method, str(event["STATUS"])) == ("CANCEL", "CANCELLED")
     announcement.refresh_from_db()
     assert announcement.state == NoticeState.PUBLISHED
     assert notice_is_current_for(announcement, scene.ola)
