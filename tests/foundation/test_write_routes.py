@@ -255,37 +255,37 @@ def test_moving_a_system_into_a_wave_brings_its_vms_and_is_recorded_once(request
     assert after["notices"] == []  # a draft wave has no notices
 
 
-@pytest.mark.parametrize("route", MOVE_ROUTES)
-def test_moving_a_system_into_a_wave_over_its_vm_limit_is_refused(request, setup, route):
-    system, wave = setup
-    wave.max_vms = 1
-    wave.save()
-    before = outcome(system)
-    seen = move_route(route)(request, system, wave)
-    assert_refused(seen, route, "Bølgen «B1» ville fått 2 VM-er; grensen er 1.", "wave")
-    assert outcome(system) == before
+def _full(system: System, wave: Wave) -> None:
+    Wave.objects.filter(pk=wave.pk).update(max_vms=1)
 
 
-@pytest.mark.parametrize("route", MOVE_ROUTES)
-def test_moving_a_system_into_a_completed_wave_is_refused(request, setup, route):
-    system, wave = setup
-    wave.state = WaveState.COMPLETED
-    wave.save()
-    before = outcome(system)
-    seen = move_route(route)(request, system, wave)
-    assert_refused(seen, route, "Bølgen «B1» er fullført og tar ikke imot flere systemer.", "wave")
-    assert outcome(system) == before
+def _completed(system: System, wave: Wave) -> None:
+    Wave.objects.filter(pk=wave.pk).update(state=WaveState.COMPLETED)
 
 
-@pytest.mark.parametrize("route", MOVE_ROUTES)
-def test_moving_a_migrated_system_is_refused(request, setup, route):
-    system, wave = setup
+def _migrated(system: System, wave: Wave) -> None:
     done = WaveFactory(name="B0", state=WaveState.COMPLETED)
     System.objects.filter(pk=system.pk).update(wave=done, status=S.MIGRATED, migrated_at=NOW)
     VM.objects.filter(system=system).update(status=S.MIGRATED, migrated_at=NOW)
+
+
+REFUSED_MOVES = {
+    "into a wave over its VM limit": (_full, "Bølgen «B1» ville fått 2 VM-er; grensen er 1."),
+    "into a completed wave": (_completed, "Bølgen «B1» er fullført og tar ikke imot flere systemer."),
+    "of a migrated system": (_migrated, "S1 er allerede flyttet og kan ikke bytte bølge."),
+}
+
+
+@pytest.mark.parametrize("route", MOVE_ROUTES)
+@pytest.mark.parametrize("case", REFUSED_MOVES)
+def test_a_move_the_wave_rules_forbid_is_refused_and_changes_nothing(request, setup, case, route):
+    system, wave = setup
+    prepare, message = REFUSED_MOVES[case]
+    prepare(system, wave)
+    wave.refresh_from_db()
     before = outcome(system)
     seen = move_route(route)(request, system, wave)
-    assert_refused(seen, route, "S1 er allerede flyttet og kan ikke bytte bølge.", "wave")
+    assert_refused(seen, route, message, "wave")
     assert outcome(system) == before
 
 
