@@ -347,3 +347,22 @@ def test_every_lifecycle_route_leaves_no_migrated_system_with_unplanned_vms(requ
         status_route(route)(request, System.objects.get(pk=system.pk), step)
         assert System.objects.get(pk=system.pk).status == step
         assert not VM.objects.filter(system=system, status__in=[S.NOT_PLANNED, S.PLANNED]).exists()
+
+
+def test_the_admin_deletes_through_the_services(request, setup):
+    system, wave = setup
+    admin = request.getfixturevalue("admin_client")
+    system_assign_wave(system=system, wave=wave, by=None)
+    Wave.objects.filter(pk=wave.pk).update(state=WaveState.CONFIRMED)
+    seen = _text(admin.post(reverse("admin:waves_wave_delete", args=[wave.pk]), {"post": "yes"}, follow=True))
+    assert "Bare utkast og avlyste bølger kan slettes; denne bølgen er bekreftet." in seen
+    assert Wave.objects.filter(pk=wave.pk).exists()
+    Wave.objects.filter(pk=wave.pk).update(state=WaveState.DRAFT)
+    admin.post(reverse("admin:waves_wave_delete", args=[wave.pk]), {"post": "yes"})
+    assert not Wave.objects.filter(pk=wave.pk).exists()
+    after = outcome(system)  # its systems left the wave through the system services, their VMs with them
+    assert (after["wave"], after["status"], after["vms"]) == (
+        None,
+        S.NOT_PLANNED,
+        {"s1-app01": S.NOT_PLANNED, "s1-db01": S.NOT_PLANNED},
+    )
