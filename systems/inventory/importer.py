@@ -220,12 +220,20 @@ class Importer:
         """Refuse VMs brought into a wave over its max_vms, at the row that takes it over (a few queries in all).
 
         Rows that brought VMs in: systems that joined the wave (with the VMs they had), then new or moved VMs.
-        A wave that was over its limit before the import, and got nothing from it, is left alone.
+        A wave that was over its limit before the import, and got nothing from it, is left alone; so is a wave
+        this import created, which is loaded with its systems as the file gives them (restoring an export of a
+        wave whose limit was lowered after it was planned).
         """
-        over = Wave.objects.filter(max_vms__isnull=False).annotate(vm_count=Count("systems__vms"))
         systems: SystemHandler = self.handler("systems")  # type: ignore[assignment]
         vms: VMHandler = self.handler("vms")  # type: ignore[assignment]
-        for wave in over.filter(vm_count__gt=F("max_vms")):
+        over = (
+            Wave.objects.filter(max_vms__isnull=False)
+            .exclude(pk__in=self.handler("waves").created_ids)
+            .annotate(vm_count=Count("systems__vms"))
+            .filter(vm_count__gt=F("max_vms"))
+            .order_by("pk")
+        )
+        for wave in over:
             in_wave = dict(VM.objects.filter(system__wave=wave).values_list("id", "system_id"))
             vm_ids, system_ids = vms.ids(), systems.ids()
             joined_vms = [(vm_ids.get(key), label, number) for key, label, number in vms.joined]

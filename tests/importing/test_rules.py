@@ -93,15 +93,17 @@ def test_import_checks_waves_in_a_few_queries_whatever_the_number_of_rows(
 
 
 def test_restoring_into_an_empty_database_loads_waves_with_their_systems_as_given(run_import):
+    """A closed wave, over its limit, with a verified system: what an export of a finished wave looks like."""
     files = {
         "agencies.csv": "code;name\nBYM;Bymiljøetaten\n",
         "waves.csv": "name;window_start;window_end;state;max_vms\nB0;2020-01-04 18:00;2020-01-04 23:00;completed;1\n",
         "systems.csv": "code;name;agency;environment;wave;status\nS1;Sak;BYM;test;B0;verified\n",
-        "vms.csv": "hostname;system;status;migrated_at\nvm01;S1;verified;2020-01-04 19:30\n",
+        "vms.csv": "hostname;system;status;migrated_at\nvm01;S1;verified;2020-01-04 19:30\nvm02;S1;verified;\n",
     }
-    result = run_import(files)
+    result = run_import(files)  # over the wave's limit of 1, as the export had it: loaded as given
     assert result.ok, errors(result)
-    vm = VM.objects.get()
+    assert VM.objects.get(hostname="vm02").migrated_at is None  # not in the file: not invented
+    vm = VM.objects.get(hostname="vm01")
     assert (vm.status, vm.migrated_at) == (S.VERIFIED, datetime(2020, 1, 4, 19, 30, tzinfo=OSLO))
     assert (Wave.objects.get().state, System.objects.get().status) == ("completed", S.VERIFIED)
 
