@@ -25,7 +25,7 @@ from systems.choices import MigrationStatus as S
 from systems.inventory.models import ImportJob
 from systems.models import VM, System
 from systems.services import system_assign_wave
-from tests.factories import AgencyFactory, SystemFactory, VMFactory, WaveFactory
+from tests.factories import AgencyFactory, SystemContactFactory, SystemFactory, VMFactory, WaveFactory
 from waves import services as wave_services
 from waves.choices import WaveState
 from waves.models import Wave
@@ -366,3 +366,19 @@ def test_the_admin_deletes_through_the_services(request, setup):
         S.NOT_PLANNED,
         {"s1-app01": S.NOT_PLANNED, "s1-db01": S.NOT_PLANNED},
     )
+
+
+def test_the_notice_demo_command_moves_its_systems_through_the_services(setup):
+    system, _wave = setup
+    SystemContactFactory(system=system)
+    call_command("notice_demo_wave", "--minutes", "30", "--systems", "1", stdout=io.StringIO())
+    system.refresh_from_db()
+    # The window is so close that the announcement went out at once: the system and its VMs are notified.
+    assert (system.wave.state, system.status) == (WaveState.CONFIRMED, S.NOTIFIED)
+    assert set(VM.objects.filter(system=system).values_list("status", flat=True)) == {S.NOTIFIED}
+    assert list(system.history.order_by("history_id").values_list("status", "wave__name")) == [
+        (S.NOT_PLANNED, None),
+        (S.PLANNED, system.wave.name),
+        (S.NOTIFIED, system.wave.name),
+    ]
+    assert Notice.objects.filter(wave=system.wave, kind="announcement", state="published").exists()

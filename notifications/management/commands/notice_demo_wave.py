@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from systems.models import System
-from waves.models import Wave
-from waves.services import wave_set_state, wave_systems_changed
+from systems.services import systems_bulk_assign_wave
+from waves.services import wave_create, wave_set_state
 
 
 class Command(BaseCommand):
@@ -25,23 +25,21 @@ class Command(BaseCommand):
     def handle(self, *args, minutes: float, systems: int, **options):
         start = (timezone.now() + timedelta(minutes=minutes)).replace(microsecond=0)
         chosen = list(
-            System.objects.filter(wave__isnull=True, system_contacts__isnull=False)
+            System.objects.filter(wave__isnull=True, downtime_start__isnull=True, system_contacts__isnull=False)
             .distinct()
             .order_by("code")[:systems]
         )
         if not chosen:
             raise CommandError("No system without a wave has contact persons: run `manage.py seed_demo` first.")
         with transaction.atomic():
-            wave = Wave.objects.create(
+            wave = wave_create(
+                by=None,
                 name=f"Demo {timezone.localtime(start):%d.%m.%Y %H:%M:%S}",
                 window_start=start,
                 window_end=start + timedelta(hours=1),
             )
-            System.objects.filter(pk__in=[system.pk for system in chosen]).update(
-                wave=wave, downtime_start=None, downtime_end=None
-            )
-            wave_systems_changed(waves=[wave], by=None)
-            wave_set_state(wave=wave, state="confirmed", by=None)
+            systems_bulk_assign_wave(systems=chosen, wave=wave, by=None)
+            wave = wave_set_state(wave=wave, state="confirmed", by=None)
         people = {link.contact.email for system in chosen for link in system.system_contacts.select_related("contact")}
         for notice in wave.notices.order_by("publish_at"):
             self.stdout.write(
