@@ -109,6 +109,15 @@ def vm_status_following(vm_status: str, system_status: str, *, system_was: str |
     return system_status if _behind(vm_status, system_status) else None
 
 
+def bring_along(
+    vm, system_status: str, system_migrated_at: datetime | None, *, system_was: str | None = None
+) -> set[str]:
+    """Apply the follow rule to a VM (in memory): it takes the status `vm_status_following` gives, and its
+    system's migration time when it reaches migrated; returns the fields changed (none when it stays)."""
+    to = vm_status_following(vm.status, system_status, system_was=system_was)
+    return set_status(vm, to, migrated_at=system_migrated_at) if to else set()
+
+
 def check_vm_status(vm_status: str, system_status: str, *, vm: str, system: str) -> None:
     """Refuse a VM status behind its system's (the VM would be left behind: only excluded can stay out)."""
     if _behind(vm_status, system_status):

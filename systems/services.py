@@ -12,7 +12,7 @@ from simple_history.utils import bulk_update_with_history
 
 from . import rules
 from .choices import Criticality, MigrationStatus
-from .lifecycle import check_vm_status, set_status, transition, vm_status_following
+from .lifecycle import bring_along, check_vm_status, transition
 from .models import VM, Agency, ContactPerson, System, SystemContact
 
 LIFECYCLE_FIELDS = ["status", "status_before_hold", "migrated_at"]
@@ -52,47 +52,39 @@ def system_transition(*, system: System, to: str, by: AbstractBaseUser | None, r
     return system
 
 
-def _vms_follow(moved: Iterable[tuple[System, str | None]], *, by: AbstractBaseUser | None, reason: str) -> None:
-    """Bring the VMs of systems whose status changed (each with the status it had) along, in bulk with history."""
+def _vms_follow(
+    moved: Iterable[tuple[System, str | None]], *, by: AbstractBaseUser | None, reason: str, only=None
+) -> int:
+    """Bring the VMs of these systems along (each system with the status it had, or None when it did not change:
+    then only VMs behind it catch up), in bulk with history; `only` limits it to some VMs. Returns how many."""
     systems = {system.pk: (system, was) for system, was in moved}
     if not systems:
-        return
+        return 0
+    vms = VM.objects.select_for_update().filter(system_id__in=systems).order_by("hostname")
+    if only is not None:
+        vms = vms.filter(pk__in=only)
     changed = []
-    for vm in VM.objects.select_for_update().filter(system_id__in=systems).order_by("hostname"):
+    for vm in vms:
         system, was = systems[vm.system_id]
-        to = vm_status_following(vm.status, system.status, system_was=was)
-        if to:
-            set_status(vm, to, migrated_at=system.migrated_at)
+        if bring_along(vm, system.status, system.migrated_at, system_was=was):
             changed.append(vm)
     if changed:
         bulk_update_with_history(changed, VM, LIFECYCLE_FIELDS, default_user=by, default_change_reason=reason or None)
+    return len(changed)
 
 
 def _follow_own_system(vm: VM) -> None:
     """A VM new to its system (created, or moved to another system) catches up with it."""
-    to = vm_status_following(vm.status, vm.system.status)
-    if to:
-        set_status(vm, to, migrated_at=vm.system.migrated_at)
+    bring_along(vm, vm.system.status, vm.system.migrated_at)
 
 
 def vms_bring_in_step(*, vms: Iterable[VM], by: AbstractBaseUser | None, reason: str) -> int:
     """Let VMs that are behind their system catch up with it (the repair of `check_inventory`); returns how many."""
+    ids = [vm.pk for vm in vms]
     with transaction.atomic():
-        locked = list(
-            VM.objects.select_for_update(of=("self",))
-            .select_related("system")
-            .filter(pk__in=[vm.pk for vm in vms])
-            .order_by("hostname")
-        )
-        changed = []
-        for vm in locked:
-            before = vm.status
-            _follow_own_system(vm)
-            if vm.status != before:
-                changed.append(vm)
-        if changed:
-            bulk_update_with_history(changed, VM, LIFECYCLE_FIELDS, default_user=by, default_change_reason=reason)
-    return len(changed)
+        systems = System.objects.select_for_update().filter(pk__in=VM.objects.filter(pk__in=ids).values("system"))
+        systems = systems.order_by("pk")
+        return _vms_follow([(system, None) for system in systems], by=by, reason=reason, only=ids)
 
 
 # --- Inventory writes (staff pages, bulk actions) ----------------------------------------------------------------

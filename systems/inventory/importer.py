@@ -36,13 +36,7 @@ from django.utils.translation import gettext_lazy
 
 from systems import rules
 from systems.choices import AgencyKind, ContactRole, Criticality
-from systems.lifecycle import (
-    TransitionNotAllowed,
-    check_vm_status,
-    set_status,
-    transition,
-    vm_status_following,
-)
+from systems.lifecycle import TransitionNotAllowed, bring_along, check_vm_status, set_status, transition
 from systems.models import VM, Agency, ContactPerson, System, SystemContact
 from waves import services as wave_services
 from waves.choices import WaveState
@@ -676,13 +670,12 @@ class SystemHandler(_StatusMixin, KindHandler):
         explicit = self.importer.handler("vms").explicit_ids()
         for chunk in chunks(self.status_was.items(), self.importer.chunk_size):
             was = dict(chunk)
-            changed = []
             vms = VM.objects.filter(system_id__in=was).exclude(pk__in=explicit).select_related("system")
-            for vm in vms.order_by("pk"):
-                to = vm_status_following(vm.status, vm.system.status, system_was=was[vm.system_id])
-                if to:
-                    set_status(vm, to, migrated_at=vm.system.migrated_at)
-                    changed.append(vm)
+            changed = [
+                vm
+                for vm in vms.order_by("pk")
+                if bring_along(vm, vm.system.status, vm.system.migrated_at, system_was=was[vm.system_id])
+            ]
             writer.update(changed, ["status", "status_before_hold", "migrated_at"], by=self.by)
 
     def created(self, obj: System, row: Row) -> None:
@@ -777,8 +770,8 @@ class VMHandler(_StatusMixin, KindHandler):
             except TransitionNotAllowed as error:
                 self.importer.row_error(row, "status", error.message)
                 return changed
-        elif to := vm_status_following(obj.status, system_status):
-            changed |= set_status(obj, to, migrated_at=system_migrated_at)
+        else:
+            changed |= bring_along(obj, system_status, system_migrated_at)
         changed |= self.apply_status(obj, row, new=new)
         if new or obj.system_id != old_system:
             self.joined.append((self.key(row), row.label, row.number))
