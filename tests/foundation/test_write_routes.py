@@ -63,6 +63,10 @@ def _text(response) -> str:
     return html.unescape(response.content.decode())
 
 
+def _post(client, url: str, data: dict) -> str:
+    return _text(client.post(url, data, follow=True))
+
+
 def _local(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
@@ -122,7 +126,7 @@ def _admin_post(client, url: str, changes: dict) -> str:
             else:
                 data[key] = "on" if value is True else value
     data.update(changes)
-    return _text(client.post(url, data, follow=True))
+    return _post(client, url, data)
 
 
 def _system_form(client, system: System, changes: dict) -> str:
@@ -131,7 +135,7 @@ def _system_form(client, system: System, changes: dict) -> str:
     data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
     data["depends_on"] = ""
     data.update(changes)
-    return _text(client.post(url, data, follow=True))
+    return _post(client, url, data)
 
 
 def _wave_form(client, wave: Wave, changes: dict) -> str:
@@ -144,7 +148,14 @@ def _wave_form(client, wave: Wave, changes: dict) -> str:
         "notes": wave.notes,
     }
     data.update(changes)
-    return _text(client.post(url, data, follow=True))
+    return _post(client, url, data)
+
+
+def _import(request, name: str, files: dict[str, str]) -> str:
+    """The import page (name "import") or `manage.py import_inventory` (name "command")."""
+    if name == "import":
+        return _import_page(request.getfixturevalue("editor_client"), files)
+    return _import_command(request.getfixturevalue("tmp_path"), files, request.getfixturevalue("editor_user"))
 
 
 def move_route(name: str):
@@ -153,42 +164,37 @@ def move_route(name: str):
     def move(request, system: System, wave: Wave) -> str:
         editor = request.getfixturevalue("editor_client")
         if name == "detail":
-            return _text(
-                editor.post(reverse("systems:system_assign_wave", args=[system.pk]), {"wave": wave.pk}, follow=True)
-            )
+            return _post(editor, reverse("systems:system_assign_wave", args=[system.pk]), {"wave": wave.pk})
         if name == "form":
             return _system_form(editor, system, {"wave": wave.pk})
         if name == "bulk":
             data = {"pk": [system.pk], "action": "assign_wave", "wave": wave.pk}
-            return _text(editor.post(reverse("systems:system_bulk"), data, follow=True))
+            return _post(editor, reverse("systems:system_bulk"), data)
         if name == "admin":
             url = reverse("admin:systems_system_change", args=[system.pk])
             return _admin_post(request.getfixturevalue("admin_client"), url, {"wave": wave.pk})
-        files = _system_csv(system, wave=wave.name)
-        if name == "import":
-            return _import_page(editor, files)
-        return _import_command(request.getfixturevalue("tmp_path"), files, request.getfixturevalue("editor_user"))
+        return _import(request, name, _system_csv(system, wave=wave.name))
 
     return move
 
 
 def status_route(name: str):
+    """The change "S1 to status `to`" through route `name` (the admin shows status read-only)."""
+
     def step(request, system: System, to: str) -> str:
         editor = request.getfixturevalue("editor_client")
         if name == "detail":
-            return _text(editor.post(reverse("systems:system_transition", args=[system.pk]), {"to": to}, follow=True))
+            return _post(editor, reverse("systems:system_transition", args=[system.pk]), {"to": to})
         if name == "bulk":
-            data = {"pk": [system.pk], "action": "status", "status": to}
-            return _text(editor.post(reverse("systems:system_bulk"), data, follow=True))
-        files = _system_csv(system, status=to)
-        if name == "import":
-            return _import_page(editor, files)
-        return _import_command(request.getfixturevalue("tmp_path"), files, request.getfixturevalue("editor_user"))
+            return _post(editor, reverse("systems:system_bulk"), {"pk": [system.pk], "action": "status", "status": to})
+        return _import(request, name, _system_csv(system, status=to))
 
     return step
 
 
 def window_route(name: str):
+    """The change "wave W's window starts at `start`" through route `name`."""
+
     def move_window(request, wave: Wave, start: datetime) -> str:
         end = start.replace(hour=23)
         if name == "form":
@@ -203,10 +209,7 @@ def window_route(name: str):
                 "window_end_1": "23:00:00",
             }
             return _admin_post(request.getfixturevalue("admin_client"), url, changes)
-        files = _wave_csv(wave, window_start=_local(start), window_end=_local(end))
-        if name == "import":
-            return _import_page(request.getfixturevalue("editor_client"), files)
-        return _import_command(request.getfixturevalue("tmp_path"), files, request.getfixturevalue("editor_user"))
+        return _import(request, name, _wave_csv(wave, window_start=_local(start), window_end=_local(end)))
 
     return move_window
 
@@ -354,7 +357,7 @@ def test_the_admin_deletes_through_the_services(request, setup):
     admin = request.getfixturevalue("admin_client")
     system_assign_wave(system=system, wave=wave, by=None)
     Wave.objects.filter(pk=wave.pk).update(state=WaveState.CONFIRMED)
-    seen = _text(admin.post(reverse("admin:waves_wave_delete", args=[wave.pk]), {"post": "yes"}, follow=True))
+    seen = _post(admin, reverse("admin:waves_wave_delete", args=[wave.pk]), {"post": "yes"})
     assert "Bare utkast og avlyste bølger kan slettes; denne bølgen er bekreftet." in seen
     assert Wave.objects.filter(pk=wave.pk).exists()
     Wave.objects.filter(pk=wave.pk).update(state=WaveState.DRAFT)
