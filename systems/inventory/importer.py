@@ -763,10 +763,13 @@ class VMHandler(_StatusMixin, KindHandler):
         old_system = obj.system_id
         changed = super().apply(obj, fields, row, new=new)
         system_status, system_migrated_at = self.importer.handler("systems").written[obj.system_id]
-        if row.values.get("status"):
+        status = row.values.get("status")
+        if status:
             self.explicit.add(self.key(row))
+            # A status the file sets may not leave the VM behind its system; one it keeps is check_inventory's business.
             try:
-                check_vm_status(row.values["status"], system_status, vm=obj.hostname, system=row.values["system"])
+                if new or status != obj.status:
+                    check_vm_status(status, system_status, vm=obj.hostname, system=row.values["system"])
             except TransitionNotAllowed as error:
                 self.importer.row_error(row, "status", error.message)
                 return changed
