@@ -194,7 +194,10 @@ def system_create(*, by: AbstractBaseUser | None, depends_on: Iterable[System] =
     with transaction.atomic():
         wave = fields.get("wave")
         if wave is not None:
-            rules.check_wave_open(name=wave.name, state=wave.state)
+            try:
+                rules.check_wave_open(name=wave.name, state=wave.state)
+            except ValidationError as error:
+                raise ValidationError({"wave": error.messages}) from error
             if fields.get("status", MigrationStatus.NOT_PLANNED) == MigrationStatus.NOT_PLANNED:
                 fields["status"] = MigrationStatus.PLANNED
         system = _create(System, by=by, **fields)

@@ -385,3 +385,18 @@ def test_the_notice_demo_command_moves_its_systems_through_the_services(setup):
         (S.NOTIFIED, system.wave.name),
     ]
     assert Notice.objects.filter(wave=system.wave, kind="announcement", state="published").exists()
+
+
+@pytest.mark.parametrize("route", ["form", "import"])
+def test_a_new_system_cannot_be_created_in_a_completed_wave(request, setup, route):
+    system, wave = setup
+    Wave.objects.filter(pk=wave.pk).update(state=WaveState.COMPLETED)
+    new = System(code="S2", name="Arkiv", agency=system.agency, environment="test")
+    if route == "form":
+        data = {"code": "S2", "name": "Arkiv", "agency": system.agency.pk, "environment": "test", "wave": wave.pk}
+        data["criticality"] = "medium"
+        seen = _post(request.getfixturevalue("editor_client"), reverse("systems:system_add"), data)
+    else:
+        seen = _import(request, route, _system_csv(new, wave=wave.name))
+    assert_refused(seen, route, "Bølgen «B1» er fullført og tar ikke imot flere systemer.", "wave")
+    assert not System.objects.filter(code="S2").exists()
