@@ -89,7 +89,8 @@ def transition(obj, to: str, *, migrated_at: datetime | None) -> set[str]:
     return set_status(obj, to, migrated_at=migrated_at)
 
 
-def _behind(status: str, other: str) -> bool:
+def behind(status: str, other: str) -> bool:
+    """Whether `status` comes before `other` on the road not planned → verified (off the road: never)."""
     return status in PROGRESSION and other in PROGRESSION and PROGRESSION.index(status) < PROGRESSION.index(other)
 
 
@@ -106,7 +107,7 @@ def vm_status_following(vm_status: str, system_status: str, *, system_was: str |
         return None
     if system_was is not None and vm_status == system_was:
         return system_status
-    return system_status if _behind(vm_status, system_status) else None
+    return system_status if behind(vm_status, system_status) else None
 
 
 def bring_along(
@@ -120,7 +121,7 @@ def bring_along(
 
 def check_vm_status(vm_status: str, system_status: str, *, vm: str, system: str) -> None:
     """Refuse a VM status behind its system's (the VM would be left behind: only excluded can stay out)."""
-    if _behind(vm_status, system_status):
+    if behind(vm_status, system_status):
         raise TransitionNotAllowed(
             _("%(vm)s cannot be “%(status)s” while its system %(system)s is “%(system_status)s”.")
             % {"vm": vm, "status": S(vm_status).label, "system": system, "system_status": S(system_status).label},

@@ -50,14 +50,17 @@ from .forms import (
     VMForm,
     WaveAssignForm,
 )
-from .lifecycle import allowed_targets
+from .lifecycle import allowed_targets, behind
 from .models import VM, Agency, ContactPerson, System, SystemContact
 from .tables import AgencyTable, ContactPersonTable, SystemContactTable, SystemTable, VMTable
 
 
 def _transition_form(obj, *, system: bool = False) -> TransitionForm | None:
-    """The lifecycle steps a system or VM may take now, or None when it can take none."""
+    """The lifecycle steps a system or VM may take now, or None when it can take none (a VM: none that would
+    leave it behind its system)."""
     targets = allowed_targets(obj.status, held_from=obj.status_before_hold or None)
+    if not system:
+        targets = [target for target in targets if not behind(target, obj.system.status)]
     return TransitionForm(targets=targets, system=system) if targets else None
 
 
