@@ -493,7 +493,7 @@ class BulkActionView(StaffPermissionMixin, View):
 
 
 class TransitionView(StaffPermissionMixin, View):
-    """POST `to`: a lifecycle step through `transition_service(<object_kwarg>=obj, to=, by=, **extra)`."""
+    """POST `to`: a lifecycle step through `transition_service(<object_kwarg>=obj, to=, by=)`."""
 
     permission_action = "change"
     http_method_names = ["post"]
@@ -502,15 +502,9 @@ class TransitionView(StaffPermissionMixin, View):
     def post(self, request, pk: int):
         obj = get_object_or_404(self.model, pk=pk)
         try:
-            type(self).transition_service(
-                **self.service_kwargs(obj), to=request.POST.get("to", ""), by=request.user, **self.extra_kwargs(request)
-            )
+            type(self).transition_service(**self.service_kwargs(obj), to=request.POST.get("to", ""), by=request.user)
         except ValidationError as error:
             message_errors(request, error)
         else:
             messages.success(request, _("Status changed: %(object)s") % {"object": obj})
         return HttpResponseRedirect(obj.get_absolute_url())
-
-    def extra_kwargs(self, request) -> dict[str, Any]:
-        """More keyword arguments for the service (e.g. cascade_vms for systems)."""
-        return {}

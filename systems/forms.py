@@ -126,18 +126,22 @@ class WaveAssignForm(forms.Form):
     )
 
 
+VMS_FOLLOW = _(
+    "The VMs follow their system, except those that are excluded, and those on hold, rolled back or ahead "
+    "of the system on their own."
+)
+
+
 class TransitionForm(forms.Form):
-    """One lifecycle step, offering only the allowed targets."""
+    """One lifecycle step, offering only the allowed targets (for a system: its VMs follow, said so)."""
 
     to = forms.ChoiceField(label=_("new status"))
 
-    def __init__(self, *args, targets: list[str], cascade: bool = False, **kwargs):
+    def __init__(self, *args, targets: list[str], system: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to"].choices = [(value, MigrationStatus(value).label) for value in targets]
-        if cascade:
-            self.fields["cascade_vms"] = forms.BooleanField(
-                required=False, label=_("Also change the system's VMs"), initial=True
-            )
+        if system:
+            self.fields["to"].help_text = VMS_FOLLOW
 
 
 class SystemBulkForm(forms.Form):
@@ -157,8 +161,9 @@ class SystemBulkForm(forms.Form):
     ]
     action = forms.ChoiceField(choices=ACTIONS, label=_("Action"))
     wave = forms.ModelChoiceField(queryset=Wave.objects.order_by("window_start"), required=False, label=_("wave"))
-    status = forms.ChoiceField(choices=[("", "—"), *MigrationStatus.choices], required=False, label=_("new status"))
-    cascade_vms = forms.BooleanField(required=False, label=_("Also change the systems' VMs"))
+    status = forms.ChoiceField(
+        choices=[("", "—"), *MigrationStatus.choices], required=False, label=_("new status"), help_text=VMS_FOLLOW
+    )
     criticality = forms.ChoiceField(choices=[("", "—"), *Criticality.choices], required=False, label=_("criticality"))
     contact = contact_email_field(required=False)
     role = forms.ChoiceField(choices=[("", "—"), *ContactRole.choices], required=False, label=_("role"))
@@ -184,9 +189,7 @@ class SystemBulkForm(forms.Form):
             wave = data["wave"] if action == self.ASSIGN_WAVE else None
             return services.systems_bulk_assign_wave(systems=rows, wave=wave, by=by)
         if action == self.STATUS:
-            return services.systems_bulk_transition(
-                systems=rows, to=data["status"], by=by, cascade_vms=data["cascade_vms"]
-            )
+            return services.systems_bulk_transition(systems=rows, to=data["status"], by=by)
         if action == self.CRITICALITY:
             return services.systems_bulk_set_criticality(systems=rows, criticality=data["criticality"], by=by)
         return services.systems_bulk_add_contact(systems=rows, contact=data["contact"], role=data["role"], by=by)

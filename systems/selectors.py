@@ -1,9 +1,10 @@
 """Reads for the staff pages: each list's queryset with what its table shows, in a constant number of queries."""
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Case, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from .choices import ContactRole
+from .lifecycle import PROGRESSION
 from .models import VM, Agency, ContactPerson, System, SystemContact
 
 
@@ -42,3 +43,22 @@ def contactperson_list() -> QuerySet[ContactPerson]:
 
 def systemcontact_list() -> QuerySet[SystemContact]:
     return SystemContact.objects.select_related("system", "contact")
+
+
+def _progress(field: str) -> Case:
+    """Where the status in `field` stands on the lifecycle's road (NULL when off it), to compare in SQL."""
+    return Case(
+        *(When(**{field: status}, then=Value(rank)) for rank, status in enumerate(PROGRESSION)),
+        output_field=IntegerField(),
+    )
+
+
+def vms_behind_their_system() -> QuerySet[VM]:
+    """VMs behind their system on the road not planned → verified: drift that the lifecycle's follow rule
+    (systems.lifecycle.vm_status_following) no longer lets any route make. `check_inventory` lists and repairs it."""
+    return (
+        VM.objects.select_related("system")
+        .alias(vm_rank=_progress("status"), system_rank=_progress("system__status"))
+        .filter(vm_rank__lt=F("system_rank"))
+        .order_by("system__code", "hostname")
+    )

@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from . import rules
 from .choices import Criticality, MigrationStatus
 from .events import WaveMove, system_slot_moved, systems_moved
-from .lifecycle import TransitionNotAllowed, check_transition
-from .models import VM, Agency, ContactPerson, MigrationStatusFields, System, SystemContact
+from .lifecycle import bring_along, check_vm_status, transition
+from .models import VM, Agency, ContactPerson, System, SystemContact
 
 LIFECYCLE_FIELDS = ["status", "status_before_hold", "migrated_at"]
 SLOT_FIELDS = ("downtime_start", "downtime_end")
@@ -30,81 +31,92 @@ def record_change(obj, *, by: AbstractBaseUser | None, reason: str = "") -> None
     obj._change_reason = reason or None
 
 
-def _apply_status(obj: MigrationStatusFields, to: str) -> None:
-    check_transition(obj.status, to, held_from=obj.status_before_hold or None)
-    if to == MigrationStatus.ON_HOLD:
-        obj.status_before_hold = obj.status
-    elif obj.status == MigrationStatus.ON_HOLD:
-        obj.status_before_hold = ""
-    if to == MigrationStatus.MIGRATED and obj.migrated_at is None:
-        obj.migrated_at = timezone.now()
-    elif to == MigrationStatus.ROLLED_BACK:
-        obj.migrated_at = None
-    obj.status = to
+def _vm_step(vm: VM, to: str) -> None:
+    """One VM-level step: allowed by the lifecycle, and not behind the VM's system (the VM's system is loaded)."""
+    check_vm_status(to, vm.system.status, vm=vm.hostname, system=vm.system.code)
+    transition(vm, to, migrated_at=timezone.now())
 
 
 def vm_transition(*, vm: VM, to: str, by: AbstractBaseUser | None, reason: str = "") -> VM:
-    """Move one VM to status `to`, refusing what the lifecycle does not allow."""
+    """Move one VM to status `to`, refusing what the lifecycle does not allow (also a VM left behind its system)."""
     with transaction.atomic():
-        vm = VM.objects.select_for_update().get(pk=vm.pk)
-        _apply_status(vm, to)
+        vm = VM.objects.select_for_update(of=("self",)).select_related("system").get(pk=vm.pk)
+        _vm_step(vm, to)
         record_change(vm, by=by, reason=reason)
         vm.save(update_fields=LIFECYCLE_FIELDS)
     return vm
 
 
-def system_transition(
-    *, system: System, to: str, by: AbstractBaseUser | None, reason: str = "", cascade_vms: bool = False
-) -> System:
-    """Move a system to status `to`; with cascade_vms its VMs follow (excluded VMs and those already there stay).
-
-    All or nothing: if one VM cannot follow, nothing changes and the error names it.
-    """
+def system_transition(*, system: System, to: str, by: AbstractBaseUser | None, reason: str = "") -> System:
+    """Move a system to status `to`; its VMs follow by the lifecycle's rule (`vm_status_following`)."""
     with transaction.atomic():
         system = System.objects.select_for_update().get(pk=system.pk)
-        _apply_status(system, to)
+        was = system.status
+        transition(system, to, migrated_at=timezone.now())
         record_change(system, by=by, reason=reason)
         system.save(update_fields=LIFECYCLE_FIELDS)
-        if cascade_vms:
-            _cascade_to_vms(
-                system.vms.select_for_update().exclude(status__in=[to, MigrationStatus.EXCLUDED]), to, by, reason
-            )
+        _vms_follow([(system, was)], by=by, reason=reason)
     return system
 
 
-def _cascade_to_vms(vms: Iterable[VM], to: str, by: AbstractBaseUser | None, reason: str) -> None:
-    refused = []
+def _vms_follow(
+    moved: Iterable[tuple[System, str | None]], *, by: AbstractBaseUser | None, reason: str, only=None
+) -> int:
+    """Bring the VMs of these systems along (each system with the status it had, or None when it did not change:
+    then only VMs behind it catch up), in bulk with history; `only` limits it to some VMs. Returns how many."""
+    systems = {system.pk: (system, was) for system, was in moved}
+    if not systems:
+        return 0
+    vms = VM.objects.select_for_update().filter(system_id__in=systems).order_by("hostname")
+    if only is not None:
+        vms = vms.filter(pk__in=only)
+    changed = []
     for vm in vms:
-        try:
-            _apply_status(vm, to)
-        except TransitionNotAllowed as error:
-            refused.append(f"{vm.hostname}: {error.message}")
-            continue
-        record_change(vm, by=by, reason=reason)
-        vm.save(update_fields=LIFECYCLE_FIELDS)
-    if refused:
-        raise TransitionNotAllowed(
-            _("These VMs cannot follow the system: %(vms)s") % {"vms": "; ".join(refused)}, code="cascade_refused"
-        )
+        system, was = systems[vm.system_id]
+        if bring_along(vm, system.status, system.migrated_at, system_was=was):
+            changed.append(vm)
+    if changed:
+        bulk_update_with_history(changed, VM, LIFECYCLE_FIELDS, default_user=by, default_change_reason=reason or None)
+    return len(changed)
+
+
+def _follow_own_system(vm: VM) -> None:
+    """A VM new to its system (created, or moved to another system) catches up with it."""
+    bring_along(vm, vm.system.status, vm.system.migrated_at)
+
+
+def vms_bring_in_step(*, vms: Iterable[VM], by: AbstractBaseUser | None, reason: str) -> int:
+    """Let VMs that are behind their system catch up with it (the repair of `check_inventory`); returns how many."""
+    ids = [vm.pk for vm in vms]
+    with transaction.atomic():
+        systems = System.objects.select_for_update().filter(pk__in=VM.objects.filter(pk__in=ids).values("system"))
+        systems = systems.order_by("pk")
+        return _vms_follow([(system, None) for system in systems], by=by, reason=reason, only=ids)
 
 
 # --- Inventory writes (staff pages, bulk actions) ----------------------------------------------------------------
 # Every create/update/delete goes through these functions so django-simple-history records who changed what.
 
 
-def _create(model: type[models.Model], *, by: AbstractBaseUser | None, **fields) -> models.Model:
+def _create(model: type[models.Model], *, by: AbstractBaseUser | None, before_save=None, **fields) -> models.Model:
     obj = model(**fields)
     obj.full_clean()
+    if before_save:
+        before_save(obj)
     record_change(obj, by=by)
     obj.save()
     return obj
 
 
-def _update(obj: models.Model, *, by: AbstractBaseUser | None, reason: str = "", **fields) -> models.Model:
+def _update(
+    obj: models.Model, *, by: AbstractBaseUser | None, reason: str = "", before_save=None, **fields
+) -> models.Model:
     obj = type(obj).objects.select_for_update().get(pk=obj.pk)
     for name, value in fields.items():
         setattr(obj, name, value)
     obj.full_clean()
+    if before_save:
+        before_save(obj)
     record_change(obj, by=by, reason=reason)
     obj.save()
     return obj
@@ -132,50 +144,29 @@ def agency_delete(*, agency: Agency, by: AbstractBaseUser | None) -> None:
         _delete(agency, by=by)
 
 
-def _check_wave_accepts(system: System, wave) -> None:
-    """Raise ValidationError (naming the system) unless `system` may move into `wave`."""
-    from waves.choices import WaveState
+def _move_to_wave(system: System, wave, by: AbstractBaseUser | None, reason: str) -> str:
+    """Set the wave of a locked system row (and planned/not planned to match), validated and recorded.
 
-    if system.status in (MigrationStatus.MIGRATED, MigrationStatus.VERIFIED):
-        raise ValidationError(_("%(system)s has already moved and cannot change wave.") % {"system": system.code})
-    if system.status == MigrationStatus.EXCLUDED:
-        raise ValidationError(_("%(system)s is excluded from the migration.") % {"system": system.code})
-    if wave is not None and wave.state in (WaveState.COMPLETED, WaveState.CANCELLED):
-        raise ValidationError(
-            _("Wave “%(wave)s” is %(state)s and takes no more systems.")
-            % {"wave": wave.name, "state": WaveState(wave.state).label}
-        )
-
-
-def _status_for_wave(system: System, wave) -> str | None:
-    """The status a system takes when it joins or leaves a wave (planned / not planned), or None to keep it."""
-    if wave is not None and system.status in (MigrationStatus.NOT_PLANNED, MigrationStatus.ROLLED_BACK):
-        return MigrationStatus.PLANNED
-    if wave is None and system.status == MigrationStatus.PLANNED:
-        return MigrationStatus.NOT_PLANNED
-    return None
-
-
-def _move_to_wave(system: System, wave, by: AbstractBaseUser | None, reason: str) -> None:
-    """Set the wave of a locked system row (and planned/not planned to match), validated and recorded."""
-    _check_wave_accepts(system, wave)
+    Returns the status the system had, for its VMs to follow.
+    """
+    rules.check_system_may_move(code=system.code, status=system.status)
+    if wave is not None:
+        rules.check_wave_open(name=wave.name, state=wave.state)
+    was = system.status
     system.wave = wave
-    status = _status_for_wave(system, wave)
+    status = rules.status_for_wave(system.status, in_wave=wave is not None)
     if status:
-        _apply_status(system, status)
+        transition(system, status, migrated_at=None)
     system.full_clean()
     record_change(system, by=by, reason=reason)
     system.save()
+    return was
 
 
 def _check_wave_capacity(wave) -> None:
-    if wave is None or not wave.max_vms:
-        return
-    vm_count = VM.objects.filter(system__wave=wave).count()
-    if vm_count > wave.max_vms:
-        raise ValidationError(
-            _("Wave “%(wave)s” would hold %(count)s VMs; its limit is %(max)s.")
-            % {"wave": wave.name, "count": vm_count, "max": wave.max_vms}
+    if wave is not None and wave.max_vms:
+        rules.check_capacity(
+            name=wave.name, max_vms=wave.max_vms, vm_count=VM.objects.filter(system__wave=wave).count()
         )
 
 
@@ -190,7 +181,8 @@ def system_assign_wave(*, system: System, wave, by: AbstractBaseUser | None, rea
         old_wave = system.wave
         if old_wave == wave:
             return system
-        _move_to_wave(system, wave, by, reason)
+        was = _move_to_wave(system, wave, by, reason)
+        _vms_follow([(system, was)], by=by, reason=reason)
         _check_wave_capacity(wave)
         _announce_moves([_move(system, old_wave, wave)], by=by)
     return system
@@ -226,8 +218,13 @@ def system_create(*, by: AbstractBaseUser | None, depends_on: Iterable[System] =
     """Create a system (status not planned, or planned when it is given a wave)."""
     with transaction.atomic():
         wave = fields.get("wave")
-        if wave is not None and fields.get("status", MigrationStatus.NOT_PLANNED) == MigrationStatus.NOT_PLANNED:
-            fields["status"] = MigrationStatus.PLANNED
+        if wave is not None:
+            try:
+                rules.check_wave_open(name=wave.name, state=wave.state)
+            except ValidationError as error:
+                raise ValidationError({"wave": error.messages}) from error
+            if fields.get("status", MigrationStatus.NOT_PLANNED) == MigrationStatus.NOT_PLANNED:
+                fields["status"] = MigrationStatus.PLANNED
         _lock_waves([wave.pk if wave else None])
         system = _create(System, by=by, **fields)
         if depends_on:
@@ -265,9 +262,10 @@ def system_update(
                 raise ValidationError({"depends_on": _("A system cannot depend on itself.")})
         if new_wave != old_wave:
             try:
-                _move_to_wave(locked, new_wave, by, reason)
+                was = _move_to_wave(locked, new_wave, by, reason)
             except ValidationError as error:
                 raise ValidationError({"wave": error.messages}) from error
+            _vms_follow([(locked, was)], by=by, reason=reason)
             _check_wave_capacity(new_wave)
         else:
             locked.full_clean()
@@ -301,7 +299,7 @@ def system_delete(*, system: System, by: AbstractBaseUser | None) -> None:
 
 def vm_create(*, by: AbstractBaseUser | None, **fields) -> VM:
     with transaction.atomic():
-        vm = _create(VM, by=by, **fields)
+        vm = _create(VM, by=by, before_save=_follow_own_system, **fields)
         _check_wave_capacity(vm.system.wave)
     return vm
 
@@ -312,7 +310,7 @@ def vm_update(*, vm: VM, by: AbstractBaseUser | None, reason: str = "", **fields
         raise ValueError("Use vm_transition to change a VM's status.")
     with transaction.atomic():
         old_wave = VM.objects.select_related("system__wave").get(pk=vm.pk).system.wave
-        vm = _update(vm, by=by, reason=reason, **fields)
+        vm = _update(vm, by=by, reason=reason, before_save=_follow_own_system, **fields)
         new_wave = vm.system.wave
         if new_wave != old_wave:
             _check_wave_capacity(new_wave)
@@ -400,18 +398,20 @@ def _locked_systems(systems: Iterable[System]):
 def systems_bulk_assign_wave(*, systems: Iterable[System], wave, by: AbstractBaseUser | None) -> int:
     """Move every system into `wave` (None: out of its wave). All or nothing; returns how many changed."""
     moves: list[WaveMove] = []
+    moved: list[tuple[System, str]] = []
     systems = list(systems)
 
     def change(system: System) -> None:
         if system.wave == wave:
             return
         moves.append(_move(system, system.wave, wave))
-        _move_to_wave(system, wave, by, "")
+        moved.append((system, _move_to_wave(system, wave, by, "")))
 
     with transaction.atomic():
         current = System.objects.filter(pk__in=[system.pk for system in systems]).values_list("wave_id", flat=True)
         _lock_waves([*current, wave.pk if wave else None])
         count = _bulk(_locked_systems(systems), change, label=lambda system: system.code)
+        _vms_follow(moved, by=by, reason="")
         try:
             _check_wave_capacity(wave)
         except ValidationError as error:
@@ -420,15 +420,13 @@ def systems_bulk_assign_wave(*, systems: Iterable[System], wave, by: AbstractBas
     return count
 
 
-def systems_bulk_transition(
-    *, systems: Iterable[System], to: str, by: AbstractBaseUser | None, cascade_vms: bool = False
-) -> int:
-    """Change the status of every system (and, with cascade_vms, their VMs). All or nothing."""
+def systems_bulk_transition(*, systems: Iterable[System], to: str, by: AbstractBaseUser | None) -> int:
+    """Change the status of every system (their VMs follow). All or nothing."""
 
     def change(system: System) -> None:
         if system.status == to:
             return
-        system_transition(system=system, to=to, by=by, cascade_vms=cascade_vms)
+        system_transition(system=system, to=to, by=by)
 
     return _bulk(_locked_systems(systems), change, label=lambda system: system.code)
 
@@ -466,20 +464,20 @@ def vms_bulk_transition(*, vms: Iterable[VM], to: str, by: AbstractBaseUser | No
     def change(vm: VM) -> None:
         if vm.status == to:
             return
-        _apply_status(vm, to)
+        _vm_step(vm, to)
         record_change(vm, by=by)
         vm.save(update_fields=LIFECYCLE_FIELDS)
 
-    locked = VM.objects.select_for_update().filter(pk__in=ids).order_by("hostname")
+    locked = VM.objects.select_for_update(of=("self",)).select_related("system").filter(pk__in=ids).order_by("hostname")
     return _bulk(locked, change, label=lambda vm: vm.hostname)
 
 
 def systems_follow_notice(
     *, system_ids: Iterable[int], cancelled: bool, by: AbstractBaseUser | None, reason: str
 ) -> int:
-    """A downtime notice went out for these systems: planned ones (and their planned VMs) become notified;
-    a cancellation takes notified ones back to planned. Other statuses are left as they are. Returns how many
-    systems changed."""
+    """A downtime notice went out for these systems: planned ones become notified; a cancellation takes
+    notified ones back to planned. Other statuses are left as they are; VMs follow their system. Returns how
+    many systems changed."""
     source, target = (
         (MigrationStatus.NOTIFIED, MigrationStatus.PLANNED)
         if cancelled
@@ -487,10 +485,9 @@ def systems_follow_notice(
     )
     with transaction.atomic():
         systems = list(System.objects.select_for_update().filter(pk__in=list(system_ids), status=source))
-        vms = list(VM.objects.select_for_update().filter(system__in=systems, status=source))
-        for obj in [*systems, *vms]:
-            _apply_status(obj, target)
-        for model, objs in ((System, systems), (VM, vms)):
-            if objs:
-                bulk_update_with_history(objs, model, LIFECYCLE_FIELDS, default_user=by, default_change_reason=reason)
+        for system in systems:
+            transition(system, target, migrated_at=None)
+        if systems:
+            bulk_update_with_history(systems, System, LIFECYCLE_FIELDS, default_user=by, default_change_reason=reason)
+        _vms_follow([(system, source) for system in systems], by=by, reason=reason)
     return len(systems)

@@ -49,15 +49,18 @@ from .forms import (
     VMForm,
     WaveAssignForm,
 )
-from .lifecycle import allowed_targets
+from .lifecycle import allowed_targets, behind
 from .models import VM, Agency, ContactPerson, System, SystemContact
 from .tables import AgencyTable, ContactPersonTable, SystemContactTable, SystemTable, VMTable
 
 
-def _transition_form(obj, *, cascade: bool = False) -> TransitionForm | None:
-    """The lifecycle steps a system or VM may take now, or None when it can take none."""
+def _transition_form(obj, *, system: bool = False) -> TransitionForm | None:
+    """The lifecycle steps a system or VM may take now, or None when it can take none (a VM: none that would
+    leave it behind its system)."""
     targets = allowed_targets(obj.status, held_from=obj.status_before_hold or None)
-    return TransitionForm(targets=targets, cascade=cascade) if targets else None
+    if not system:
+        targets = [target for target in targets if not behind(target, obj.system.status)]
+    return TransitionForm(targets=targets, system=system) if targets else None
 
 
 # --- Agencies ------------------------------------------------------------------------------------------------
@@ -156,7 +159,7 @@ class SystemDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         system = self.object
         context.update(
-            transition_form=_transition_form(system, cascade=True),
+            transition_form=_transition_form(system, system=True),
             wave_form=WaveAssignForm(initial={"wave": system.wave_id}),
             contact_form=SystemContactForm(),
         )
@@ -183,9 +186,6 @@ class SystemBulkView(BulkActionView):
 class SystemTransitionView(TransitionView):
     model = System
     transition_service = services.system_transition
-
-    def extra_kwargs(self, request):
-        return {"cascade_vms": bool(request.POST.get("cascade_vms"))}
 
 
 class SystemAssignWaveView(StaffPermissionMixin, View):

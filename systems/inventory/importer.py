@@ -10,11 +10,16 @@ problem so that one run reports every problem in the files.
 
 Waves go through waves.services (a wave confirmed in an import gets its notices as if confirmed in
 the browser); systems, VMs and contact persons are written in bulk with their history (reason "import").
+Statuses, wave membership and capacity follow the same rules as every other route (systems.lifecycle,
+systems.rules), checked for a whole chunk or file at a time: a new row is loaded in the status it gives
+(an inventory already under way), an existing row takes only the steps the lifecycle allows, VMs follow
+their system, and `migrated_at` comes from the file or stays as it is (an import never invents one).
 """
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -23,13 +28,15 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
+from django.db.models import Count, F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from systems.choices import AgencyKind, ContactRole, Criticality, MigrationStatus
-from systems.lifecycle import MIGRATED_STATES, OPEN_STATES
+from systems import rules
+from systems.choices import AgencyKind, ContactRole, Criticality
+from systems.lifecycle import TransitionNotAllowed, bring_along, check_vm_status, set_status, transition
 from systems.models import VM, Agency, ContactPerson, System, SystemContact
 from waves import services as wave_services
 from waves.choices import WaveState
@@ -194,9 +201,54 @@ class Importer:
         state_set: set[int] = set()
         if waves:
             state_set = waves.apply_states()
+        if systems:
+            systems.vms_follow()
+        self._check_capacity()
+        if not self.result.ok:
+            return
         touched = (systems.touched_waves if systems else set()) - state_set
-        if touched and self.result.ok:
+        if touched:
             wave_services.wave_systems_changed(waves=list(Wave.objects.filter(id__in=touched)), by=self.by)
+
+    def _check_capacity(self) -> None:
+        """Refuse VMs brought into a wave over its max_vms, at the row that takes it over (a few queries in all).
+
+        Rows that brought VMs in: systems that joined the wave (with the VMs they had), then new or moved VMs.
+        A wave that was over its limit before the import, and got nothing from it, is left alone; so is a wave
+        this import created, which is loaded with its systems as the file gives them (restoring an export of a
+        wave whose limit was lowered after it was planned).
+        """
+        systems: SystemHandler = self.handler("systems")  # type: ignore[assignment]
+        vms: VMHandler = self.handler("vms")  # type: ignore[assignment]
+        over = (
+            Wave.objects.filter(max_vms__isnull=False)
+            .exclude(pk__in=self.handler("waves").created_ids)
+            .annotate(vm_count=Count("systems__vms"))
+            .filter(vm_count__gt=F("max_vms"))
+            .order_by("pk")
+        )
+        for wave in over:
+            in_wave = dict(VM.objects.filter(system__wave=wave).values_list("id", "system_id"))
+            vm_ids, system_ids = vms.ids(), systems.ids()
+            joined_vms = [(vm_ids.get(key), label, number) for key, label, number in vms.joined]
+            joined_vms = [(vm_id, label, number) for vm_id, label, number in joined_vms if vm_id in in_wave]
+            brought_by_vm_rows = {vm_id for vm_id, _label, _number in joined_vms}
+            had = Counter(owner for vm_id, owner in in_wave.items() if vm_id not in brought_by_vm_rows)
+            steps = [
+                (had[system_ids.get(code)], label, number, "wave")
+                for code, wave_id, label, number in systems.joined
+                if wave_id == wave.pk
+            ]
+            steps += [(1, label, number, "system") for _vm, label, number in joined_vms]
+            total = wave.vm_count - sum(step[0] for step in steps)
+            for added, label, number, column in steps:
+                total += added
+                if added and total > wave.max_vms:
+                    try:
+                        rules.check_capacity(name=wave.name, max_vms=wave.max_vms, vm_count=wave.vm_count)
+                    except ValidationError as error:
+                        self.error(label, error.messages[0], row=number, column=column)
+                    break
 
 
 def chunks(iterator: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -430,6 +482,24 @@ class WaveHandler(KindHandler):
         # wave id -> (row label, row number, wanted state), applied through the wave service at the end.
         self.states: dict[int, tuple[str, int, str]] = {}
         self.pending: list[tuple[Wave, Row, str]] = []
+        self.created_ids: set[int] = set()
+        self.before: dict[int, tuple[str, str]] | None = None
+
+    def state_before(self, wave_id: int) -> tuple[str, str] | None:
+        """(name, state) of a wave that was there before this import (None for one it created): what decides
+        whether it takes systems. Wave states of the file are applied only at the end, so this is what the
+        database has while systems are read."""
+        if self.before is None:
+            self.before = {
+                pk: (name, state)
+                for pk, name, state in Wave.objects.values_list("pk", "name", "state")
+                if pk not in self.created_ids
+            }
+        return self.before.get(wave_id)
+
+    def saved(self, creates: list, updates: list) -> None:
+        super().saved(creates, updates)
+        self.created_ids.update(wave.pk for wave in creates)
 
     def validate(self, row: Row) -> None:
         start, end = row.values.get("window_start"), row.values.get("window_end")
@@ -475,57 +545,40 @@ class WaveHandler(KindHandler):
         through_service: set[int] = set()
         waves = Wave.objects.in_bulk(list(self.states))
         for wave_id, (label, number, wanted) in self.states.items():
-            wave = waves[wave_id]
-            if wanted in wave_services.ALLOWED_WAVE_STATES[wave.state]:
-                try:
-                    wave_services.wave_set_state(wave=wave, state=wanted, by=self.by, reason=writer.REASON)
-                except ValidationError as error:
-                    self.importer.error(label, "; ".join(error.messages), row=number, column="state")
-                    continue
-                through_service.add(wave_id)
-            elif wanted == WaveState.CONFIRMED:
-                self.importer.error(
-                    label,
-                    _("A wave cannot go from “%(current)s” to “%(target)s”.")
-                    % {"current": WaveState(wave.state).label, "target": WaveState(wanted).label},
-                    row=number,
-                    column="state",
-                )
+            try:
+                wave_services.wave_set_state(wave=waves[wave_id], state=wanted, by=self.by, reason=writer.REASON)
+            except ValidationError as error:
+                self.importer.error(label, "; ".join(error.messages), row=number, column="state")
             else:
-                # Loading a programme already under way (e.g. a completed wave): set as given, with history.
-                wave.state = wanted
-                writer.update([wave], ["state"], by=self.by)
+                through_service.add(wave_id)
         return through_service
 
     def finish(self) -> None:
         pass
 
 
-class _LifecycleMixin:
-    """Status set as given (loading an inventory already in flight), kept consistent like the lifecycle does."""
+class _StatusMixin:
+    """A row's status through the lifecycle: a new row is loaded in the status it gives (an inventory already
+    under way); an existing row takes only a step the lifecycle allows. An empty or absent status keeps the
+    status. `migrated_at` comes from the row when it has one, never from the clock."""
 
-    def apply_status(self, obj, status: str | None) -> set[str]:
-        status = status or MigrationStatus.NOT_PLANNED
-        if obj.status == status:
-            return set()
-        changed = {"status"}
-        if status == MigrationStatus.ON_HOLD:
-            obj.status_before_hold = obj.status if obj.status in OPEN_STATES else MigrationStatus.NOT_PLANNED
-            changed.add("status_before_hold")
-        elif obj.status_before_hold:
-            obj.status_before_hold = ""
-            changed.add("status_before_hold")
-        if status in MIGRATED_STATES and obj.migrated_at is None:
-            obj.migrated_at = timezone.now()
+    def apply_status(self, obj, row: Row, *, new: bool) -> set[str]:
+        status = row.values.get("status")
+        changed: set[str] = set()
+        if status and status != obj.status:
+            try:
+                changed = (set_status if new else transition)(obj, status, migrated_at=None)
+            except TransitionNotAllowed as error:
+                self.importer.row_error(row, "status", error.message)
+                return changed
+        migrated_at = row.values.get("migrated_at")
+        if migrated_at is not None and obj.migrated_at != migrated_at:
+            obj.migrated_at = migrated_at
             changed.add("migrated_at")
-        elif status == MigrationStatus.ROLLED_BACK and obj.migrated_at is not None:
-            obj.migrated_at = None
-            changed.add("migrated_at")
-        obj.status = status
         return changed
 
 
-class SystemHandler(_LifecycleMixin, KindHandler):
+class SystemHandler(_StatusMixin, KindHandler):
     from .schema import SYSTEMS as kind
 
     model = System
@@ -546,6 +599,12 @@ class SystemHandler(_LifecycleMixin, KindHandler):
         self.touched_waves: set[int] = set()
         self.dependencies: dict[str, tuple[str, int, list[str]]] = {}
         self.unchanged_codes: set[str] = set()
+        # systems that joined a wave in this import: (code, wave id, row label, row number), for its capacity
+        self.joined: list[tuple[str, int, str, int]] = []
+        # existing systems whose status this import changed: id -> the status they had (their VMs follow)
+        self.status_was: dict[int, str] = {}
+        # id -> (status, migrated_at) of the systems of this import, as written (what their VMs follow)
+        self.written: dict[int, tuple[str, Any]] = {}
 
     def validate(self, row: Row) -> None:
         code, depends_on = row.values.get("code"), row.values.get("depends_on")
@@ -561,21 +620,63 @@ class SystemHandler(_LifecycleMixin, KindHandler):
         return fields
 
     def apply(self, obj: System, fields: dict[str, Any], row: Row, *, new: bool) -> set[str]:
-        old_wave = obj.wave_id
+        old_wave, was = obj.wave_id, obj.status
         changed = super().apply(obj, fields, row, new=new)
-        if "status" in row.values:
-            changed |= self.apply_status(obj, row.values["status"])
         if obj.wave_id != old_wave:
+            if not self._may_move(obj, row, new=new):
+                return changed
             self.touched_waves.update(wave for wave in (old_wave, obj.wave_id) if wave)
+            if obj.wave_id:
+                self.joined.append((obj.code, obj.wave_id, row.label, row.number))
+            status = rules.status_for_wave(obj.status, in_wave=obj.wave_id is not None)
+            if status:
+                changed |= set_status(obj, status, migrated_at=None)
+        changed |= self.apply_status(obj, row, new=new)
+        if not new and obj.status != was:
+            self.status_was[obj.pk] = was
         if changed and not new:
             obj.updated_at = timezone.now()
             changed.add("updated_at")
         return changed
 
+    def _may_move(self, obj: System, row: Row, *, new: bool) -> bool:
+        """The wave rules of every route: a moved system keeps its wave, a closed wave takes no more systems.
+
+        A wave loaded by this same import takes its systems as the file gives them (restoring an export)."""
+        try:
+            if not new:
+                rules.check_system_may_move(code=obj.code, status=obj.status)
+            before = self.importer.handler("waves").state_before(obj.wave_id) if obj.wave_id else None
+            if before:
+                rules.check_wave_open(name=before[0], state=before[1])
+        except ValidationError as error:
+            self.importer.row_error(row, "wave", error.messages[0])
+            return False
+        return True
+
     def kept(self, obj: System, row: Row, changed: bool) -> None:
         if not changed:
             self.unchanged_codes.add(obj.code)
+        self.written[obj.pk] = (obj.status, obj.migrated_at)
         self._remember_dependencies(row)
+
+    def saved(self, creates: list, updates: list) -> None:
+        super().saved(creates, updates)
+        self.written.update((system.pk, (system.status, system.migrated_at)) for system in creates)
+
+    def vms_follow(self) -> None:
+        """The VMs of systems whose status changed follow them (the lifecycle's rule), except VMs whose status
+        the VM file gave; a query and a bulk write per chunk of systems."""
+        explicit = self.importer.handler("vms").explicit_ids()
+        for chunk in chunks(self.status_was.items(), self.importer.chunk_size):
+            was = dict(chunk)
+            vms = VM.objects.filter(system_id__in=was).exclude(pk__in=explicit).select_related("system")
+            changed = [
+                vm
+                for vm in vms.order_by("pk")
+                if bring_along(vm, vm.system.status, vm.system.migrated_at, system_was=was[vm.system_id])
+            ]
+            writer.update(changed, ["status", "status_before_hold", "migrated_at"], by=self.by)
 
     def created(self, obj: System, row: Row) -> None:
         self._remember_dependencies(row)
@@ -614,7 +715,7 @@ class SystemHandler(_LifecycleMixin, KindHandler):
         self.dependencies.clear()
 
 
-class VMHandler(_LifecycleMixin, KindHandler):
+class VMHandler(_StatusMixin, KindHandler):
     from .schema import VMS as kind
 
     model = VM
@@ -628,18 +729,55 @@ class VMHandler(_LifecycleMixin, KindHandler):
         "disk_gb": ("disk_gb", None),
     }
 
+    def __init__(self, importer: Importer):
+        super().__init__(importer)
+        # new VMs and VMs moved to another system: (hostname key, row label, row number), for wave capacity
+        self.joined: list[tuple[str, str, int]] = []
+        # VMs whose status the file gives (their system's change does not override it)
+        self.explicit: set[str] = set()
+
+    def explicit_ids(self) -> set[int]:
+        ids = self.ids()
+        return {ids[key] for key in self.explicit if key in ids}
+
     def resolve(self, row: Row) -> dict[str, Any]:
         fields = super().resolve(row)
         fields["system_id"] = self.reference(row, "system", "systems")
         return fields
 
+    def write_chunk(self, rows: list[Row]) -> None:
+        """Know the status of every system of the chunk first (one query for those this import did not write)."""
+        systems: SystemHandler = self.importer.handler("systems")  # type: ignore[assignment]
+        codes = {row.values.get("system") for row in rows if not row.failed}
+        missing = {systems.ids()[code] for code in codes if code in systems.ids()} - systems.written.keys()
+        if missing:
+            systems.written.update(
+                (pk, (status, migrated_at))
+                for pk, status, migrated_at in System.objects.filter(pk__in=missing).values_list(
+                    "pk", "status", "migrated_at"
+                )
+            )
+        super().write_chunk(rows)
+
     def apply(self, obj: VM, fields: dict[str, Any], row: Row, *, new: bool) -> set[str]:
+        old_system = obj.system_id
         changed = super().apply(obj, fields, row, new=new)
-        if "status" in row.values:
-            changed |= self.apply_status(obj, row.values["status"])
-        if "migrated_at" in row.values and obj.migrated_at != row.values["migrated_at"]:
-            obj.migrated_at = row.values["migrated_at"]
-            changed.add("migrated_at")
+        system_status, system_migrated_at = self.importer.handler("systems").written[obj.system_id]
+        status = row.values.get("status")
+        if status:
+            self.explicit.add(self.key(row))
+            # A status the file sets may not leave the VM behind its system; one it keeps is check_inventory's business.
+            try:
+                if new or status != obj.status:
+                    check_vm_status(status, system_status, vm=obj.hostname, system=row.values["system"])
+            except TransitionNotAllowed as error:
+                self.importer.row_error(row, "status", error.message)
+                return changed
+        else:
+            changed |= bring_along(obj, system_status, system_migrated_at)
+        changed |= self.apply_status(obj, row, new=new)
+        if new or obj.system_id != old_system:
+            self.joined.append((self.key(row), row.label, row.number))
         return changed
 
 

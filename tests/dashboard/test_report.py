@@ -54,8 +54,8 @@ def test_dashboard_report_counts_follow_changes(demo):
     moving = System.objects.filter(status=MigrationStatus.PLANNED).exclude(vms=None).first()
     leaving = System.objects.filter(status=MigrationStatus.NOT_PLANNED).exclude(vms=None).first()
     for step in (MigrationStatus.IN_PROGRESS, MigrationStatus.MIGRATED):
-        system_transition(system=moving, to=step, by=None, cascade_vms=True)
-    system_transition(system=leaving, to=MigrationStatus.EXCLUDED, by=None, cascade_vms=True)
+        system_transition(system=moving, to=step, by=None)
+    system_transition(system=leaving, to=MigrationStatus.EXCLUDED, by=None)
 
     report = dashboard_report()
 

@@ -73,7 +73,7 @@ def test_earlier_week_shows_its_snapshot_not_todays_data(demo, client):
         snapshot_take()
     planned = System.objects.filter(status=MigrationStatus.PLANNED).first()
     for step in (MigrationStatus.IN_PROGRESS, MigrationStatus.MIGRATED):
-        system_transition(system=planned, to=step, by=None, cascade_vms=True)
+        system_transition(system=planned, to=step, by=None)
 
     page = client.get(reverse("dashboard:week", kwargs={"year": 2026, "week": 47}))
     data = client.get(reverse("dashboard:week_json", kwargs={"year": 2026, "week": 47})).json()

@@ -32,7 +32,7 @@ def test_home_shows_change_after_the_cache_expires(demo, client):
     client.get(reverse("home"))
     system = System.objects.filter(status=MigrationStatus.PLANNED).first()
     for step in (MigrationStatus.IN_PROGRESS, MigrationStatus.MIGRATED):
-        system_transition(system=system, to=step, by=None, cascade_vms=True)
+        system_transition(system=system, to=step, by=None)
 
     cached = client.get(reverse("home")).content.decode()
     caches["dashboard"].clear()  # what the 60 s expiry does

@@ -136,22 +136,33 @@ def test_import_records_history_with_reason_import(run_import, base_files, edito
     vm = VM.objects.get()
     record = vm.history.get()
     assert (record.history_type, record.history_change_reason, record.history_user) == ("+", "import", editor_user)
-    base_files["vms.csv"] = base_files["vms.csv"].replace("planned", "migrated")
+    base_files["vms.csv"] = base_files["vms.csv"].replace("planned", "in_progress")
     run_import(base_files, by=editor_user)
     vm.refresh_from_db()
-    assert vm.status == "migrated" and vm.migrated_at is not None
+    assert vm.status == "in_progress"
     assert vm.history.latest().history_change_reason == "import"
     assert vm.history.count() == 2
 
 
-def test_import_status_is_set_as_given_even_across_the_lifecycle(run_import):
-    system = SystemFactory(code="S1", status="not_planned")
+def test_import_loads_a_new_system_in_the_status_it_gives_but_steps_an_existing_one_by_the_lifecycle(run_import):
+    agency = SystemFactory(code="S1", status="not_planned").agency
     result = run_import(
-        {"systems.csv": f"code;name;agency;environment;status\nS1;Sak;{system.agency.code};test;verifisert\n"}
+        {
+            "systems.csv": f"code;name;agency;environment;status\nS1;Sak;{agency.code};test;verifisert\n"
+            f"S2;Arkiv;{agency.code};test;verifisert\n"
+        }
     )
-    assert result.ok
-    system.refresh_from_db()
-    assert system.status == "verified"
+    assert errors(result) == [
+        "systems.csv:2: status: Kan ikke endre status fra «ikke planlagt» til «verifisert». "
+        "Tillatt: planlagt, satt på vent, utgår."
+    ]
+    assert not System.objects.filter(code="S2").exists()  # all or nothing
+    result = run_import(
+        {"systems.csv": f"code;name;agency;environment;status\nS2;Arkiv;{agency.code};test;verifisert\n"}
+    )
+    assert result.ok, errors(result)
+    assert System.objects.get(code="S2").status == "verified"
+    assert System.objects.get(code="S2").migrated_at is None  # not in the file: an import never invents it
 
 
 def test_import_confirmed_wave_gets_its_notices_scheduled(run_import, base_files, editor_user, settings):

@@ -74,14 +74,10 @@ def test_bulk_status_change_refuses_transitions_the_lifecycle_forbids(editor_cli
     assert planned.status == MigrationStatus.PLANNED
 
 
-def test_bulk_status_change_can_cascade_to_vms(editor_client):
+def test_bulk_status_change_brings_the_vms_along(editor_client):
     system = SystemFactory(status=MigrationStatus.PLANNED)
     vm = VMFactory(system=system, status=MigrationStatus.PLANNED)
-    _post(
-        editor_client,
-        "systems:system_bulk",
-        {"pk": [system.pk], "action": "status", "status": "notified", "cascade_vms": "on"},
-    )
+    _post(editor_client, "systems:system_bulk", {"pk": [system.pk], "action": "status", "status": "notified"})
     vm.refresh_from_db()
     assert vm.status == MigrationStatus.NOTIFIED
 

@@ -234,17 +234,21 @@ def test_system_detail_offers_only_allowed_transitions(editor_client):
     assert [value for value, _ in form.fields["to"].choices] == ["migrated", "on_hold", "rolled_back"]
 
 
-def test_system_transition_cascades_to_vms_when_asked(editor_client, editor_user):
+def test_vm_detail_offers_no_step_that_would_leave_it_behind_its_system(editor_client):
+    vm = VMFactory(system=SystemFactory(status=MigrationStatus.MIGRATED), status=MigrationStatus.ROLLED_BACK)
+    form = editor_client.get(vm.get_absolute_url()).context["transition_form"]
+    assert [value for value, _ in form.fields["to"].choices] == ["on_hold", "excluded"]
+
+
+def test_system_transition_brings_its_vms_along_but_not_an_excluded_one(editor_client, editor_user):
     system = SystemFactory(status=MigrationStatus.IN_PROGRESS)
     vm = VMFactory(system=system, status=MigrationStatus.IN_PROGRESS)
-    other = SystemFactory(status=MigrationStatus.IN_PROGRESS)
-    other_vm = VMFactory(system=other, status=MigrationStatus.IN_PROGRESS)
-    editor_client.post(reverse("systems:system_transition", args=[system.pk]), {"to": "migrated", "cascade_vms": "on"})
-    editor_client.post(reverse("systems:system_transition", args=[other.pk]), {"to": "migrated"})
+    excluded = VMFactory(system=system, status=MigrationStatus.EXCLUDED)
+    editor_client.post(reverse("systems:system_transition", args=[system.pk]), {"to": "migrated"})
     vm.refresh_from_db()
-    other_vm.refresh_from_db()
+    excluded.refresh_from_db()
     assert vm.status == MigrationStatus.MIGRATED and vm.history.latest().history_user == editor_user
-    assert other_vm.status == MigrationStatus.IN_PROGRESS
+    assert excluded.status == MigrationStatus.EXCLUDED
 
 
 def test_refused_transition_is_reported_and_changes_nothing(editor_client):
