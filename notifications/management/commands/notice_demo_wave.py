@@ -12,9 +12,9 @@ import os
 import time
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from notifications.choices import NoticeKind, NoticeState
@@ -43,8 +43,12 @@ class Command(BaseCommand):
             "--change-delay-minutes", type=float, default=1.0, help="unless CHANGE_NOTICE_DELAY_MINUTES is set"
         )
 
-    def handle(self, *args, minutes: float, systems: int, moves: int, **options):
-        self._lead_times(options)
+    def handle(self, *args, **options):
+        # Scoped to this command, so a caller in the same process (a test, a shell) keeps its own settings.
+        with override_settings(**self._lead_times(options)):
+            self._create_wave(**options)
+
+    def _create_wave(self, *, minutes: float, systems: int, moves: int, **options):
         start = (timezone.now() + timedelta(minutes=minutes)).replace(microsecond=0)
         candidates = (
             System.objects.filter(wave__isnull=True, status=MigrationStatus.NOT_PLANNED, system_contacts__isnull=False)
@@ -82,15 +86,17 @@ class Command(BaseCommand):
         if later:
             self._move_in(wave, later)
 
-    def _lead_times(self, options: dict) -> None:
+    def _lead_times(self, options: dict) -> dict:
         """This process schedules the notices: use the options where the environment says nothing."""
+        overrides = {}
         for variable, option, per_unit in (
             ("NOTICE_LEAD_DAYS", "notice_lead_minutes", MINUTES_PER_DAY),
             ("REMINDER_LEAD_DAYS", "reminder_lead_minutes", MINUTES_PER_DAY),
             ("CHANGE_NOTICE_DELAY_MINUTES", "change_delay_minutes", 1),
         ):
             if variable not in os.environ:
-                setattr(settings, variable, options[option] / per_unit)
+                overrides[variable] = options[option] / per_unit
+        return overrides
 
     def _move_in(self, wave: Wave, systems: list[System]) -> None:
         """Wait for the announcement (beat publishes it), then move the systems in one by one."""
