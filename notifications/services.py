@@ -653,8 +653,11 @@ def delivery_retry(*, delivery: Delivery, by: AbstractBaseUser | None) -> bool:
     return bool(changed)
 
 
-def emails_queue(*, kind: str, reference: int, recipients: Iterable[tuple[str, ContactPerson | None]]) -> list[int]:
-    """Write the ledger rows of one of the portal's own e-mails (one per address) and enqueue them on commit.
+def emails_queue(
+    *, kind: str, reference: int, recipients: Iterable[tuple[str, ContactPerson | None]], enqueue: bool = True
+) -> list[int]:
+    """Write the ledger rows of one of the portal's own e-mails (one per address) and enqueue them on commit
+    (`enqueue=False`: the caller sends them itself, after commit, with delivery_attempt).
 
     `reference` names what the e-mail is about (see Delivery); writing the same (kind, reference, address) again
     adds nothing, so a task that runs twice sends once. Returns the ids of the rows written now.
@@ -678,7 +681,8 @@ def emails_queue(*, kind: str, reference: int, recipients: Iterable[tuple[str, C
         )
         ids = list(new.values_list("pk", flat=True))
         Delivery.objects.filter(pk__in=ids).update(queued_at=now)
-        transaction.on_commit(lambda: deliveries_enqueue(ids), robust=True)
+        if enqueue:
+            transaction.on_commit(lambda: deliveries_enqueue(ids), robust=True)
     return ids
 
 

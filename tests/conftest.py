@@ -75,6 +75,32 @@ def contact_client(client, contact_user):
     return _client_for(client, contact_user)
 
 
+class Enqueued(list):
+    """Delivery task messages put on the broker, as (delivery id, countdown): recorded instead of sent, since no
+        worker runs in unit tests. `run()` runs the waiting ones as the worker would (those they enqueue wait for the
+    next call) and returns their outcomes."""
+
+    def run(self) -> list[str]:
+        from notifications.tasks import delivery_send
+
+        waiting = list(self)
+        self.clear()
+        return [delivery_send(delivery_id) for delivery_id, _countdown in waiting]
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    from notifications import tasks
+
+    calls = Enqueued()
+
+    def record(args, countdown=None, **_kwargs):
+        calls.append((args[0], countdown))
+
+    monkeypatch.setattr(tasks.delivery_send, "apply_async", record)
+    return calls
+
+
 @contextmanager
 def real_celery_worker(**options):
     """A real Celery worker in a thread of this process, on the project's broker, starting from an empty queue:

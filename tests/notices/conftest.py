@@ -56,20 +56,6 @@ def clock():
 
 
 @pytest.fixture
-def enqueued(monkeypatch):
-    """Delivery task messages put on the broker (recorded instead of sent: no worker runs in unit tests)."""
-    from notifications import tasks
-
-    calls: list[tuple[int, float | None]] = []
-
-    def record(args, countdown=None, **_kwargs):
-        calls.append((args[0], countdown))
-
-    monkeypatch.setattr(tasks.delivery_send, "apply_async", record)
-    return calls
-
-
-@pytest.fixture
 def notice_settings(settings):
     settings.NOTICE_LEAD_DAYS = 14
     settings.REMINDER_LEAD_DAYS = 2
