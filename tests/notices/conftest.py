@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis
 import time_machine
+from django.conf import settings
 from django.db import connection
 
 from systems.choices import ContactRole, Environment, Language
@@ -132,7 +133,7 @@ def publish_announcement(scene, clock):
 # --- Real parts for the integration tests: Celery worker on Redis, SMTP server, worker subprocesses -----------
 
 TEST_BROKER_URL = os.environ.get("NOTICE_TEST_BROKER_URL", "redis://127.0.0.1:6379/5")
-CELERY_KEYS = ["celery", "unacked", "unacked_index", "unacked_mutex"]
+CELERY_KEYS = ["celery", "dispatch", "unacked", "unacked_index", "unacked_mutex"]
 
 
 def wait_until(predicate, *, timeout: float = 30, what: str = "") -> None:
@@ -186,8 +187,6 @@ def integration_settings(settings, httpserver):
     settings.NOTICE_RETRY_BASE_SECONDS = 0.2
     settings.NOTICE_RETRY_MAX_SECONDS = 1
     settings.NOTICE_DELIVERY_MAX_ATTEMPTS = 4
-    settings.NOTICE_DELIVERY_LEASE_SECONDS = 30
-    settings.NOTICE_SWEEP_AFTER_SECONDS = 0
     settings.PORTAL_WEBHOOK_URL = httpserver.url_for("/hooks/notices")
     settings.PORTAL_WEBHOOK_SECRET = WEBHOOK_SECRET
     settings.PORTAL_WEBHOOK_TIMEOUT_SECONDS = 1
@@ -237,8 +236,19 @@ class Processes:
         return process
 
     def worker(self) -> subprocess.Popen:
+        """A worker consuming every queue, as the Procfile's (the default queue and the dispatch queue)."""
+        queues = f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.CELERY_DISPATCH_QUEUE}"
         return self._start(
-            "worker", "--pool", "solo", "--without-mingle", "--without-gossip", "--loglevel", "INFO", log="worker.log"
+            "worker",
+            "--pool",
+            "solo",
+            "--queues",
+            queues,
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel",
+            "INFO",
+            log="worker.log",
         )
 
     def beat(self) -> subprocess.Popen:
@@ -261,17 +271,22 @@ class Processes:
 
 
 @pytest.fixture
-def processes(tmp_path, transactional_db, broker, smtp_server, integration_settings):
-    """Start worker/beat subprocesses with `processes.worker()`; all are stopped after the test."""
-    env = {
+def process_env(smtp_server, integration_settings) -> dict[str, str]:
+    """The environment of worker/beat subprocesses: this test's SMTP server and webhook, short retry waits; the
+    lease and the sweeper as configured by default."""
+    return {
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
         "PORTAL_WEBHOOK_URL": integration_settings.PORTAL_WEBHOOK_URL,
         "PORTAL_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "NOTICE_RETRY_BASE_SECONDS": "0.2",
         "NOTICE_RETRY_MAX_SECONDS": "1",
-        "NOTICE_DELIVERY_LEASE_SECONDS": str(integration_settings.NOTICE_DELIVERY_LEASE_SECONDS),
     }
-    running = Processes(tmp_path, broker, env)
+
+
+@pytest.fixture
+def processes(tmp_path, transactional_db, broker, process_env):
+    """Start worker/beat subprocesses with `processes.worker()`; all are stopped after the test."""
+    running = Processes(tmp_path, broker, process_env)
     yield running
     running.stop_all()
 

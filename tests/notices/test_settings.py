@@ -66,7 +66,7 @@ def test_notice_settings_have_sane_values():
     assert settings.NOTICE_DELIVERY_MAX_ATTEMPTS >= 1
     assert settings.NOTICE_RETRY_BASE_SECONDS > 0
     assert settings.NOTICE_SWEEP_AFTER_SECONDS > 0
-    assert 0 < settings.NOTICE_DELIVERY_LEASE_SECONDS
+    assert settings.NOTICE_DELIVERY_LEASE_SECONDS > 0
     assert hasattr(settings, "PORTAL_WEBHOOK_URL")
     assert hasattr(settings, "PORTAL_WEBHOOK_SECRET")
     assert "notifications.context_processors.notice_alerts" in settings.TEMPLATES[0]["OPTIONS"]["context_processors"]
