@@ -1,9 +1,10 @@
 """Recovery with real parts: worker and beat as processes, Redis, an SMTP server on loopback.
 
 A worker killed in the middle of a run, or a broker that restarts and forgets its queue: every delivery still ends
-sent exactly once, within 60 s of the worker's or the broker's return (a claim's lease runs out, the sweeper hands
-the row to a worker). The lease and the sweeper run with their default settings; the times are printed (and kept in
-docs/benchmarks.md).
+sent exactly once, and the ones in flight are on their way again within 60 s of the worker's or the broker's return
+(a claim's lease runs out, the sweeper hands the row to a worker); how long the rest takes is the queue's length.
+The lease and the sweeper run with their default settings; the times are printed (and kept in docs/benchmarks.md;
+RECOVERY_TEST_DELIVERIES sets the run's size).
 """
 
 import os
@@ -29,7 +30,7 @@ from .conftest import Processes, Scene, purge_queue, use_broker, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-PEOPLE = 300
+PEOPLE = int(os.environ.get("RECOVERY_TEST_DELIVERIES", "300"))  # more for a benchmark run
 RECOVERY_LIMIT = 60.0  # seconds from the worker's or the broker's return
 
 
@@ -75,15 +76,19 @@ def test_worker_killed_mid_run_delivers_everything_once_within_a_minute_of_its_r
     (held,) = Delivery.objects.filter(attempt_log__outcome=AttemptOutcome.STARTED)
     assert held.state == DeliveryState.PENDING
 
-    back = time.monotonic()
+    back, back_at = time.monotonic(), timezone.now()
     processes.worker()
-    wait_until(_all_sent, timeout=120, what="every delivery sent")
-    recovered = time.monotonic() - back
+    wait_until(_all_sent, timeout=180, what="every delivery sent")
+    drained = time.monotonic() - back
+    held.refresh_from_db()
+    recovered = (held.sent_at - back_at).total_seconds()
 
-    print(f"\nSIGKILL: {PEOPLE} deliveries, all sent {recovered:.1f} s after the worker's return")
+    print(
+        f"\nSIGKILL: {PEOPLE} deliveries; the one killed mid-send sent again {recovered:.1f} s "
+        f"after the worker's return, all sent after {drained:.1f} s"
+    )
     assert recovered < RECOVERY_LIMIT
     _assert_each_mailed_once(smtp_server, PEOPLE)
-    held.refresh_from_db()
     assert held.attempts == 2
     assert list(held.attempt_log.values_list("outcome", flat=True)) == [AttemptOutcome.STARTED, AttemptOutcome.SENT]
 
@@ -105,16 +110,22 @@ def test_redis_restart_mid_run_delivers_everything_once_within_a_minute_of_its_r
         wait_until(lambda: _email_sent_count() >= PEOPLE // 3, timeout=60, what="a third sent")
 
         own_redis.restart()  # no persistence: every queued message is gone
-        back = time.monotonic()
-        wait_until(_all_sent, timeout=120, what="every delivery sent")
+        back, back_at = time.monotonic(), timezone.now()
+        lost = Delivery.objects.filter(state=DeliveryState.PENDING, queued_at__lt=back_at)
+        wait_until(lambda: not lost.exists(), timeout=120, what="every lost delivery queued again")
         recovered = time.monotonic() - back
+        wait_until(_all_sent, timeout=180, what="every delivery sent")
+        drained = time.monotonic() - back
         connection.close()
     finally:
         running.stop_all()
         purge_queue(own_redis.url)
         use_broker(previous)
 
-    print(f"\nRedis restart: {PEOPLE} deliveries, all sent {recovered:.1f} s after the broker's return")
+    print(
+        f"\nRedis restart: {PEOPLE} deliveries; every lost one queued again {recovered:.1f} s after the broker's "
+        f"return, all sent after {drained:.1f} s"
+    )
     assert recovered < RECOVERY_LIMIT
     _assert_each_mailed_once(smtp_server, PEOPLE)
 
