@@ -4,6 +4,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from standardwebhooks.webhooks import Webhook
 from werkzeug import Response
 
@@ -190,3 +191,30 @@ def test_no_webhook_delivery_without_url(scene, clock):
     notice = publish_announcement(scene, clock)
 
     assert not notice.deliveries.filter(channel=DeliveryChannel.PORTAL_WEBHOOK).exists()
+
+
+def test_staff_hold_the_webhook_then_enable_it_and_the_live_notice_goes_out(
+    hook_scene, clock, httpserver, webhook_settings, enqueued, client, editor_user, viewer_user,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    httpserver.expect_request("/hooks/notices").respond_with_data("ok")
+    delivery = _webhook_delivery(publish_announcement(hook_scene, clock))
+    disable, enable = reverse("notifications:webhook_disable"), reverse("notifications:webhook_enable")
+    url = webhook_settings.PORTAL_WEBHOOK_URL
+    client.force_login(viewer_user)
+    assert client.post(disable).status_code == 403  # viewers only look
+    client.force_login(editor_user)
+
+    assert client.post(disable).status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.HELD
+    assert WebhookEndpoint.objects.get(url=url).disabled_reason == "Slått av av redaktor"
+
+    enqueued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(enable, {"url": url, "next": "/notices/"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/notices/"
+    assert "1 tilbakeholdt utsending sendes nå" in response.content.decode()
+    assert [delivery_id for delivery_id, _countdown in enqueued] == [delivery.pk]
+    assert enqueued.run() == [DeliveryState.SENT]
+    assert len(httpserver.log) == 1
