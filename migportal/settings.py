@@ -140,7 +140,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # running it died (the delivery's lease, not the message, decides whether anything is sent twice).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# A task running when the broker connection drops finishes (a delivery half sent must not be cut off and sent
+# again); its message, if Redis hands it out again, finds the delivery sent and does nothing.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Queues: deliveries and other work go to the default queue; beat's dispatch and sweeper have their own, so a
 # backlog of thousands of deliveries never delays them. Every worker command names the queues it consumes
 # (Procfile, docker-compose.yml). Other apps add their routes to this dict.

@@ -740,7 +740,7 @@ def webhook_endpoint_enable(*, url: str, by: AbstractBaseUser | None) -> int | N
         )
         ids = [calls[pk] for pk in live if pk in calls]
         Delivery.objects.filter(pk__in=ids).update(
-            state=DeliveryState.PENDING, next_attempt_at=now, queued_at=now, locked_until=None
+            state=DeliveryState.PENDING, attempts=0, next_attempt_at=now, queued_at=now, locked_until=None
         )
         held.exclude(pk__in=ids).update(state=DeliveryState.SKIPPED, last_error="Replaced by a newer notice")
         transaction.on_commit(lambda: deliveries_enqueue(ids, in_order=True), robust=True)

@@ -50,8 +50,8 @@ def test_dispatch_and_sweeper_have_a_queue_of_their_own_and_every_queue_has_a_wo
     queues = {settings.CELERY_TASK_DEFAULT_QUEUE} | {route["queue"] for route in routes.values()}
 
     procfile = (settings.BASE_DIR / "Procfile").read_text()
-    embedded = re.search(r"^worker:.*--queues (\S+)", procfile, re.MULTILINE).group(1)
-    assert set(embedded.split(",")) == queues  # `make run`: its one worker consumes every queue
+    embedded = re.findall(r"^\w+: celery .* worker .*--queues (\S+)", procfile, re.MULTILINE)
+    assert {queue for names in embedded for queue in names.split(",")} == queues  # `make run` consumes every queue
     compose = yaml.safe_load((settings.BASE_DIR / "docker-compose.yml").read_text())
     consumed = set()
     for service in compose["services"].values():
