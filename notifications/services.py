@@ -654,12 +654,12 @@ def delivery_retry(*, delivery: Delivery, by: AbstractBaseUser | None) -> bool:
 
 
 def emails_queue(
-    *, kind: str, reference: int, recipients: Iterable[tuple[str, ContactPerson | None]], enqueue: bool = True
+    *, kind: str, recipients: Iterable[tuple[int, str, ContactPerson | None]], enqueue: bool = True
 ) -> list[int]:
-    """Write the ledger rows of one of the portal's own e-mails (one per address) and enqueue them on commit
-    (`enqueue=False`: the caller sends them itself, after commit, with delivery_attempt).
+    """Write the ledger rows of the portal's own e-mails of one kind, one per (reference, address, contact person)
+    and enqueue them on commit (`enqueue=False`: the caller sends them itself, after commit, with delivery_attempt).
 
-    `reference` names what the e-mail is about (see Delivery); writing the same (kind, reference, address) again
+    The reference names what an e-mail is about (see Delivery); writing the same (kind, reference, address) again
     adds nothing, so a task that runs twice sends once. Returns the ids of the rows written now.
     """
     now = timezone.now()
@@ -672,12 +672,16 @@ def emails_queue(
             contact=contact,
             next_attempt_at=now,
         )
-        for address, contact in recipients
+        for reference, address, contact in recipients
     ]
     with transaction.atomic():
-        Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+        Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
         new = Delivery.objects.filter(
-            kind=kind, reference=reference, state=DeliveryState.PENDING, queued_at__isnull=True, attempts=0
+            kind=kind,
+            reference__in={row.reference for row in rows},
+            state=DeliveryState.PENDING,
+            queued_at__isnull=True,
+            attempts=0,
         )
         ids = list(new.values_list("pk", flat=True))
         Delivery.objects.filter(pk__in=ids).update(queued_at=now)

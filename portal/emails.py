@@ -107,7 +107,8 @@ def register() -> None:
     )
 
 
-def editor_addresses() -> list[tuple[str, None]]:
-    """The editors' addresses, as (address, contact person) recipients of a portal e-mail (editors are no contacts)."""
+def editor_recipients(*, about: int) -> list[tuple[int, str, None]]:
+    """The editors as recipients of a portal e-mail about `about` (a report's id, a day): (about, address, None),
+    since editors are no contact persons."""
     users = get_user_model().objects.filter(groups__name=EDITOR_GROUP, is_active=True).exclude(email="")
-    return [(address, None) for address in sorted(set(users.values_list("email", flat=True)))]
+    return [(about, address, None) for address in sorted(set(users.values_list("email", flat=True)))]

@@ -95,7 +95,7 @@ def login_link_send(*, email: str, ip: str | None = None) -> LoginLink | None:
             requested_from=ip,
         )
         delivery_ids = emails_queue(
-            kind=DeliveryKind.LOGIN_LINK, reference=link.pk, recipients=[(contact.email, contact)], enqueue=False
+            kind=DeliveryKind.LOGIN_LINK, recipients=[(link.pk, contact.email, contact)], enqueue=False
         )
     for delivery_id in delivery_ids:  # sent here and now: the link lives only minutes
         delivery_attempt(delivery_id=delivery_id)
@@ -213,7 +213,7 @@ def test_report_create(
                 resolved_at=timezone.now()
             )
         else:
-            emails_queue(kind=DeliveryKind.TEST_PROBLEM, reference=report.pk, recipients=emails.editor_addresses())
+            emails_queue(kind=DeliveryKind.TEST_PROBLEM, recipients=emails.editor_recipients(about=report.pk))
     return report
 
 
@@ -228,7 +228,7 @@ def escalation_alert_send(*, now: datetime) -> int:
     if not count:
         return 0
     day = timezone.localtime(now).date().toordinal()
-    queued = emails_queue(kind=DeliveryKind.ESCALATION, reference=day, recipients=emails.editor_addresses())
+    queued = emails_queue(kind=DeliveryKind.ESCALATION, recipients=emails.editor_recipients(about=day))
     return count if queued else 0
 
 
@@ -239,22 +239,23 @@ def ack_reminders_create(*, now: datetime) -> int:
     """Remind every contact person who should be: a reminder row each (never two for one notice and person),
     e-mailed through the delivery ledger. Returns how many reminders were made."""
     pairs = selectors.due_ack_reminders(now=now)
+    if not pairs:
+        return 0
     with transaction.atomic():
         AckReminder.objects.bulk_create(
             [AckReminder(notice_id=notice_id, contact_id=contact_id) for notice_id, contact_id in sorted(pairs)],
             ignore_conflicts=True,
         )
-        reminders = AckReminder.objects.filter(
-            notice_id__in={notice_id for notice_id, _contact in pairs},
-            contact_id__in={contact_id for _notice, contact_id in pairs},
-        ).select_related("contact")
-        made = 0
-        for reminder in reminders:
-            if (reminder.notice_id, reminder.contact_id) in pairs:
-                emails_queue(
-                    kind=DeliveryKind.ACK_REMINDER,
-                    reference=reminder.pk,
-                    recipients=[(reminder.contact.email, reminder.contact)],
-                )
-                made += 1
-    return made
+        made = [
+            reminder
+            for reminder in AckReminder.objects.filter(
+                notice_id__in={notice_id for notice_id, _contact in pairs},
+                contact_id__in={contact_id for _notice, contact_id in pairs},
+            ).select_related("contact")
+            if (reminder.notice_id, reminder.contact_id) in pairs
+        ]
+        emails_queue(
+            kind=DeliveryKind.ACK_REMINDER,
+            recipients=[(reminder.pk, reminder.contact.email, reminder.contact) for reminder in made],
+        )
+    return len(made)
