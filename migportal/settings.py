@@ -144,10 +144,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # again); its message, if Redis hands it out again, finds the delivery sent and does nothing.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Queues: deliveries and other work go to the default queue; beat's dispatch and sweeper have their own, so a
-# backlog of thousands of deliveries never delays them. Every worker command names the queues it consumes
-# (Procfile, docker-compose.yml). Other apps add their routes to this dict.
+# backlog of thousands of deliveries never delays them; deliveries sent again (found by the sweeper, retried by
+# staff) go to the retries queue, which workers take from in turn with the default queue, so they do not wait
+# behind a backlog either. Every worker command names the queues it consumes (Procfile, docker-compose.yml).
+# Other apps add their routes to this dict.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_DISPATCH_QUEUE = "dispatch"
+CELERY_RETRY_QUEUE = "retries"
 CELERY_TASK_ROUTES: dict = {
     "notifications.tasks.notices_publish_due": {"queue": CELERY_DISPATCH_QUEUE},
     "notifications.tasks.deliveries_sweep": {"queue": CELERY_DISPATCH_QUEUE},

@@ -7,7 +7,7 @@ import random
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -350,10 +350,14 @@ def notice_update_text(*, notice: Notice, title: str, body: str, by: AbstractBas
 # another worker. Nothing is sent twice by us: a row is sent only by the worker holding its claim.
 
 
-def deliveries_enqueue(delivery_ids: Iterable[int], *, countdown: float | None = None, in_order: bool = False) -> None:
+def deliveries_enqueue(
+    delivery_ids: Iterable[int], *, countdown: float | None = None, again: bool = False, in_order: bool = False
+) -> None:
     """Put one delivery task per id on the broker (a lost message is found again by the sweeper).
 
-    `in_order`: one chain, so each is sent after the one before it (the held webhook calls of a wave).
+    `again`: on the retries queue (deliveries found by the sweeper, retried by staff), which workers take from in
+    turn with the default queue, so these do not wait behind a backlog. `in_order`: one chain, so each is sent
+    after the one before it (the held webhook calls of a wave).
     """
     from celery import chain
 
@@ -362,12 +366,13 @@ def deliveries_enqueue(delivery_ids: Iterable[int], *, countdown: float | None =
     ids = list(delivery_ids)
     if not ids:
         return
+    queue = settings.CELERY_RETRY_QUEUE if again else None
     if in_order:
-        chain(delivery_send.si(delivery_id) for delivery_id in ids).apply_async()
+        chain(delivery_send.si(delivery_id).set(queue=queue) for delivery_id in ids).apply_async()
         return
     with delivery_send.app.producer_or_acquire() as producer:
         for delivery_id in ids:
-            delivery_send.apply_async((delivery_id,), countdown=countdown, producer=producer)
+            delivery_send.apply_async((delivery_id,), countdown=countdown, queue=queue, producer=producer)
 
 
 def retry_delay(attempts: int) -> float:
@@ -588,25 +593,27 @@ def _record_failure(delivery: Delivery, attempt_id: int, error: DeliveryError) -
     logger.warning("Delivery %s attempt %s: %s (%s)", delivery.pk, delivery.attempts, state, error)
     if countdown is not None:
         try:
-            deliveries_enqueue([delivery.pk], countdown=countdown)
+            deliveries_enqueue([delivery.pk], countdown=countdown, again=True)
         except Exception:
             logger.exception("Could not enqueue the retry of delivery %s; the sweeper will", delivery.pk)
     return state
 
 
 def _delivery_queue_length() -> int | None:
-    """Messages waiting on the delivery queue; None when the broker does not answer."""
+    """Messages waiting on the delivery queues (default and retries); None when the broker does not answer."""
     from .tasks import delivery_send
 
     app = delivery_send.app
+    waiting = 0
     try:
         with app.connection_for_read() as broker:
-            return broker.default_channel.queue_declare(queue=app.conf.task_default_queue, passive=True).message_count
-    except ChannelError:  # no such queue: nothing waits
-        return 0
+            for queue in (app.conf.task_default_queue, settings.CELERY_RETRY_QUEUE):
+                with suppress(ChannelError):  # no such queue: nothing waits there
+                    waiting += broker.default_channel.queue_declare(queue=queue, passive=True).message_count
     except Exception:
         logger.warning("Sweeper: the broker does not answer; lost messages are looked for on the next run")
         return None
+    return waiting
 
 
 def deliveries_sweep(*, now: datetime | None = None, limit: int = 5000) -> list[int]:
@@ -635,7 +642,7 @@ def deliveries_sweep(*, now: datetime | None = None, limit: int = 5000) -> list[
             state=DeliveryState.DEAD, locked_until=None, queued_at=None, last_error="Worker lost while sending"
         )
         Delivery.objects.filter(pk__in=ids).update(queued_at=now, locked_until=None)
-        transaction.on_commit(lambda: deliveries_enqueue(ids), robust=True)
+        transaction.on_commit(lambda: deliveries_enqueue(ids, again=True), robust=True)
     if rows:
         logger.warning("Sweeper re-enqueued %d pending deliveries (%d dead)", len(ids), len(dead))
     return ids
@@ -649,7 +656,7 @@ def delivery_retry(*, delivery: Delivery, by: AbstractBaseUser | None) -> bool:
             state=DeliveryState.PENDING, attempts=0, next_attempt_at=now, queued_at=now, locked_until=None
         )
         if changed:
-            transaction.on_commit(lambda: deliveries_enqueue([delivery.pk]), robust=True)
+            transaction.on_commit(lambda: deliveries_enqueue([delivery.pk], again=True), robust=True)
     return bool(changed)
 
 
@@ -747,6 +754,6 @@ def webhook_endpoint_enable(*, url: str, by: AbstractBaseUser | None) -> int | N
             state=DeliveryState.PENDING, attempts=0, next_attempt_at=now, queued_at=now, locked_until=None
         )
         held.exclude(pk__in=ids).update(state=DeliveryState.SKIPPED, last_error="Replaced by a newer notice")
-        transaction.on_commit(lambda: deliveries_enqueue(ids, in_order=True), robust=True)
+        transaction.on_commit(lambda: deliveries_enqueue(ids, again=True, in_order=True), robust=True)
     logger.warning("Webhook endpoint %s enabled again; %d held calls queued", url, len(ids))
     return len(ids)

@@ -101,15 +101,25 @@ def enqueued(monkeypatch):
     return calls
 
 
+def celery_queues() -> list[str]:
+    """Every queue a worker must consume, as the Procfile's worker does: default, retries and the routed ones."""
+    from django.conf import settings
+
+    routed = [route["queue"] for route in settings.CELERY_TASK_ROUTES.values()]
+    return list(dict.fromkeys([settings.CELERY_TASK_DEFAULT_QUEUE, settings.CELERY_RETRY_QUEUE, *routed]))
+
+
 @contextmanager
 def real_celery_worker(**options):
-    """A real Celery worker in a thread of this process, on the project's broker, starting from an empty queue:
-    messages left there by earlier tests would otherwise run first and make the test wait for them."""
+    """A real Celery worker in a thread of this process, on the project's broker, consuming every queue and
+    starting from empty queues: messages left there by earlier tests would otherwise run first and make the test
+    wait for them."""
     from celery.contrib.testing.worker import start_worker
 
     from migportal.celery import app
 
     app.control.purge()
+    options.setdefault("queues", ",".join(celery_queues()))
     with start_worker(app, perform_ping_check=False, **options) as worker:
         yield worker
 

@@ -11,11 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis
 import time_machine
-from django.conf import settings
 from django.db import connection
 
 from systems.choices import ContactRole, Environment, Language
-from tests.conftest import ensure_staff_groups, free_port
+from tests.conftest import celery_queues, ensure_staff_groups, free_port
 from tests.factories import (
     AgencyFactory,
     ContactPersonFactory,
@@ -133,7 +132,6 @@ def publish_announcement(scene, clock):
 # --- Real parts for the integration tests: Celery worker on Redis, SMTP server, worker subprocesses -----------
 
 TEST_BROKER_URL = os.environ.get("NOTICE_TEST_BROKER_URL", "redis://127.0.0.1:6379/5")
-CELERY_KEYS = ["celery", "dispatch", "unacked", "unacked_index", "unacked_mutex"]
 
 
 def wait_until(predicate, *, timeout: float = 30, what: str = "") -> None:
@@ -161,7 +159,7 @@ def use_broker(url: str) -> None:
 def purge_queue(url: str) -> None:
     """Drop our queue and unacked messages on the broker (not FLUSHALL; only Celery's own keys)."""
     client = redis.Redis.from_url(url)
-    client.delete(*CELERY_KEYS)
+    client.delete(*celery_queues(), "unacked", "unacked_index", "unacked_mutex")
     client.close()
 
 
@@ -200,7 +198,8 @@ def celery_worker(transactional_db, broker, integration_settings, smtp_server):
 
     from migportal.celery import app
 
-    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30):
+    queues = ",".join(celery_queues())
+    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30, queues=queues):
         yield
     connection.close()
 
@@ -236,14 +235,13 @@ class Processes:
         return process
 
     def worker(self) -> subprocess.Popen:
-        """A worker consuming every queue, as the Procfile's (the default queue and the dispatch queue)."""
-        queues = f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.CELERY_DISPATCH_QUEUE}"
+        """A worker consuming every queue, as the Procfile's."""
         return self._start(
             "worker",
             "--pool",
             "solo",
             "--queues",
-            queues,
+            ",".join(celery_queues()),
             "--without-mingle",
             "--without-gossip",
             "--loglevel",

@@ -6,6 +6,7 @@ import yaml
 from django.conf import settings
 
 from migportal.celery import app
+from tests.conftest import celery_queues
 
 
 def test_beat_runs_the_dispatcher_and_the_sweeper_at_their_periods():
@@ -47,7 +48,7 @@ def test_dispatch_and_sweeper_have_a_queue_of_their_own_and_every_queue_has_a_wo
     routes = settings.CELERY_TASK_ROUTES
     for task in ("notifications.tasks.notices_publish_due", "notifications.tasks.deliveries_sweep"):
         assert routes[task]["queue"] == settings.CELERY_DISPATCH_QUEUE != settings.CELERY_TASK_DEFAULT_QUEUE
-    queues = {settings.CELERY_TASK_DEFAULT_QUEUE} | {route["queue"] for route in routes.values()}
+    queues = set(celery_queues())
 
     procfile = (settings.BASE_DIR / "Procfile").read_text()
     embedded = re.findall(r"^\w+: celery .* worker .*--queues (\S+)", procfile, re.MULTILINE)
