@@ -124,18 +124,37 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 else:
-    # Longer than any countdown we use; far-future work lives in the database, not in ETAs.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A late-acked message a worker took and did not ack (its main process was killed) goes back to the queue
+    # after this long. Longer than any task may run (a running task is never handed to a second worker) and
+    # than any countdown we use; the deliveries themselves do not wait for it: the sweeper finds them sooner.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=1200)}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Oslo"
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task is idempotent, so a message is acked after its task ran, and handed out again when the process
+# running it died (the delivery's lease, not the message, decides whether anything is sent twice).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task running when the broker connection drops finishes (a delivery half sent must not be cut off and sent
+# again); its message, if Redis hands it out again, finds the delivery sent and does nothing.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Queues: deliveries and other work go to the default queue; beat's dispatch and sweeper have their own, so a
+# backlog of thousands of deliveries never delays them; deliveries sent again (found by the sweeper, retried by
+# staff) go to the retries queue, which workers take from in turn with the default queue, so they do not wait
+# behind a backlog either. Every worker command names the queues it consumes (Procfile, docker-compose.yml).
+# Other apps add their routes to this dict.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_DISPATCH_QUEUE = "dispatch"
+CELERY_RETRY_QUEUE = "retries"
+CELERY_TASK_ROUTES: dict = {
+    "notifications.tasks.notices_publish_due": {"queue": CELERY_DISPATCH_QUEUE},
+    "notifications.tasks.deliveries_sweep": {"queue": CELERY_DISPATCH_QUEUE},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
@@ -145,6 +164,11 @@ CELERY_BEAT_SCHEDULE: dict = {
 # --- E-mail ----------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds the SMTP client waits for the server: long enough for slow servers (a message timed out after DATA
+# may have been delivered, and is sent again), shorter than a task's soft time limit.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT_SECONDS", default=90.0)
+if EMAIL_TIMEOUT >= CELERY_TASK_SOFT_TIME_LIMIT:
+    raise environ.ImproperlyConfigured("EMAIL_TIMEOUT_SECONDS must be below CELERY_TASK_SOFT_TIME_LIMIT.")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="migrering@kommune.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -168,12 +192,15 @@ PORTAL_WEBHOOK_TIMEOUT_SECONDS = env.float("PORTAL_WEBHOOK_TIMEOUT_SECONDS", def
 # A delivery is tried this many times before it is dead; waits grow as base · 2^n (with jitter) up to the cap.
 NOTICE_DELIVERY_MAX_ATTEMPTS = env.int("NOTICE_DELIVERY_MAX_ATTEMPTS", default=8)
 NOTICE_RETRY_BASE_SECONDS = env.float("NOTICE_RETRY_BASE_SECONDS", default=30.0)
-NOTICE_RETRY_MAX_SECONDS = env.float("NOTICE_RETRY_MAX_SECONDS", default=1800.0)  # below the visibility timeout
-# How long a worker owns a claimed delivery: longer than the hard time limit, so no two workers send at once.
-NOTICE_DELIVERY_LEASE_SECONDS = env.float("NOTICE_DELIVERY_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 30)
-# The sweeper re-enqueues pending deliveries due this long ago whose message was lost (broker restart).
-NOTICE_SWEEP_AFTER_SECONDS = env.float("NOTICE_SWEEP_AFTER_SECONDS", default=600.0)
-NOTICE_SWEEP_INTERVAL_SECONDS = env.float("NOTICE_SWEEP_INTERVAL_SECONDS", default=300.0)
+NOTICE_RETRY_MAX_SECONDS = env.float("NOTICE_RETRY_MAX_SECONDS", default=1800.0)
+# A worker owns a claimed delivery for this long, and renews the claim every third of it while it sends; when
+# the worker dies, the claim runs out within this time and the sweeper gives the delivery to another worker.
+NOTICE_DELIVERY_LEASE_SECONDS = env.float("NOTICE_DELIVERY_LEASE_SECONDS", default=20.0)
+# The sweeper runs this often. It re-enqueues pending deliveries that are due and that no live worker holds:
+# at once when their worker died or they were never queued (a retry beyond a countdown); when the delivery
+# queue is empty, also those queued longer than NOTICE_SWEEP_AFTER_SECONDS ago (their message was lost).
+NOTICE_SWEEP_INTERVAL_SECONDS = env.float("NOTICE_SWEEP_INTERVAL_SECONDS", default=10.0)
+NOTICE_SWEEP_AFTER_SECONDS = env.float("NOTICE_SWEEP_AFTER_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE["notices-publish-due"] = {
     "task": "notifications.tasks.notices_publish_due",
     "schedule": DISPATCH_INTERVAL_SECONDS,

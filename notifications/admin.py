@@ -44,14 +44,16 @@ class DeliveryAttemptInline(admin.TabularInline):
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
     inlines = [DeliveryAttemptInline]
-    list_display = ["notice", "channel", "recipient", "state", "attempts", "next_attempt_at", "sent_at"]
-    list_filter = ["channel", "state"]
+    list_display = ["notice", "kind", "channel", "recipient", "state", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["kind", "channel", "state"]
     list_select_related = ["notice__wave"]
     search_fields = ["recipient", "notice__wave__name"]
     autocomplete_fields = ["notice", "contact"]
     # State changes go through notifications.services (retry on /notices/deliveries/).
     readonly_fields = [
+        "kind",
         "notice",
+        "reference",
         "channel",
         "recipient",
         "contact",
@@ -59,6 +61,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "attempts",
         "next_attempt_at",
         "locked_until",
+        "queued_at",
         "uid",
         "sent_at",
         "last_error",

@@ -21,9 +21,21 @@ class DeliveryChannel(models.TextChoices):
     PORTAL_WEBHOOK = "portal_webhook", _("customer portal webhook")
 
 
+class DeliveryKind(models.TextChoices):
+    """What an outgoing message is: a downtime notice, or one of the portal's own e-mails."""
+
+    NOTICE = "notice", _("downtime notice")
+    LOGIN_LINK = "login_link", _("login link")
+    ACK_REMINDER = "ack_reminder", _("acknowledgement reminder")
+    ESCALATION = "escalation", _("escalation alert")
+    TEST_PROBLEM = "test_problem", _("test problem alert")
+
+
 class DeliveryState(models.TextChoices):
     PENDING = "pending", _("pending")
+    HELD = "held", _("held (webhook disabled)")
     SENT = "sent", _("sent")
+    SKIPPED = "skipped", _("not needed any more")
     FAILED = "failed", _("failed")
     DEAD = "dead", _("dead")
 

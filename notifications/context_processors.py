@@ -5,14 +5,11 @@ from . import selectors
 
 
 class NoticeAlerts:
-    """What the navigation badge shows: dead deliveries and a disabled webhook (queried only when used)."""
+    """What the navigation badge shows: dead deliveries, held webhook calls and a disabled webhook (queried only
+    when used)."""
 
     def __init__(self) -> None:
-        self.dead, self.webhook_disabled = selectors.notice_alerts()
-
-    @property
-    def total(self) -> int:
-        return self.dead + int(self.webhook_disabled)
+        self.dead, self.held, self.webhook_disabled = selectors.notice_alerts()
 
 
 def notice_alerts(request: HttpRequest) -> dict:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from waves.models import Wave
 
-from .choices import DeliveryChannel, DeliveryState, NoticeKind, NoticeState
+from .choices import DeliveryChannel, DeliveryKind, DeliveryState, NoticeKind, NoticeState
 from .models import Delivery, Notice
 
 
@@ -25,11 +25,12 @@ class DeliveryFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     state = django_filters.ChoiceFilter(choices=DeliveryState.choices, label=_("State"))
     channel = django_filters.ChoiceFilter(choices=DeliveryChannel.choices, label=_("Channel"))
+    kind = django_filters.ChoiceFilter(choices=DeliveryKind.choices, label=_("Kind"))
     notice_id = django_filters.NumberFilter(field_name="notice_id", label=_("Notice number"))
 
     class Meta:
         model = Delivery
-        fields = ["q", "state", "channel", "notice_id"]
+        fields = ["q", "state", "channel", "kind", "notice_id"]
 
     def search(self, queryset, name, value):
         return queryset.filter(

@@ -3,7 +3,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AttemptOutcome, DeliveryChannel, DeliveryState, NoticeKind, NoticeState
+from .choices import AttemptOutcome, DeliveryChannel, DeliveryKind, DeliveryState, NoticeKind, NoticeState
 
 
 class Notice(models.Model):
@@ -70,9 +70,20 @@ class Notice(models.Model):
 
 
 class Delivery(models.Model):
-    """Outbox row: one notice to one recipient over one channel; written before sending, updated after."""
+    """Outbox row: one message to one recipient over one channel; written before sending, updated after.
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("notice"))
+    A downtime notice's deliveries point at the notice; the portal's own e-mails (login links, reminders,
+    alerts) have no notice and name what they are about in `reference` (the id of the login link, reminder or
+    test report; the day of an escalation alert), so one ledger, one claim and one sweeper serve them all.
+    """
+
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=DeliveryKind.choices, default=DeliveryKind.NOTICE, db_index=True
+    )
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="deliveries", null=True, blank=True, verbose_name=_("notice")
+    )
+    reference = models.PositiveBigIntegerField(_("about"), null=True, blank=True)
     channel = models.CharField(_("channel"), max_length=20, choices=DeliveryChannel.choices)
     recipient = models.CharField(_("recipient"), max_length=500)
     contact = models.ForeignKey(
@@ -92,8 +103,10 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     # Stable id: the webhook-id / Idempotency-Key header and the e-mail Message-ID.
     uid = models.UUIDField(_("stable id"), default=uuid.uuid4, unique=True, editable=False)
-    # The claim: a worker owns the row until this time (longer than the task's hard time limit).
+    # The claim: a worker owns the row until this time, and renews it while it sends.
     locked_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    # When the task message for the next attempt was put on the broker (None: no message is on its way).
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -101,11 +114,31 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         constraints = [
-            models.UniqueConstraint(fields=["notice", "channel", "recipient"], name="delivery_unique_per_recipient"),
+            models.UniqueConstraint(
+                fields=["notice", "channel", "recipient"],
+                condition=models.Q(kind=DeliveryKind.NOTICE),
+                name="delivery_unique_per_recipient",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "reference", "recipient"],
+                condition=~models.Q(kind=DeliveryKind.NOTICE),
+                name="delivery_unique_per_subject",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind=DeliveryKind.NOTICE, notice__isnull=False)
+                | (~models.Q(kind=DeliveryKind.NOTICE) & models.Q(notice__isnull=True, reference__isnull=False)),
+                name="delivery_notice_or_reference",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], condition=models.Q(state=DeliveryState.PENDING), name="delivery_pending_due"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.notice} → {self.recipient} ({self.get_channel_display()})"
+        subject = self.notice if self.notice_id else self.get_kind_display()
+        return f"{subject} → {self.recipient} ({self.get_channel_display()})"
 
 
 class DeliveryAttempt(models.Model):

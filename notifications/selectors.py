@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 
 from systems.models import SystemContact
 
-from .choices import DeliveryState
+from .choices import DeliveryChannel, DeliveryState
 from .models import Delivery, Notice, WebhookEndpoint
 
 
@@ -38,16 +38,35 @@ def delivery_list() -> QuerySet[Delivery]:
     return Delivery.objects.select_related("notice__wave", "contact").order_by("-created_at", "-pk")
 
 
-def notice_alerts() -> tuple[int, bool]:
-    """Dead deliveries and whether a webhook endpoint is disabled, in one query (it runs on every staff page)."""
-    # Only the models' own table names are formatted in; the state is a parameter.
+def notice_alerts() -> tuple[int, int, bool]:
+    """Dead deliveries, held webhook calls and whether a webhook endpoint is disabled, in one query (it runs on
+    every staff page)."""
+    # Only the models' own table names are formatted in; the states are parameters.
     deliveries, endpoints = Delivery._meta.db_table, WebhookEndpoint._meta.db_table
-    sql = f"SELECT (SELECT COUNT(*) FROM {deliveries} WHERE state = %s), EXISTS (SELECT 1 FROM {endpoints} WHERE disabled_at IS NOT NULL)"  # noqa: E501, S608
+    sql = (
+        f"SELECT COUNT(*) FILTER (WHERE state = %s), COUNT(*) FILTER (WHERE state = %s), "  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {endpoints} WHERE disabled_at IS NOT NULL) "
+        f"FROM {deliveries} WHERE state IN (%s, %s)"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [DeliveryState.DEAD])
-        dead, disabled = cursor.fetchone()
-    return int(dead), bool(disabled)
+        cursor.execute(sql, [DeliveryState.DEAD, DeliveryState.HELD, DeliveryState.DEAD, DeliveryState.HELD])
+        dead, held, disabled = cursor.fetchone()
+    return int(dead), int(held), bool(disabled)
 
 
 def disabled_webhook_endpoints() -> QuerySet[WebhookEndpoint]:
-    return WebhookEndpoint.objects.filter(disabled_at__isnull=False).order_by("url")
+    """Disabled webhook endpoints, each with how many of its deliveries are held."""
+    held = (
+        Delivery.objects.filter(
+            channel=DeliveryChannel.PORTAL_WEBHOOK, state=DeliveryState.HELD, recipient=OuterRef("url")
+        )
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        WebhookEndpoint.objects.filter(disabled_at__isnull=False)
+        .annotate(held=Coalesce(Subquery(held, output_field=IntegerField()), Value(0)))
+        .order_by("url")
+    )

@@ -4,8 +4,10 @@ and enqueues their tasks on commit; a delivery is claimed with a conditional upd
 
 import logging
 import random
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -14,11 +16,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import CharField, F, OuterRef, Prefetch, Q, Value
+from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from kombu.exceptions import ChannelError
 
 from systems.models import ContactPerson, System, SystemContact
 from systems.services import systems_follow_notice
@@ -28,7 +31,7 @@ from waves.models import Wave
 from .choices import AttemptOutcome, ChangeKind, DeliveryChannel, DeliveryState, NoticeKind, NoticeState
 from .messages import change_record, default_text, system_snapshot
 from .models import Delivery, DeliveryAttempt, Notice, WebhookEndpoint
-from .transports import DeliveryError, transport_for
+from .transports import DeliveryError, HeldError, NotNeededError, TemporaryError, transport_for
 
 logger = logging.getLogger(__name__)
 
@@ -346,8 +349,19 @@ def _create_deliveries(notice: Notice, *, now: datetime) -> list[int]:
         for contact in contacts
     ]
     url = settings.PORTAL_WEBHOOK_URL
-    if url and not webhook_endpoint_is_disabled(url):
-        rows.append(Delivery(notice=notice, channel=DeliveryChannel.PORTAL_WEBHOOK, recipient=url, next_attempt_at=now))
+    if url:  # while the endpoint is disabled the row is written and held, and sent when staff enable it again
+        held = webhook_endpoint_is_disabled(url)
+        rows.append(
+            Delivery(
+                notice=notice,
+                channel=DeliveryChannel.PORTAL_WEBHOOK,
+                recipient=url,
+                next_attempt_at=now,
+                state=DeliveryState.HELD if held else DeliveryState.PENDING,
+            )
+        )
+    for row in rows:
+        row.queued_at = now  # enqueued when the transaction commits
     Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     return list(notice.deliveries.filter(state=DeliveryState.PENDING).values_list("pk", flat=True))
 
@@ -405,18 +419,35 @@ def notice_update_text(*, notice: Notice, title: str, body: str, by: AbstractBas
 
 
 # --- Delivering ---------------------------------------------------------------------------------------------
+# Every outgoing message is a Delivery row: downtime notices (e-mail, webhook) and the portal's own e-mails
+# alike. A worker claims a row with a conditional update that also sets a short lease, renews the lease while
+# it sends, and writes the outcome; the sweeper gives rows whose worker died or whose message was lost to
+# another worker. Nothing is sent twice by us: a row is sent only by the worker holding its claim.
 
 
-def deliveries_enqueue(delivery_ids: Iterable[int], *, countdown: float | None = None) -> None:
-    """Put one delivery task per id on the broker (a lost message is found again by the sweeper)."""
+def deliveries_enqueue(
+    delivery_ids: Iterable[int], *, countdown: float | None = None, again: bool = False, in_order: bool = False
+) -> None:
+    """Put one delivery task per id on the broker (a lost message is found again by the sweeper).
+
+    `again`: on the retries queue (deliveries found by the sweeper, retried by staff), which workers take from in
+    turn with the default queue, so these do not wait behind a backlog. `in_order`: one chain, so each is sent
+    after the one before it (the held webhook calls of a wave).
+    """
+    from celery import chain
+
     from .tasks import delivery_send
 
     ids = list(delivery_ids)
     if not ids:
         return
+    queue = settings.CELERY_RETRY_QUEUE if again else None
+    if in_order:
+        chain(delivery_send.si(delivery_id).set(queue=queue) for delivery_id in ids).apply_async()
+        return
     with delivery_send.app.producer_or_acquire() as producer:
         for delivery_id in ids:
-            delivery_send.apply_async((delivery_id,), countdown=countdown, producer=producer)
+            delivery_send.apply_async((delivery_id,), countdown=countdown, queue=queue, producer=producer)
 
 
 def retry_delay(attempts: int) -> float:
@@ -438,7 +469,7 @@ WITH claimed AS (
 )
 INSERT INTO notifications_deliveryattempt (delivery_id, number, started_at, finished_at, outcome, error)
 SELECT id, attempts, %(now)s, NULL, %(started)s, '' FROM claimed
-RETURNING id
+RETURNING id, number
 """
 
 # Sent: the delivery row and its ledger row in one statement (one commit).
@@ -446,18 +477,25 @@ _SENT_SQL = """
 WITH finished AS (
     UPDATE notifications_deliveryattempt SET finished_at = %(finished)s, outcome = %(outcome)s WHERE id = %(attempt_id)s
 )
-UPDATE notifications_delivery SET state = %(state)s, sent_at = %(finished)s, locked_until = NULL, last_error = ''
+UPDATE notifications_delivery
+SET state = %(state)s, sent_at = %(finished)s, locked_until = NULL, queued_at = NULL, last_error = ''
 WHERE id = %(id)s
 """
 
 
-def _claim(delivery_id: int, *, now: datetime) -> int | None:
-    """Claim a delivery and write its ledger row (committed before anything is sent); the attempt's id or None."""
-    lease = now + timedelta(seconds=settings.NOTICE_DELIVERY_LEASE_SECONDS)
+def _lease(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.NOTICE_DELIVERY_LEASE_SECONDS)
+
+
+def _claim(delivery_id: int, *, now: datetime) -> tuple[int, int] | None:
+    """Claim a delivery and write its ledger row (committed before anything is sent).
+
+    Returns the attempt's id and number (the claim's identity), or None when the row is not ours to send.
+    """
     if connection.vendor == "postgresql":
         params = {
             "id": delivery_id,
-            "lease": lease,
+            "lease": _lease(now),
             "now": now,
             "due": now + CLAIM_SLACK,
             "pending": DeliveryState.PENDING,
@@ -466,18 +504,48 @@ def _claim(delivery_id: int, *, now: datetime) -> int | None:
         with connection.cursor() as cursor:
             cursor.execute(_CLAIM_SQL, params)
             row = cursor.fetchone()
-        return row[0] if row else None
+        return (row[0], row[1]) if row else None
     with transaction.atomic():  # the embedded SQLite has no UPDATE in WITH: the same, in three statements
         claimed = (
             Delivery.objects.filter(pk=delivery_id, state=DeliveryState.PENDING)
             .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + CLAIM_SLACK))
-            .update(locked_until=lease, attempts=F("attempts") + 1)
+            .update(locked_until=_lease(now), attempts=F("attempts") + 1)
         )
         if not claimed:
             return None
         number = Delivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).get()
-        return DeliveryAttempt.objects.create(delivery_id=delivery_id, number=number, started_at=now).pk
+        return DeliveryAttempt.objects.create(delivery_id=delivery_id, number=number, started_at=now).pk, number
+
+
+@contextmanager
+def _lease_renewed(delivery_id: int, number: int) -> Iterator[None]:
+    """While the block runs (a slow SMTP server, a slow webhook), extend the claim every third of the lease.
+
+    The claim is renewed only while it is still this attempt's (same attempt number, still pending), so a worker
+    that was too slow never takes a row back from the one the sweeper gave it to. If this process dies, the
+    renewals stop and the lease runs out within NOTICE_DELIVERY_LEASE_SECONDS.
+    """
+    done = threading.Event()
+
+    def renew() -> None:
+        try:
+            while not done.wait(settings.NOTICE_DELIVERY_LEASE_SECONDS / 3):
+                kept = Delivery.objects.filter(pk=delivery_id, state=DeliveryState.PENDING, attempts=number).update(
+                    locked_until=_lease(timezone.now())
+                )
+                if not kept:
+                    return
+        finally:
+            connection.close()  # this thread's own connection
+
+    renewer = threading.Thread(target=renew, name=f"lease-{delivery_id}", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        renewer.join()
 
 
 def _mark_sent(delivery_id: int, attempt_id: int) -> None:
@@ -495,7 +563,7 @@ def _mark_sent(delivery_id: int, attempt_id: int) -> None:
         return
     with transaction.atomic():
         Delivery.objects.filter(pk=delivery_id).update(
-            state=DeliveryState.SENT, sent_at=finished, locked_until=None, last_error=""
+            state=DeliveryState.SENT, sent_at=finished, locked_until=None, queued_at=None, last_error=""
         )
         DeliveryAttempt.objects.filter(pk=attempt_id).update(finished_at=finished, outcome=AttemptOutcome.SENT)
 
@@ -532,7 +600,8 @@ def _delivery_for_sending(delivery_id: int) -> Delivery:
         )
         queryset = queryset.annotate(contact_links=ArraySubquery(links))
     delivery = queryset.get(pk=delivery_id)
-    delivery.notice = _published_notice(delivery.notice_id, delivery.notice_published_at)
+    if delivery.notice_id is not None:
+        delivery.notice = _published_notice(delivery.notice_id, delivery.notice_published_at)
     if connection.vendor == "postgresql":  # elsewhere the e-mail looks the roles up itself
         roles: dict[int, list[str]] = {}
         for link in delivery.contact_links:
@@ -550,78 +619,157 @@ def delivery_attempt(*, delivery_id: int) -> str:
     Three statements per sent delivery: claim + ledger row, the delivery's data, sent + ledger row.
     """
     now = timezone.now()
-    attempt_id = _claim(delivery_id, now=now)
-    if attempt_id is None:
+    claim = _claim(delivery_id, now=now)
+    if claim is None:
         return "skipped"
+    attempt_id, number = claim
     delivery = _delivery_for_sending(delivery_id)
     try:
-        transport_for(delivery.channel).send(delivery)
+        with _lease_renewed(delivery_id, number):
+            transport_for(delivery.channel).send(delivery)
     except DeliveryError as error:
-        return _record_failure(delivery, attempt_id, str(error), permanent=error.permanent)
+        return _record_failure(delivery, attempt_id, error)
     except SoftTimeLimitExceeded:
-        return _record_failure(delivery, attempt_id, "Time limit exceeded while sending", permanent=False)
+        return _record_failure(delivery, attempt_id, TemporaryError("Time limit exceeded while sending"))
     except Exception as error:  # a bug or an unforeseen failure: keep the row alive, retry, end dead
         logger.exception("Delivery %s failed unexpectedly", delivery_id)
-        return _record_failure(delivery, attempt_id, f"{error.__class__.__name__}: {error}", permanent=False)
+        return _record_failure(delivery, attempt_id, TemporaryError(f"{error.__class__.__name__}: {error}"))
     _mark_sent(delivery_id, attempt_id)
     return DeliveryState.SENT
 
 
-def _record_failure(delivery: Delivery, attempt_id: int, error: str, *, permanent: bool) -> str:
+def _record_failure(delivery: Delivery, attempt_id: int, error: DeliveryError) -> str:
+    """Write the outcome of a try that did not send: held, not needed, failed (permanent), retry later, or dead.
+
+    A retry due within a task's time limit is put on the broker with a countdown; a later one waits in the
+    database (next_attempt_at) and the sweeper enqueues it when it is due, so no message waits long in a worker.
+    """
     finished = timezone.now()
-    if permanent:
-        state, next_at, countdown = DeliveryState.FAILED, None, None
+    next_at = queued_at = countdown = None
+    if isinstance(error, HeldError):
+        state, outcome = DeliveryState.HELD, AttemptOutcome.PERMANENT
+    elif isinstance(error, NotNeededError):
+        state, outcome = DeliveryState.SKIPPED, AttemptOutcome.PERMANENT
+    elif error.permanent:
+        state, outcome = DeliveryState.FAILED, AttemptOutcome.PERMANENT
     elif delivery.attempts >= settings.NOTICE_DELIVERY_MAX_ATTEMPTS:
-        state, next_at, countdown = DeliveryState.DEAD, None, None
+        state, outcome = DeliveryState.DEAD, AttemptOutcome.TEMPORARY
     else:
-        countdown = retry_delay(delivery.attempts)
-        state, next_at = DeliveryState.PENDING, finished + timedelta(seconds=countdown)
+        state, outcome = DeliveryState.PENDING, AttemptOutcome.TEMPORARY
+        delay = max(retry_delay(delivery.attempts), error.retry_after or 0)
+        next_at = finished + timedelta(seconds=delay)
+        if delay < settings.CELERY_TASK_TIME_LIMIT:
+            countdown, queued_at = delay, next_at
     with transaction.atomic():
-        DeliveryAttempt.objects.filter(pk=attempt_id).update(
-            finished_at=finished,
-            outcome=AttemptOutcome.PERMANENT if permanent else AttemptOutcome.TEMPORARY,
-            error=error,
-        )
+        DeliveryAttempt.objects.filter(pk=attempt_id).update(finished_at=finished, outcome=outcome, error=str(error))
         Delivery.objects.filter(pk=delivery.pk).update(
-            state=state, next_attempt_at=next_at, locked_until=None, last_error=error
+            state=state, next_attempt_at=next_at, queued_at=queued_at, locked_until=None, last_error=str(error)
         )
     logger.warning("Delivery %s attempt %s: %s (%s)", delivery.pk, delivery.attempts, state, error)
     if countdown is not None:
         try:
-            deliveries_enqueue([delivery.pk], countdown=countdown)
+            deliveries_enqueue([delivery.pk], countdown=countdown, again=True)
         except Exception:
             logger.exception("Could not enqueue the retry of delivery %s; the sweeper will", delivery.pk)
     return state
 
 
+def _delivery_queue_length() -> int | None:
+    """Messages waiting on the delivery queues (default and retries); None when the broker does not answer."""
+    from .tasks import delivery_send
+
+    app = delivery_send.app
+    waiting = 0
+    try:
+        with app.connection_for_read() as broker:
+            for queue in (app.conf.task_default_queue, settings.CELERY_RETRY_QUEUE):
+                with suppress(ChannelError):  # no such queue: nothing waits there
+                    waiting += broker.default_channel.queue_declare(queue=queue, passive=True).message_count
+    except Exception:
+        logger.warning("Sweeper: the broker does not answer; lost messages are looked for on the next run")
+        return None
+    return waiting
+
+
 def deliveries_sweep(*, now: datetime | None = None, limit: int = 5000) -> list[int]:
-    """Re-enqueue pending deliveries that were due a while ago and that no worker holds (lost messages)."""
+    """Re-enqueue the pending deliveries that are due and that no live worker holds, when no message is on its
+    way for them: their worker died while sending (its lease ran out), no message was ever queued (a retry due
+    later than a countdown), or (checked only while the delivery queue is empty, so nothing can still be waiting
+    in line) their message was queued over NOTICE_SWEEP_AFTER_SECONDS ago and is lost. A delivery whose worker
+    died while making its last attempt ends dead."""
     now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.NOTICE_SWEEP_AFTER_SECONDS)
+    free = Q(state=DeliveryState.PENDING, next_attempt_at__lte=now + CLAIM_SLACK) & (
+        Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+    )
+    lost = Q(locked_until__isnull=False) | Q(queued_at__isnull=True)
+    if _delivery_queue_length() == 0:
+        lost |= Q(queued_at__lte=now - timedelta(seconds=settings.NOTICE_SWEEP_AFTER_SECONDS))
     with transaction.atomic():
-        ids = list(
+        rows = list(
             Delivery.objects.select_for_update(skip_locked=True)
-            .filter(state=DeliveryState.PENDING, next_attempt_at__lte=cutoff)
-            .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
-            .order_by("next_attempt_at")
-            .values_list("pk", flat=True)[:limit]
+            .filter(free & lost)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", "attempts", "locked_until")[:limit]
         )
-        Delivery.objects.filter(pk__in=ids).update(next_attempt_at=now)
-        transaction.on_commit(lambda: deliveries_enqueue(ids), robust=True)
-    if ids:
-        logger.warning("Sweeper re-enqueued %d pending deliveries", len(ids))
+        dead = [pk for pk, attempts, lease in rows if lease and attempts >= settings.NOTICE_DELIVERY_MAX_ATTEMPTS]
+        ids = [pk for pk, _attempts, _lease in rows if pk not in set(dead)]
+        Delivery.objects.filter(pk__in=dead).update(
+            state=DeliveryState.DEAD, locked_until=None, queued_at=None, last_error="Worker lost while sending"
+        )
+        Delivery.objects.filter(pk__in=ids).update(queued_at=now, locked_until=None)
+        transaction.on_commit(lambda: deliveries_enqueue(ids, again=True), robust=True)
+    if rows:
+        logger.warning("Sweeper re-enqueued %d pending deliveries (%d dead)", len(ids), len(dead))
     return ids
 
 
 def delivery_retry(*, delivery: Delivery, by: AbstractBaseUser | None) -> bool:
     """Staff's retry of a failed or dead delivery: pending again with a fresh set of attempts."""
     with transaction.atomic():
+        now = timezone.now()
         changed = Delivery.objects.filter(pk=delivery.pk, state__in=[DeliveryState.FAILED, DeliveryState.DEAD]).update(
-            state=DeliveryState.PENDING, attempts=0, next_attempt_at=timezone.now(), locked_until=None
+            state=DeliveryState.PENDING, attempts=0, next_attempt_at=now, queued_at=now, locked_until=None
         )
         if changed:
-            transaction.on_commit(lambda: deliveries_enqueue([delivery.pk]), robust=True)
+            transaction.on_commit(lambda: deliveries_enqueue([delivery.pk], again=True), robust=True)
     return bool(changed)
+
+
+def emails_queue(
+    *, kind: str, recipients: Iterable[tuple[int, str, ContactPerson | None]], enqueue: bool = True
+) -> list[int]:
+    """Write the ledger rows of the portal's own e-mails of one kind, one per (reference, address, contact person)
+    and enqueue them on commit (`enqueue=False`: the caller sends them itself, after commit, with delivery_attempt).
+
+    The reference names what an e-mail is about (see Delivery); writing the same (kind, reference, address) again
+    adds nothing, so a task that runs twice sends once. Returns the ids of the rows written now.
+    """
+    now = timezone.now()
+    rows = [
+        Delivery(
+            kind=kind,
+            reference=reference,
+            channel=DeliveryChannel.EMAIL,
+            recipient=address.strip().lower(),
+            contact=contact,
+            next_attempt_at=now,
+        )
+        for reference, address, contact in recipients
+    ]
+    with transaction.atomic():
+        Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        new = Delivery.objects.filter(
+            kind=kind,
+            reference__in={row.reference for row in rows},
+            state=DeliveryState.PENDING,
+            queued_at__isnull=True,
+            attempts=0,
+        )
+        ids = list(new.values_list("pk", flat=True))
+        Delivery.objects.filter(pk__in=ids).update(queued_at=now)
+        if enqueue:
+            transaction.on_commit(lambda: deliveries_enqueue(ids), robust=True)
+    return ids
 
 
 # --- Webhook endpoint state ---------------------------------------------------------------------------------
@@ -631,13 +779,56 @@ def webhook_endpoint_is_disabled(url: str) -> bool:
     return WebhookEndpoint.objects.filter(url=url, disabled_at__isnull=False).exists()
 
 
-def webhook_endpoint_disable(*, url: str, reason: str) -> None:
-    """The receiver said 410 Gone: stop calling it until staff enable it again."""
-    WebhookEndpoint.objects.update_or_create(
-        url=url, defaults={"disabled_at": timezone.now(), "disabled_reason": reason}
-    )
+def webhook_endpoint_disable(*, url: str, reason: str, by: AbstractBaseUser | None = None) -> None:
+    """Stop calling the webhook (it answered 410 Gone, or staff said so): its deliveries are held until staff
+    enable it again. Rows a worker is sending right now finish as they go."""
+    now = timezone.now()
+    with transaction.atomic():
+        WebhookEndpoint.objects.update_or_create(url=url, defaults={"disabled_at": now, "disabled_reason": reason})
+        Delivery.objects.filter(
+            channel=DeliveryChannel.PORTAL_WEBHOOK, recipient=url, state=DeliveryState.PENDING
+        ).filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now)).update(
+            state=DeliveryState.HELD, locked_until=None, queued_at=None
+        )
     logger.error("Webhook endpoint %s disabled: %s", url, reason)
 
 
-def webhook_endpoint_enable(*, url: str, by: AbstractBaseUser | None) -> bool:
-    return bool(WebhookEndpoint.objects.filter(url=url).update(disabled_at=None, disabled_reason=""))
+def webhook_endpoint_enable(*, url: str, by: AbstractBaseUser | None) -> int | None:
+    """Call the webhook again, and send what it missed: for every wave with a held call, each of its notices
+    that is still live, in the order they were published (a held call of a notice that was replaced since is not
+    sent; the notice that replaced it is). Returns how many calls are queued, or None for an unknown endpoint."""
+    now = timezone.now()
+    with transaction.atomic():
+        if not WebhookEndpoint.objects.filter(url=url).update(disabled_at=None, disabled_reason=""):
+            return None
+        # The endpoint's row is locked by the update above: enabling and disabling take turns.
+        held = Delivery.objects.filter(channel=DeliveryChannel.PORTAL_WEBHOOK, recipient=url, state=DeliveryState.HELD)
+        already_sent = Delivery.objects.filter(
+            notice=OuterRef("pk"), channel=DeliveryChannel.PORTAL_WEBHOOK, recipient=url, state=DeliveryState.SENT
+        )
+        live = list(
+            Notice.objects.filter(wave_id__in=held.values("notice__wave_id"), state=NoticeState.PUBLISHED)
+            .exclude(Exists(already_sent))
+            .order_by("published_at", "pk")
+            .values_list("pk", flat=True)
+        )
+        Delivery.objects.bulk_create(
+            [Delivery(notice_id=pk, channel=DeliveryChannel.PORTAL_WEBHOOK, recipient=url) for pk in live],
+            ignore_conflicts=True,
+        )
+        calls = dict(
+            Delivery.objects.filter(
+                notice_id__in=live,
+                channel=DeliveryChannel.PORTAL_WEBHOOK,
+                recipient=url,
+                state__in=[DeliveryState.HELD, DeliveryState.PENDING],
+            ).values_list("notice_id", "pk")
+        )
+        ids = [calls[pk] for pk in live if pk in calls]
+        Delivery.objects.filter(pk__in=ids).update(
+            state=DeliveryState.PENDING, attempts=0, next_attempt_at=now, queued_at=now, locked_until=None
+        )
+        held.exclude(pk__in=ids).update(state=DeliveryState.SKIPPED, last_error="Replaced by a newer notice")
+        transaction.on_commit(lambda: deliveries_enqueue(ids, again=True, in_order=True), robust=True)
+    logger.warning("Webhook endpoint %s enabled again; %d held calls queued", url, len(ids))
+    return len(ids)

@@ -40,9 +40,9 @@ class NoticeTable(tables.Table):
 class DeliveryTable(tables.Table):
     """Outbox rows: who gets which notice over which channel, and how it went."""
 
-    notice = tables.Column(
+    notice = tables.TemplateColumn(
         verbose_name=_("Notice"),
-        linkify=("notifications:notice_detail", {"pk": tables.A("notice_id")}),
+        template_name="notifications/columns/delivery_subject.html",
         order_by=("notice__publish_at",),
     )
     channel = tables.Column(verbose_name=_("Channel"))

@@ -13,11 +13,13 @@ def notices_publish_due() -> int:
 
 @shared_task(name="notifications.tasks.deliveries_sweep", ignore_result=True)
 def deliveries_sweep() -> int:
-    """Beat: re-enqueue pending deliveries whose message was lost (e.g. a broker restart)."""
+    """Beat, every NOTICE_SWEEP_INTERVAL_SECONDS: re-enqueue pending deliveries whose worker died or whose message
+    was lost (a killed worker, a broker restart). Runs on the dispatch queue, like notices_publish_due."""
     return len(services.deliveries_sweep())
 
 
 @shared_task(name="notifications.tasks.delivery_send", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def delivery_send(delivery_id: int) -> str:
-    """Send one delivery (e-mail or webhook); retries are scheduled by the service, not by Celery's retry()."""
+    """Send one delivery (a notice by e-mail or webhook, or a portal e-mail); retries are scheduled by the service
+    (a countdown, or the sweeper for long waits), not by Celery's retry()."""
     return services.delivery_attempt(delivery_id=delivery_id)

@@ -1,24 +1,35 @@
-"""Channels of a downtime notice. Each transport has one `send(delivery)` that returns when the recipient has
-the message and raises PermanentError (stop: the row ends `failed`) or TemporaryError (try again later)."""
+"""Channels of a delivery. Each transport has one `send(delivery)` that returns when the recipient has the message
+and raises PermanentError (stop: the row ends `failed`), TemporaryError (try again later), HeldError (keep it until
+the channel is enabled again) or NotNeededError (the message has no purpose any more)."""
 
 import json
 import smtplib
+from collections.abc import Callable
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import httpx
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from standardwebhooks.webhooks import Webhook
 
-from .choices import DeliveryChannel
+from .choices import DeliveryChannel, DeliveryKind
 from .models import Delivery
+
+# A Retry-After longer than this is treated as this (a receiver must not park a delivery for weeks).
+RETRY_AFTER_MAX_SECONDS = 24 * 3600
 
 
 class DeliveryError(Exception):
-    """A send failed; `permanent` says whether trying again can help."""
+    """A send failed; `permanent` says whether trying again can help, `retry_after` how long to wait at least."""
 
     permanent = False
+
+    def __init__(self, message: str, *, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PermanentError(DeliveryError):
@@ -29,21 +40,49 @@ class TemporaryError(DeliveryError):
     permanent = False
 
 
-class EndpointGoneError(PermanentError):
-    """The webhook receiver answered 410 Gone: it wants no more calls."""
+class HeldError(PermanentError):
+    """The channel is disabled (the webhook answered 410 Gone, or staff disabled it): keep the row until it is
+    enabled again."""
+
+
+class NotNeededError(PermanentError):
+    """The message has lost its purpose before it was sent (a login link used or expired, a notice acknowledged)."""
+
+
+# The e-mail of each kind of delivery other than a downtime notice, registered by the app that owns that kind
+# (portal.apps): a function of the delivery that returns the message, or None when it is not needed any more.
+EMAIL_BUILDERS: dict[str, Callable[[Delivery], EmailMessage | None]] = {}
+
+
+def message_id(delivery: Delivery) -> str:
+    """The e-mail Message-ID of a delivery: the same on every retry, so mail systems can drop a second copy."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "migportal.invalid"
+    return f"<{delivery.uid}@{domain}>"
+
+
+def _email_for(delivery: Delivery) -> EmailMessage:
+    if delivery.kind == DeliveryKind.NOTICE:
+        from .messages import build_email
+
+        message = build_email(delivery)
+    else:
+        message = EMAIL_BUILDERS[delivery.kind](delivery)
+    if message is None:
+        raise NotNeededError(f"No longer needed: {delivery.get_kind_display()}")
+    message.to = [delivery.recipient]
+    message.extra_headers.setdefault("Message-ID", message_id(delivery))
+    return message
 
 
 class EmailTransport:
-    """One message per contact person through Django's configured e-mail backend."""
+    """One message per recipient through Django's configured e-mail backend (its timeout is EMAIL_TIMEOUT)."""
 
     def send(self, delivery: Delivery) -> None:
-        from .messages import build_email
-
         try:
             validate_email(delivery.recipient)
         except ValidationError as error:
             raise PermanentError(f"Invalid e-mail address: {delivery.recipient!r}") from error
-        message = build_email(delivery)
+        message = _email_for(delivery)
         try:
             message.send(fail_silently=False)
         except smtplib.SMTPRecipientsRefused as error:
@@ -87,7 +126,7 @@ class WebhookTransport:
 
         url = delivery.recipient
         if webhook_endpoint_is_disabled(url):
-            raise PermanentError(f"Webhook endpoint {url} is disabled (it answered 410 Gone); enable it first.")
+            raise HeldError(f"Webhook endpoint {url} is disabled; held until staff enable it.")
         body = json.dumps(webhook_payload(delivery.notice), ensure_ascii=False, separators=(",", ":"))
         headers = webhook_headers(msg_id=str(delivery.uid), body=body, secret=settings.PORTAL_WEBHOOK_SECRET)
         try:
@@ -108,10 +147,28 @@ class WebhookTransport:
         text = f"Webhook answered HTTP {status}: {response.text[:200]}"
         if status == 410:
             webhook_endpoint_disable(url=url, reason=text)
-            raise EndpointGoneError(text)
+            raise HeldError(text)
         if status in (408, 429) or status >= 500:
-            raise TemporaryError(text)
+            raise TemporaryError(text, retry_after=retry_after_seconds(response.headers.get("Retry-After")))
         raise PermanentError(text)
+
+
+def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from an HTTP Retry-After header (delay in seconds, or an HTTP date); None if absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = (when - (now or datetime.now(tz=UTC))).total_seconds()
+    return min(max(seconds, 0.0), RETRY_AFTER_MAX_SECONDS)
 
 
 TRANSPORTS = {DeliveryChannel.EMAIL: EmailTransport, DeliveryChannel.PORTAL_WEBHOOK: WebhookTransport}

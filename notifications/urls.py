@@ -12,4 +12,5 @@ urlpatterns = [
     path("notices/deliveries/", views.DeliveryListView.as_view(), name="delivery_list"),
     path("notices/deliveries/<int:pk>/retry/", views.DeliveryRetryView.as_view(), name="delivery_retry"),
     path("notices/webhook/enable/", views.WebhookEnableView.as_view(), name="webhook_enable"),
+    path("notices/webhook/disable/", views.WebhookDisableView.as_view(), name="webhook_disable"),
 ]

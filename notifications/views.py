@@ -3,12 +3,14 @@
 Views only declare; rules live in services.py and reads in selectors.py (DESIGN §6 for who may do what).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import DetailView, FormView, View
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -26,7 +28,26 @@ class StaffPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
     """Anonymous users go to the login page; logged-in users without the permission get 403."""
 
 
-class NoticeListView(StaffPermissionMixin, SingleTableMixin, FilterView):
+def _redirect_back(request):
+    """After a POST: back to the page the form was on (`next`, if it is ours), else the deliveries."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("notifications:delivery_list")
+
+
+class WebhookStateMixin:
+    """The customer portal webhook's state on the notice pages: disabled endpoints with their held calls, and the
+    configured endpoint while it is enabled (staff may disable it)."""
+
+    def get_context_data(self, **kwargs):
+        disabled = list(selectors.disabled_webhook_endpoints())
+        url = settings.PORTAL_WEBHOOK_URL
+        enabled_url = url if url and url not in {endpoint.url for endpoint in disabled} else ""
+        return super().get_context_data(disabled_endpoints=disabled, enabled_webhook_url=enabled_url, **kwargs)
+
+
+class NoticeListView(StaffPermissionMixin, WebhookStateMixin, SingleTableMixin, FilterView):
     permission_required = "notifications.view_notice"
     queryset = selectors.notice_list()
     table_class = NoticeTable
@@ -112,16 +133,13 @@ class NoticePublishView(StaffPermissionMixin, View):
         return redirect("notifications:notice_detail", pk=pk)
 
 
-class DeliveryListView(StaffPermissionMixin, SingleTableMixin, FilterView):
+class DeliveryListView(StaffPermissionMixin, WebhookStateMixin, SingleTableMixin, FilterView):
     permission_required = "notifications.view_delivery"
     queryset = selectors.delivery_list()
     table_class = DeliveryTable
     filterset_class = DeliveryFilterSet
     template_name = "notifications/delivery_list.html"
     paginate_by = 50
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(disabled_endpoints=list(selectors.disabled_webhook_endpoints()), **kwargs)
 
 
 class DeliveryRetryView(StaffPermissionMixin, View):
@@ -138,24 +156,45 @@ class DeliveryRetryView(StaffPermissionMixin, View):
             )
         else:
             messages.error(request, _("Only failed or dead deliveries can be retried."))
-        target = request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return redirect(target)
-        return redirect("notifications:delivery_list")
+        return _redirect_back(request)
 
 
 class WebhookEnableView(StaffPermissionMixin, View):
-    """POST: call a webhook endpoint again after it answered 410 Gone."""
+    """POST: call a disabled webhook endpoint again, and send the held calls of notices that are still live."""
 
     permission_required = "notifications.change_delivery"
     http_method_names = ["post"]
 
     def post(self, request):
-        url = request.POST.get("url", "")
-        if services.webhook_endpoint_enable(url=url, by=request.user):
-            messages.success(request, _("The webhook is enabled again. Retry its failed deliveries below."))
-        else:
+        queued = services.webhook_endpoint_enable(url=request.POST.get("url", ""), by=request.user)
+        if queued is None:
             messages.error(request, _("No such webhook endpoint."))
-        return redirect("notifications:delivery_list")
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "The webhook is enabled again; %(count)d held call is on its way.",
+                    "The webhook is enabled again; %(count)d held calls are on their way.",
+                    queued,
+                )
+                % {"count": queued},
+            )
+        return _redirect_back(request)
+
+
+class WebhookDisableView(StaffPermissionMixin, View):
+    """POST: stop calling the configured webhook endpoint; its deliveries are held until it is enabled again."""
+
+    permission_required = "notifications.change_delivery"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        url = settings.PORTAL_WEBHOOK_URL
+        if not url:
+            messages.error(request, _("No such webhook endpoint."))
+        else:
+            services.webhook_endpoint_disable(
+                url=url, reason=_("Disabled by %(user)s") % {"user": request.user}, by=request.user
+            )
+            messages.success(request, _("The webhook is disabled; its deliveries are held until you enable it again."))
+        return _redirect_back(request)

@@ -14,11 +14,12 @@ class TestReportAdmin(admin.ModelAdmin):
 
 @admin.register(AckReminder)
 class AckReminderAdmin(admin.ModelAdmin):
-    list_display = ["notice", "contact", "state", "attempts", "sent_at"]
-    list_filter = ["state"]
+    """Who was reminded of which notice; how the e-mail went is on the deliveries page (/notices/deliveries/)."""
+
+    list_display = ["notice", "contact", "created_at"]
     search_fields = ["contact__name", "contact__email"]
     list_select_related = ["notice__wave", "contact"]
-    readonly_fields = ["notice", "contact", "created_at", "sent_at", "last_error", "attempts"]
+    readonly_fields = ["notice", "contact", "created_at"]
 
 
 @admin.register(LoginLink)

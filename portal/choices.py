@@ -6,11 +6,3 @@ class TestResult(models.TextChoices):
     __test__ = False  # not a pytest test class
     OK = "ok", _("OK – the system works after the migration")
     PROBLEMS = "problems", _("Problems found")
-
-
-class ReminderState(models.TextChoices):
-    PENDING = "pending", _("pending")
-    SENDING = "sending", _("sending")
-    SENT = "sent", _("sent")
-    SKIPPED = "skipped", _("not needed (acknowledged meanwhile)")
-    FAILED = "failed", _("failed")

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ReminderState, TestResult
+from .choices import TestResult
 
 
 def _new_nonce() -> str:
@@ -106,7 +106,8 @@ class TestReport(models.Model):
 
 
 class AckReminder(models.Model):
-    """Ledger row: one reminder to one contact person to acknowledge one notice; written before sending."""
+    """That one contact person was reminded to acknowledge one notice (never twice); the e-mail itself is a
+    delivery in the notices' ledger (kind "acknowledgement reminder", about this row)."""
 
     notice = models.ForeignKey(
         "notifications.Notice", on_delete=models.CASCADE, related_name="ack_reminders", verbose_name=_("notice")
@@ -117,11 +118,7 @@ class AckReminder(models.Model):
         related_name="ack_reminders",
         verbose_name=_("contact person"),
     )
-    state = models.CharField(_("state"), max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -12,22 +12,22 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
+from notifications.choices import DeliveryKind
 from notifications.models import Acknowledgement, Notice
+from notifications.services import delivery_attempt, emails_queue
 from systems.choices import MigrationStatus
 from systems.models import ContactPerson, System
 from systems.services import record_change, system_transition
 
 from . import emails, selectors
-from .choices import ReminderState, TestResult
+from .choices import TestResult
 from .models import AckReminder, FeedToken, LoginLink, TestReport
 
 logger = logging.getLogger(__name__)
-MAX_REMINDER_ATTEMPTS = 3
 
 
 class LoginThrottled(Exception):
@@ -64,30 +64,41 @@ def may_log_in_by_link(contact: ContactPerson) -> bool:
     )
 
 
-def login_link_request(*, email: str, ip: str | None) -> LoginLink | None:
-    """Create a login link for the contact person with this e-mail and send it after commit.
+def login_link_request(*, email: str, ip: str | None) -> None:
+    """Ask for a login link for this address: the link is made and e-mailed by a task, after commit.
 
-    Returns None (and sends nothing) for an unknown address, a staff account or a throttled address,
-    so the caller can answer the same in every case. Raises LoginThrottled when the client IP is over its limit.
+    The request does the same for every address (known, unknown, staff, throttled), so the answer tells nothing;
+    raises LoginThrottled when the client IP is over its limit.
     """
     if ip and _over_limit("ip", ip, settings.PORTAL_LOGIN_THROTTLE_PER_IP):
         raise LoginThrottled
     address = email.strip().lower()
     if _over_limit("email", address, settings.PORTAL_LOGIN_THROTTLE_PER_EMAIL):
         logger.info("login link throttled for an address")
-        return None
-    contact = ContactPerson.objects.filter(email__iexact=address).select_related("user").first()
-    if contact is None or not may_log_in_by_link(contact):
-        return None
+        return
     from .tasks import send_login_link
 
+    transaction.on_commit(lambda: send_login_link.delay(address, ip))
+
+
+def login_link_send(*, email: str, ip: str | None = None) -> LoginLink | None:
+    """Make a login link for the contact person with this address and e-mail it at once, through the delivery
+    ledger (a temporary SMTP error is retried, a permanent one ends the row failed). None, and nothing sent, for
+    an unknown address or a staff account."""
+    contact = ContactPerson.objects.filter(email__iexact=email.strip()).select_related("user").first()
+    if contact is None or not may_log_in_by_link(contact):
+        return None
     with transaction.atomic():
         link = LoginLink.objects.create(
             contact=contact,
             expires_at=timezone.now() + timedelta(minutes=settings.PORTAL_LOGIN_LINK_MAX_AGE_MINUTES),
             requested_from=ip,
         )
-        transaction.on_commit(lambda: send_login_link.delay(link.pk))
+        delivery_ids = emails_queue(
+            kind=DeliveryKind.LOGIN_LINK, recipients=[(link.pk, contact.email, contact)], enqueue=False
+        )
+    for delivery_id in delivery_ids:  # sent here and now: the link lives only minutes
+        delivery_attempt(delivery_id=delivery_id)
     return link
 
 
@@ -181,8 +192,6 @@ def test_report_create(
     resolved; problems → the system stays migrated and the editors are alerted by e-mail after commit."""
     if not selectors.tester_systems(contact).filter(pk=system.pk).exists():
         raise PermissionDenied
-    from .tasks import send_test_problem_alert
-
     with transaction.atomic():
         system = System.objects.select_for_update().get(pk=system.pk)
         if system.status != MigrationStatus.MIGRATED:
@@ -205,65 +214,49 @@ def test_report_create(
                 resolved_at=timezone.now()
             )
         else:
-            transaction.on_commit(lambda: send_test_problem_alert.delay(report.pk))
+            emails_queue(kind=DeliveryKind.TEST_PROBLEM, recipients=emails.editor_recipients(about=report.pk))
     return report
 
 
 # --- Escalation ------------------------------------------------------------------------------------
 
-ESCALATION_MAIL_LIMIT = 100
-
 
 def escalation_alert_send(*, now: datetime) -> int:
-    """E-mail the editors the escalation list once a day if it is not empty; returns the number of systems."""
-    systems = list(selectors.escalation_systems(now=now)[: ESCALATION_MAIL_LIMIT + 1])
-    if not systems:
+    """E-mail the editors the escalation list once a day if it is not empty; returns the number of systems
+    (0 when there are none, or when today's e-mail was queued already: beat ran twice, or the task was
+    redelivered)."""
+    count = selectors.escalation_systems(now=now).count()
+    if not count:
         return 0
-    day = timezone.localtime(now).date().isoformat()
-    if not cache.add(f"portal:escalation-alert:{day}", 1, timeout=2 * 24 * 3600):
-        return 0  # already sent today (beat ran twice, or the task was redelivered)
-    emails.send_escalation_alert(systems[:ESCALATION_MAIL_LIMIT], more=len(systems) > ESCALATION_MAIL_LIMIT)
-    return len(systems)
+    day = timezone.localtime(now).date().toordinal()
+    queued = emails_queue(kind=DeliveryKind.ESCALATION, recipients=emails.editor_recipients(about=day))
+    return count if queued else 0
 
 
 # --- Acknowledgement reminders ---------------------------------------------------------------------
 
 
-def ack_reminders_create(*, now: datetime) -> list[int]:
-    """Write a ledger row for every contact who should be reminded, and return the ids still to send
-    (new rows and earlier ones whose sending failed for a temporary reason)."""
+def ack_reminders_create(*, now: datetime) -> int:
+    """Remind every contact person who should be: a reminder row each (never two for one notice and person),
+    e-mailed through the delivery ledger. Returns how many reminders were made."""
     pairs = selectors.due_ack_reminders(now=now)
-    AckReminder.objects.bulk_create(
-        [AckReminder(notice_id=notice_id, contact_id=contact_id) for notice_id, contact_id in sorted(pairs)],
-        ignore_conflicts=True,
-    )
-    return list(AckReminder.objects.filter(state=ReminderState.PENDING).values_list("pk", flat=True))
-
-
-def ack_reminder_send(*, reminder_id: int) -> str:
-    """Send one reminder unless it was sent, claimed by another worker, or acknowledged meanwhile.
-
-    Returns the row's new state.
-    """
-    claimed = AckReminder.objects.filter(pk=reminder_id, state=ReminderState.PENDING).update(
-        state=ReminderState.SENDING, attempts=F("attempts") + 1
-    )
-    if not claimed:
-        return "not-claimed"
-    reminder = AckReminder.objects.select_related("notice__wave", "contact").get(pk=reminder_id)
-    if Acknowledgement.objects.filter(notice_id=reminder.notice_id, contact_id=reminder.contact_id).exists():
-        reminder.state = ReminderState.SKIPPED
-        reminder.save(update_fields=["state"])
-        return reminder.state
-    try:
-        emails.send_ack_reminder(reminder)
-    except Exception as error:  # noqa: BLE001 – any transport error is recorded on the ledger row
-        logger.warning("ack reminder %s failed: %s", reminder_id, error)
-        reminder.last_error = str(error)[:2000]
-        reminder.state = ReminderState.PENDING if reminder.attempts < MAX_REMINDER_ATTEMPTS else ReminderState.FAILED
-        reminder.save(update_fields=["state", "last_error"])
-        return reminder.state
-    reminder.state = ReminderState.SENT
-    reminder.sent_at = timezone.now()
-    reminder.save(update_fields=["state", "sent_at"])
-    return reminder.state
+    if not pairs:
+        return 0
+    with transaction.atomic():
+        AckReminder.objects.bulk_create(
+            [AckReminder(notice_id=notice_id, contact_id=contact_id) for notice_id, contact_id in sorted(pairs)],
+            ignore_conflicts=True,
+        )
+        made = [
+            reminder
+            for reminder in AckReminder.objects.filter(
+                notice_id__in={notice_id for notice_id, _contact in pairs},
+                contact_id__in={contact_id for _notice, contact_id in pairs},
+            ).select_related("contact")
+            if (reminder.notice_id, reminder.contact_id) in pairs
+        ]
+        emails_queue(
+            kind=DeliveryKind.ACK_REMINDER,
+            recipients=[(reminder.pk, reminder.contact.email, reminder.contact) for reminder in made],
+        )
+    return len(made)

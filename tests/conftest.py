@@ -75,15 +75,51 @@ def contact_client(client, contact_user):
     return _client_for(client, contact_user)
 
 
+class Enqueued(list):
+    """Delivery task messages put on the broker, as (delivery id, countdown): recorded instead of sent, since no
+        worker runs in unit tests. `run()` runs the waiting ones as the worker would (those they enqueue wait for the
+    next call) and returns their outcomes."""
+
+    def run(self) -> list[str]:
+        from notifications.tasks import delivery_send
+
+        waiting = list(self)
+        self.clear()
+        return [delivery_send(delivery_id) for delivery_id, _countdown in waiting]
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    from notifications import tasks
+
+    calls = Enqueued()
+
+    def record(args, countdown=None, **_kwargs):
+        calls.append((args[0], countdown))
+
+    monkeypatch.setattr(tasks.delivery_send, "apply_async", record)
+    return calls
+
+
+def celery_queues() -> list[str]:
+    """Every queue a worker must consume, as the Procfile's worker does: default, retries and the routed ones."""
+    from django.conf import settings
+
+    routed = [route["queue"] for route in settings.CELERY_TASK_ROUTES.values()]
+    return list(dict.fromkeys([settings.CELERY_TASK_DEFAULT_QUEUE, settings.CELERY_RETRY_QUEUE, *routed]))
+
+
 @contextmanager
 def real_celery_worker(**options):
-    """A real Celery worker in a thread of this process, on the project's broker, starting from an empty queue:
-    messages left there by earlier tests would otherwise run first and make the test wait for them."""
+    """A real Celery worker in a thread of this process, on the project's broker, consuming every queue and
+    starting from empty queues: messages left there by earlier tests would otherwise run first and make the test
+    wait for them."""
     from celery.contrib.testing.worker import start_worker
 
     from migportal.celery import app
 
     app.control.purge()
+    options.setdefault("queues", ",".join(celery_queues()))
     with start_worker(app, perform_ping_check=False, **options) as worker:
         yield worker
 

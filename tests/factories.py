@@ -79,8 +79,8 @@ class SystemContactFactory(factory.django.DjangoModelFactory):
 
 
 # --- Notices (portal tests build published notices directly; the pipeline makes them in production) ---
-from notifications.choices import NoticeKind, NoticeState  # noqa: E402
-from notifications.models import Acknowledgement, Notice  # noqa: E402
+from notifications.choices import DeliveryChannel, NoticeKind, NoticeState  # noqa: E402
+from notifications.models import Acknowledgement, Delivery, Notice  # noqa: E402
 
 
 class NoticeFactory(factory.django.DjangoModelFactory):
@@ -129,3 +129,17 @@ def collected_changes(wave: Wave) -> dict[str, str]:
     """What the wave's change notice still being collected says changed: system code → added/removed/moved."""
     notice = Notice.objects.get(wave=wave, kind=NoticeKind.CHANGE, state=NoticeState.SCHEDULED)
     return {item["code"]: item["change"] for item in notice.changes}
+
+
+class DeliveryFactory(factory.django.DjangoModelFactory):
+    """A pending e-mail delivery of a published notice to one contact person, due now."""
+
+    class Meta:
+        model = Delivery
+
+    notice = factory.SubFactory(NoticeFactory)
+    contact = factory.SubFactory(ContactPersonFactory)
+    channel = DeliveryChannel.EMAIL
+    recipient = factory.LazyAttribute(lambda delivery: delivery.contact.email)
+    next_attempt_at = factory.LazyFunction(timezone.now)
+    queued_at = factory.LazyFunction(timezone.now)

@@ -378,7 +378,8 @@ def test_the_notice_demo_command_moves_its_systems_through_the_services(setup):
         "notice_demo_wave", "--minutes", "30", "--systems", "1", "--notice-lead-minutes", "60", stdout=io.StringIO()
     )
     system.refresh_from_db()
-    # The window is closer than the announcement's lead, so the announcement went out at once: the system and its VMs are notified.
+    # The window is closer than the announcement's lead, so the announcement went out at once:
+    # the system and its VMs are notified.
     assert (system.wave.state, system.status) == (WaveState.CONFIRMED, S.NOTIFIED)
     assert set(VM.objects.filter(system=system).values_list("status", flat=True)) == {S.NOTIFIED}
     assert list(system.history.order_by("history_id").values_list("status", "wave__name")) == [

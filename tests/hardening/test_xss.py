@@ -20,7 +20,6 @@ import icalendar
 import pytest
 from django.apps import apps
 from django.contrib import admin
-from django.core import mail
 from django.core.cache import caches
 from django.db import models
 from django.urls import reverse
@@ -29,7 +28,7 @@ from django.utils import timezone
 from notifications.messages import build_email
 from notifications.models import Delivery, Notice, WebhookEndpoint
 from notifications.transports import transport_for
-from portal.emails import send_ack_reminder, send_test_problem_alert
+from portal.emails import ack_reminder_email, problems_found_email
 from portal.models import AckReminder, FeedToken, TestReport
 from systems.inventory.models import ImportFile, ImportJob
 from systems.models import VM, Agency, ContactPerson, System
@@ -169,16 +168,12 @@ def _dashboard(request, client, wave):
 
 
 def _test_problem_mail(request, client, report):
-    request.getfixturevalue("editor_user")  # the recipients
-    mail.outbox.clear()
-    assert send_test_problem_alert(report) == 1
-    return mail.outbox[-1]
+    return problems_found_email(Delivery(kind="test_problem", reference=report.pk))
 
 
 def _ack_reminder_mail(request, client, notice):
-    mail.outbox.clear()
-    send_ack_reminder(AckReminder.objects.create(notice=notice, contact=_contact(request)))
-    return mail.outbox[-1]
+    reminder = AckReminder.objects.create(notice=notice, contact=_contact(request))
+    return ack_reminder_email(Delivery(kind="ack_reminder", reference=reminder.pk))
 
 
 # --- Staff workspace (issue 3): list, detail and edit form of each model, and /staff/ ---

@@ -14,7 +14,7 @@ import time_machine
 from django.db import connection
 
 from systems.choices import ContactRole, Environment, Language
-from tests.conftest import ensure_staff_groups, free_port
+from tests.conftest import celery_queues, ensure_staff_groups, free_port
 from tests.factories import (
     AgencyFactory,
     ContactPersonFactory,
@@ -53,20 +53,6 @@ def clock():
     """The clock, fixed at NOW; move it with clock.move_to(...)."""
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def enqueued(monkeypatch):
-    """Delivery task messages put on the broker (recorded instead of sent: no worker runs in unit tests)."""
-    from notifications import tasks
-
-    calls: list[tuple[int, float | None]] = []
-
-    def record(args, countdown=None, **_kwargs):
-        calls.append((args[0], countdown))
-
-    monkeypatch.setattr(tasks.delivery_send, "apply_async", record)
-    return calls
 
 
 @pytest.fixture
@@ -147,7 +133,6 @@ def publish_announcement(scene, clock):
 # --- Real parts for the integration tests: Celery worker on Redis, SMTP server, worker subprocesses -----------
 
 TEST_BROKER_URL = os.environ.get("NOTICE_TEST_BROKER_URL", "redis://127.0.0.1:6379/5")
-CELERY_KEYS = ["celery", "unacked", "unacked_index", "unacked_mutex"]
 
 
 def wait_until(predicate, *, timeout: float = 30, what: str = "") -> None:
@@ -175,7 +160,7 @@ def use_broker(url: str) -> None:
 def purge_queue(url: str) -> None:
     """Drop our queue and unacked messages on the broker (not FLUSHALL; only Celery's own keys)."""
     client = redis.Redis.from_url(url)
-    client.delete(*CELERY_KEYS)
+    client.delete(*celery_queues(), "unacked", "unacked_index", "unacked_mutex")
     client.close()
 
 
@@ -201,8 +186,6 @@ def integration_settings(settings, httpserver):
     settings.NOTICE_RETRY_BASE_SECONDS = 0.2
     settings.NOTICE_RETRY_MAX_SECONDS = 1
     settings.NOTICE_DELIVERY_MAX_ATTEMPTS = 4
-    settings.NOTICE_DELIVERY_LEASE_SECONDS = 30
-    settings.NOTICE_SWEEP_AFTER_SECONDS = 0
     settings.PORTAL_WEBHOOK_URL = httpserver.url_for("/hooks/notices")
     settings.PORTAL_WEBHOOK_SECRET = WEBHOOK_SECRET
     settings.PORTAL_WEBHOOK_TIMEOUT_SECONDS = 1
@@ -216,7 +199,8 @@ def celery_worker(transactional_db, broker, integration_settings, smtp_server):
 
     from migportal.celery import app
 
-    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30):
+    queues = ",".join(celery_queues())
+    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30, queues=queues):
         yield
     connection.close()
 
@@ -252,8 +236,18 @@ class Processes:
         return process
 
     def worker(self) -> subprocess.Popen:
+        """A worker consuming every queue, as the Procfile's."""
         return self._start(
-            "worker", "--pool", "solo", "--without-mingle", "--without-gossip", "--loglevel", "INFO", log="worker.log"
+            "worker",
+            "--pool",
+            "solo",
+            "--queues",
+            ",".join(celery_queues()),
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel",
+            "INFO",
+            log="worker.log",
         )
 
     def beat(self) -> subprocess.Popen:
@@ -276,17 +270,22 @@ class Processes:
 
 
 @pytest.fixture
-def processes(tmp_path, transactional_db, broker, smtp_server, integration_settings):
-    """Start worker/beat subprocesses with `processes.worker()`; all are stopped after the test."""
-    env = {
+def process_env(smtp_server, integration_settings) -> dict[str, str]:
+    """The environment of worker/beat subprocesses: this test's SMTP server and webhook, short retry waits; the
+    lease and the sweeper as configured by default."""
+    return {
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
         "PORTAL_WEBHOOK_URL": integration_settings.PORTAL_WEBHOOK_URL,
         "PORTAL_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "NOTICE_RETRY_BASE_SECONDS": "0.2",
         "NOTICE_RETRY_MAX_SECONDS": "1",
-        "NOTICE_DELIVERY_LEASE_SECONDS": str(integration_settings.NOTICE_DELIVERY_LEASE_SECONDS),
     }
-    running = Processes(tmp_path, broker, env)
+
+
+@pytest.fixture
+def processes(tmp_path, transactional_db, broker, process_env):
+    """Start worker/beat subprocesses with `processes.worker()`; all are stopped after the test."""
+    running = Processes(tmp_path, broker, process_env)
     yield running
     running.stop_all()
 

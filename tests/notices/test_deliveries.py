@@ -1,8 +1,10 @@
 """Delivery tasks: claimed once, sent once, retried with backoff, failed or dead, logged per attempt."""
 
+import time
 from datetime import timedelta
 
 import pytest
+import redis
 from django.core import mail
 from django.db import connection
 
@@ -11,7 +13,7 @@ from notifications.models import Delivery
 from notifications.services import deliveries_sweep, delivery_attempt, delivery_retry, retry_delay
 from notifications.tasks import delivery_send
 from systems.choices import ContactRole
-from tests.factories import ContactPersonFactory, SystemContactFactory, SystemFactory
+from tests.factories import ContactPersonFactory, DeliveryFactory, SystemContactFactory, SystemFactory
 
 from .conftest import publish_announcement
 
@@ -165,17 +167,91 @@ def test_staff_retry_brings_dead_delivery_back_with_fresh_attempts(kari_delivery
     assert not delivery_retry(delivery=kari_delivery, by=None)
 
 
-def test_sweeper_re_enqueues_only_lost_pending_deliveries(scene, clock, notice_settings, enqueued):
-    notice_settings.NOTICE_SWEEP_AFTER_SECONDS = 600
+@pytest.fixture
+def delivery_queue(settings):
+    """The delivery queue on this test's Redis (the unit tests' broker), emptied before and after."""
+    from migportal.celery import app
+
+    client = redis.Redis.from_url(app.conf.broker_url)
+    client.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+    yield lambda: client.lpush(settings.CELERY_TASK_DEFAULT_QUEUE, "a message waiting in line")
+    client.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+    client.close()
+
+
+def test_sweeper_re_enqueues_only_lost_pending_deliveries(scene, clock, notice_settings, enqueued, delivery_queue):
+    notice_settings.NOTICE_SWEEP_AFTER_SECONDS = 30
     publish_announcement(scene, clock)
     kari, ola, per = (Delivery.objects.get(recipient=f"{name}@kommune.example") for name in ("kari", "ola", "per"))
     delivery_attempt(delivery_id=kari.pk)
     Delivery.objects.filter(pk=ola.pk).update(locked_until=kari.created_at + timedelta(hours=1))
 
-    assert deliveries_sweep() == []
-    clock.shift(timedelta(minutes=11))
-    assert deliveries_sweep() == [per.pk]  # kari is sent, ola held by a live worker
-    assert deliveries_sweep() == []  # just re-enqueued: not again until another 10 minutes
+    assert deliveries_sweep() == []  # per's message was queued just now
+    clock.shift(timedelta(seconds=31))
+    assert deliveries_sweep() == [per.pk]  # the queue is empty: lost; kari is sent, ola held by a live worker
+    assert deliveries_sweep() == []  # just re-enqueued: not again for another 30 s
+
+
+def test_sweeper_leaves_queued_messages_in_line_but_takes_expired_claims_at_once(
+    scene, clock, notice_settings, enqueued, delivery_queue
+):
+    """A long queue: a message queued long ago may still wait in it, so only rows whose worker died (an expired
+    lease) and rows no message was ever queued for are enqueued again."""
+    notice_settings.NOTICE_SWEEP_AFTER_SECONDS = 30
+    notice_settings.NOTICE_DELIVERY_LEASE_SECONDS = 20
+    publish_announcement(scene, clock)
+    kari, ola, per = (Delivery.objects.get(recipient=f"{name}@kommune.example") for name in ("kari", "ola", "per"))
+    now = kari.created_at
+    Delivery.objects.filter(pk=kari.pk).update(locked_until=now + timedelta(seconds=20), attempts=1)  # worker died
+    Delivery.objects.filter(pk=ola.pk).update(queued_at=None)  # a retry due later than a countdown reaches
+    delivery_queue()
+
+    clock.shift(timedelta(minutes=5))
+    assert sorted(deliveries_sweep()) == sorted([kari.pk, ola.pk])
+    per.refresh_from_db()
+    assert per.queued_at == now  # still in line
+
+
+def test_sweeper_ends_a_delivery_dead_when_its_worker_died_on_the_last_attempt(scene, clock, notice_settings, enqueued):
+    publish_announcement(scene, clock)
+    kari = Delivery.objects.get(recipient="kari@kommune.example")
+    last = notice_settings.NOTICE_DELIVERY_MAX_ATTEMPTS
+    Delivery.objects.filter(pk=kari.pk).update(locked_until=kari.created_at + timedelta(seconds=20), attempts=last)
+
+    clock.shift(timedelta(minutes=1))
+    assert kari.pk not in deliveries_sweep()
+    kari.refresh_from_db()
+    assert (kari.state, kari.last_error) == (DeliveryState.DEAD, "Worker lost while sending")
+
+
+class SlowBackend:
+    """An e-mail backend at the very edge that takes a while, noting the delivery's claim as it goes."""
+
+    claims: list = []
+
+    def __init__(self, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        for _ in range(4):
+            time.sleep(0.2)
+            SlowBackend.claims.append(Delivery.objects.values_list("locked_until", flat=True).get())
+        return len(messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_claim_is_renewed_while_a_slow_send_runs(notice_settings):
+    """A send that takes longer than the lease keeps its claim, renewed by another connection as it runs."""
+    notice_settings.NOTICE_DELIVERY_LEASE_SECONDS = 0.3
+    notice_settings.EMAIL_BACKEND = "tests.notices.test_deliveries.SlowBackend"
+    SlowBackend.claims = []
+    delivery = DeliveryFactory()
+
+    assert delivery_attempt(delivery_id=delivery.pk) == DeliveryState.SENT
+
+    claims = SlowBackend.claims
+    assert len(set(claims)) >= 2 and claims == sorted(claims)  # renewed, later each time
+    assert all(claim > delivery.created_at for claim in claims)
 
 
 def test_retry_delay_grows_exponentially_with_jitter_up_to_the_cap(notice_settings):

@@ -4,6 +4,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from standardwebhooks.webhooks import Webhook
 from werkzeug import Response
 
@@ -135,39 +136,92 @@ def test_webhook_timeout_is_temporary(hook_scene, clock, httpserver, enqueued):
     time.sleep(0.7)  # let the slow handler finish, so its request is not logged in the next test
 
 
-def test_webhook_410_disables_endpoint_and_tells_staff(
+def test_webhook_410_disables_endpoint_holds_later_notices_and_tells_staff(
     hook_scene, clock, httpserver, webhook_settings, client, editor_user
 ):
     httpserver.expect_request("/hooks/notices").respond_with_data("gone", status=410)
     delivery = _webhook_delivery(publish_announcement(hook_scene, clock))
 
-    assert delivery_attempt(delivery_id=delivery.pk) == DeliveryState.FAILED
+    assert delivery_attempt(delivery_id=delivery.pk) == DeliveryState.HELD
 
     endpoint = WebhookEndpoint.objects.get(url=webhook_settings.PORTAL_WEBHOOK_URL)
     assert endpoint.disabled_at is not None
-    client.force_login(editor_user)  # after moving the clock, so the session is fresh
-    page = client.get("/notices/deliveries/").content.decode()
-    assert "svarte «410 Gone»" in page
-    assert "webhook slått av" in page
-    # Later notices do not call it at all until staff enable it again.
+    # Later notices still get their webhook row, held: nothing calls the endpoint until staff enable it again.
     reminder_time = WINDOW_START - timedelta(days=2)
     clock.move_to(reminder_time)
     from notifications.services import notices_publish_due
 
     (reminder_id,) = notices_publish_due()
-    assert not Delivery.objects.filter(notice_id=reminder_id, channel=DeliveryChannel.PORTAL_WEBHOOK).exists()
+    reminder_call = Delivery.objects.get(notice_id=reminder_id, channel=DeliveryChannel.PORTAL_WEBHOOK)
+    assert reminder_call.state == DeliveryState.HELD
+    assert delivery_attempt(delivery_id=reminder_call.pk) == "skipped"
     assert len(httpserver.log) == 1
+    client.force_login(editor_user)  # after moving the clock, so the session is fresh
+    for page in ("/notices/", "/notices/deliveries/"):
+        content = client.get(page).content.decode()
+        assert "er slått av" in content
+        assert "2 utsendinger holdes tilbake" in content
+    assert "webhook slått av: 2 holdt tilbake" in content  # the navigation badge
 
 
-def test_webhook_disabled_while_pending_fails_without_calling(hook_scene, clock, httpserver, webhook_settings):
+def test_webhook_disabled_while_pending_is_held_without_calling(hook_scene, clock, httpserver, webhook_settings):
     delivery = _webhook_delivery(publish_announcement(hook_scene, clock))
     WebhookEndpoint.objects.create(url=webhook_settings.PORTAL_WEBHOOK_URL, disabled_at=delivery.created_at)
 
-    assert delivery_attempt(delivery_id=delivery.pk) == DeliveryState.FAILED
+    assert delivery_attempt(delivery_id=delivery.pk) == DeliveryState.HELD
     assert httpserver.log == []
+
+
+@pytest.mark.parametrize("retry_after", ["120", "Sat, 20 Feb 2021 17:02:00 GMT"])
+def test_webhook_429_is_not_retried_before_its_retry_after(hook_scene, clock, httpserver, enqueued, retry_after):
+    """Retry-After as seconds or as an HTTP date (two minutes after the clock's 18:00 Oslo time)."""
+    httpserver.expect_ordered_request("/hooks/notices").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": retry_after}
+    )
+    httpserver.expect_ordered_request("/hooks/notices").respond_with_data("ok")
+    delivery = _webhook_delivery(publish_announcement(hook_scene, clock))
+    published = delivery.created_at
+
+    assert delivery_attempt(delivery_id=delivery.pk) == DeliveryState.PENDING
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at >= published + timedelta(seconds=120)
+
+    clock.move_to(published + timedelta(seconds=110))  # the retry message arriving early changes nothing
+    assert delivery_attempt(delivery_id=delivery.pk) == "skipped"
+    assert len(httpserver.log) == 1
+    clock.move_to(published + timedelta(seconds=121))
+    assert delivery_attempt(delivery_id=delivery.pk) == DeliveryState.SENT
+    assert len(httpserver.log) == 2
 
 
 def test_no_webhook_delivery_without_url(scene, clock):
     notice = publish_announcement(scene, clock)
 
     assert not notice.deliveries.filter(channel=DeliveryChannel.PORTAL_WEBHOOK).exists()
+
+
+def test_staff_hold_the_webhook_then_enable_it_and_the_live_notice_goes_out(
+    hook_scene, clock, httpserver, webhook_settings, enqueued, client, editor_user, viewer_user,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    httpserver.expect_request("/hooks/notices").respond_with_data("ok")
+    delivery = _webhook_delivery(publish_announcement(hook_scene, clock))
+    disable, enable = reverse("notifications:webhook_disable"), reverse("notifications:webhook_enable")
+    url = webhook_settings.PORTAL_WEBHOOK_URL
+    client.force_login(viewer_user)
+    assert client.post(disable).status_code == 403  # viewers only look
+    client.force_login(editor_user)
+
+    assert client.post(disable).status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.HELD
+    assert WebhookEndpoint.objects.get(url=url).disabled_reason == "Slått av av redaktor"
+
+    enqueued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(enable, {"url": url, "next": "/notices/"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/notices/"
+    assert "1 tilbakeholdt utsending sendes nå" in response.content.decode()
+    assert [delivery_id for delivery_id, _countdown in enqueued] == [delivery.pk]
+    assert enqueued.run() == [DeliveryState.SENT]
+    assert len(httpserver.log) == 1

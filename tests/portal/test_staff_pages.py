@@ -97,22 +97,28 @@ def test_acknowledgement_pages_query_count_does_not_grow(viewer_client, agency_a
     assert listing.status_code == 200
 
 
-def test_escalation_alert_mails_the_editors_once_a_day(agency_a, editor_user, django_capture_on_commit_callbacks):
+def test_escalation_alert_mails_the_editors_once_a_day(
+    agency_a, editor_user, django_capture_on_commit_callbacks, enqueued
+):
     from django.core import mail
 
     from portal.tasks import send_escalation_alert
 
     near, _, _ = _system_in_window(agency_a, timedelta(days=2))
     with time_machine.travel(NOW, tick=False):
-        assert send_escalation_alert() == 1
-        assert send_escalation_alert() == 0  # beat ran twice the same day
+        with django_capture_on_commit_callbacks(execute=True):
+            assert send_escalation_alert() == 1
+            assert send_escalation_alert() == 0  # beat ran twice the same day
+        enqueued.run()
     (message,) = mail.outbox
     assert message.to == [editor_user.email]
     assert message.subject == "Oppfølging: 1 system nær migreringsvinduet uten bekreftelse"
     assert f"{near.code} {near.name} (Bymiljøetaten) – 22.11.2026 kl. 12:00" in message.body
     assert "/portal/staff/escalations/" in message.body
     with time_machine.travel(NOW + timedelta(days=1), tick=False):
-        assert send_escalation_alert() == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            assert send_escalation_alert() == 1
+        enqueued.run()
     assert len(mail.outbox) == 2
 
 

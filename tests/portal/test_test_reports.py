@@ -5,10 +5,10 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 
+from notifications.choices import DeliveryState
 from portal.choices import TestResult
 from portal.models import TestReport
 from portal.selectors import open_test_problems
-from portal.tasks import send_test_problem_alert
 from systems.choices import ContactRole, MigrationStatus
 from systems.roles import EDITOR_GROUP
 from tests.factories import SystemContactFactory, UserFactory
@@ -49,10 +49,10 @@ def test_test_report_ok_verifies_the_system_with_history(client, tester, system_
 
 
 def test_test_report_problems_keep_migrated_alert_editors_and_show_on_staff_selector(
-    client, tester, system_a, editors, django_capture_on_commit_callbacks
+    client, tester, system_a, editors, django_capture_on_commit_callbacks, enqueued
 ):
     client.force_login(tester.user)
-    with django_capture_on_commit_callbacks() as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         response = client.post(_url(system_a), {"result": TestResult.PROBLEMS, "text": "Kartet laster ikke."})
     assert response.status_code == 302
     system_a.refresh_from_db()
@@ -61,8 +61,8 @@ def test_test_report_problems_keep_migrated_alert_editors_and_show_on_staff_sele
     assert problem.text == "Kartet laster ikke."
     assert problem.contact == tester
 
-    assert len(callbacks) == 1  # the alert goes through Celery after commit; run the task as the worker would
-    send_test_problem_alert(problem.pk)
+    assert len(enqueued) == 1  # the alert is a delivery, sent by the worker after commit; run it as the worker would
+    assert enqueued.run() == [DeliveryState.SENT]
     (message,) = mail.outbox
     assert message.to == ["red1@kommune.example"]
     assert message.subject == "Test etter flytting fant problemer: BYM-KART"

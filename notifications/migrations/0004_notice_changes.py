@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0002_delivery_ledger_and_snapshot'),
+        ('notifications', '0003_delivery_kinds_held_and_queue_lease'),
     ]
 
     operations = [
