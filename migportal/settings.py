@@ -149,11 +149,11 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # behind a backlog either. Every worker command names the queues it consumes (Procfile, docker-compose.yml).
 # Other apps add their routes to this dict.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_DISPATCH_QUEUE = "dispatch"
-CELERY_RETRY_QUEUE = "retries"
+NOTICE_DISPATCH_QUEUE = "dispatch"
+NOTICE_RETRY_QUEUE = "retries"
 CELERY_TASK_ROUTES: dict = {
-    "notifications.tasks.notices_publish_due": {"queue": CELERY_DISPATCH_QUEUE},
-    "notifications.tasks.deliveries_sweep": {"queue": CELERY_DISPATCH_QUEUE},
+    "notifications.tasks.notices_publish_due": {"queue": NOTICE_DISPATCH_QUEUE},
+    "notifications.tasks.deliveries_sweep": {"queue": NOTICE_DISPATCH_QUEUE},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -441,7 +441,7 @@ def deliveries_enqueue(
     ids = list(delivery_ids)
     if not ids:
         return
-    queue = settings.CELERY_RETRY_QUEUE if again else None
+    queue = settings.NOTICE_RETRY_QUEUE if again else None
     if in_order:
         chain(delivery_send.si(delivery_id).set(queue=queue) for delivery_id in ids).apply_async()
         return
@@ -682,7 +682,7 @@ def _delivery_queue_length() -> int | None:
     waiting = 0
     try:
         with app.connection_for_read() as broker:
-            for queue in (app.conf.task_default_queue, settings.CELERY_RETRY_QUEUE):
+            for queue in (app.conf.task_default_queue, settings.NOTICE_RETRY_QUEUE):
                 with suppress(ChannelError):  # no such queue: nothing waits there
                     waiting += broker.default_channel.queue_declare(queue=queue, passive=True).message_count
     except Exception:

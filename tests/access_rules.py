@@ -223,6 +223,7 @@ ACCESS_RULES.update(
         "notifications:delivery_list": Rule(STAFF_READ),
         "notifications:delivery_retry": Rule(STAFF_ACTION, kwargs=lambda users: {"pk": build_delivery().pk}),
         "notifications:webhook_enable": Rule(STAFF_ACTION),
+        "notifications:webhook_disable": Rule(STAFF_ACTION),
         # --- Customer portal (issue 6) ---
         "portal:login": Rule({"GET": PUBLIC["GET"], "POST": PUBLIC["GET"]}),  # an empty POST shows the form again
         "portal:login_sent": Rule(PUBLIC),

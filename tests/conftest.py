@@ -106,7 +106,7 @@ def celery_queues() -> list[str]:
     from django.conf import settings
 
     routed = [route["queue"] for route in settings.CELERY_TASK_ROUTES.values()]
-    return list(dict.fromkeys([settings.CELERY_TASK_DEFAULT_QUEUE, settings.CELERY_RETRY_QUEUE, *routed]))
+    return list(dict.fromkeys([settings.CELERY_TASK_DEFAULT_QUEUE, settings.NOTICE_RETRY_QUEUE, *routed]))
 
 
 @contextmanager

@@ -47,7 +47,7 @@ def test_a_dead_workers_deliveries_are_recovered_within_a_minute():
 def test_dispatch_and_sweeper_have_a_queue_of_their_own_and_every_queue_has_a_worker():
     routes = settings.CELERY_TASK_ROUTES
     for task in ("notifications.tasks.notices_publish_due", "notifications.tasks.deliveries_sweep"):
-        assert routes[task]["queue"] == settings.CELERY_DISPATCH_QUEUE != settings.CELERY_TASK_DEFAULT_QUEUE
+        assert routes[task]["queue"] == settings.NOTICE_DISPATCH_QUEUE != settings.CELERY_TASK_DEFAULT_QUEUE
     queues = set(celery_queues())
 
     procfile = (settings.BASE_DIR / "Procfile").read_text()

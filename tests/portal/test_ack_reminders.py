@@ -90,7 +90,7 @@ def test_ack_reminder_not_sent_when_acknowledged_after_it_was_queued(notice, con
 
 
 def test_ack_reminder_is_about_the_notice_that_asked_last(
-    notice, contact_a, system_a, django_capture_on_commit_callbacks, settings
+    notice, contact_a, system_a, django_capture_on_commit_callbacks, settings, enqueued
 ):
     """A later change to the contact's system asked them again: the reminder names that change, not the
     announcement; a colleague whose system did not change is reminded of the announcement."""
@@ -104,7 +104,7 @@ def test_ack_reminder_is_about_the_notice_that_asked_last(
         wave=notice.wave, kind=NoticeKind.CHANGE, systems=[system_a], published_at=changed_at, publish_at=changed_at
     )
 
-    _run_daily(PUBLISHED + timedelta(days=3, hours=2), django_capture_on_commit_callbacks)
+    _run_daily(PUBLISHED + timedelta(days=3, hours=2), django_capture_on_commit_callbacks, enqueued)
 
     assert set(AckReminder.objects.values_list("notice_id", "contact__email")) == {
         (change.pk, contact_a.email),
