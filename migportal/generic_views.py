@@ -36,8 +36,8 @@ from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
 
 from systems.services import BulkActionRefused
-from systems.templatetags.staff_tags import nb_datetime
 
+from .formats import datetime_text
 from .tables import PAGE_SIZES
 
 HISTORY_LIMIT = 25
@@ -330,7 +330,7 @@ def _display(field, value, names) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if hasattr(value, "tzinfo"):
-        return nb_datetime(value)
+        return datetime_text(value)
     return str(value)
 
 

@@ -5,10 +5,16 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-#: How dates and times are shown everywhere on staff pages: 24.11.2026 kl. 18:00.
-DATETIME_FORMAT = r"d.m.Y \k\l. H:i"
-DATE_FORMAT = "d.m.Y"
+from .formats import datetime_text
+
 PAGE_SIZES = (25, 50, 100)
+
+
+class LocalDateTimeColumn(tables.DateTimeColumn):
+    """A moment as people read it in the active language (24.11.2026 kl. 18:00); exports keep the ISO value."""
+
+    def render(self, value):
+        return datetime_text(value)
 
 
 class SelectColumn(tables.Column):

@@ -13,29 +13,17 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 
+from migportal import formats
 from systems.models import ContactPerson, System, SystemContact
 
 from .choices import NoticeKind
 from .models import Delivery, Notice
 
-DATE_FORMATS = {"nb": "l j. F Y", "en": "l j F Y"}
-# "lørdag 6. mars 2021 kl. 18:00–23:00" / "Saturday 6 March 2021, 18:00–23:00"
-TIME_JOINERS = {"nb": " kl. ", "en": ", "}
-
 
 def window_text(start: datetime, end: datetime, language: str | None = None) -> str:
-    """A migration window written out in Oslo time, the way a reader of `language` expects it."""
-    language = language or translation.get_language() or settings.LANGUAGE_CODE
-    language = language if language in DATE_FORMATS else "nb"
-    start, end = timezone.localtime(start), timezone.localtime(end)
-    with translation.override(language):
-        joiner = TIME_JOINERS[language]
-        first = date_format(start, DATE_FORMATS[language]) + joiner + start.strftime("%H:%M")
-        if start.date() == end.date():
-            return f"{first}–{end.strftime('%H:%M')}"
-        return f"{first} – " + date_format(end, DATE_FORMATS[language]) + joiner + end.strftime("%H:%M")
+    """A migration window with the day written out: "lørdag 6. mars 2021 kl. 18:00–23:00"."""
+    return formats.window_text(start, end, language=language, long=True)
 
 
 def system_snapshot(system: System, *, removed: bool = False) -> dict:

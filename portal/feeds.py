@@ -17,12 +17,12 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
+from migportal.formats import window_text
 from notifications.messages import downtime_event
 from notifications.models import Notice
 
 from . import selectors
 from .emails import absolute
-from .formats import OSLO, oslo_window
 from .models import FeedToken
 
 FEED_SIZE = 50
@@ -71,7 +71,7 @@ class NoticeAtomFeed(Feed):
         return notice.title or f"{notice.get_kind_display().capitalize()}: {notice.wave.name}"
 
     def item_description(self, notice: Notice):
-        window = oslo_window(notice.window_start, notice.window_end)
+        window = window_text(notice.window_start, notice.window_end)
         return linebreaks(escape(f"{_('Migration window')}: {window}\n\n{notice.body}"))
 
     def item_link(self, notice: Notice):
@@ -106,8 +106,8 @@ def calendar_for(contact) -> icalendar.Calendar:
             uid=f"wave-{item.wave_id}@{_uid_domain()}",
             sequence=item.sequence,
             stamp=item.last_modified,
-            start=item.start.astimezone(OSLO),
-            end=item.end.astimezone(OSLO),
+            start=timezone.localtime(item.start, timezone.get_default_timezone()),
+            end=timezone.localtime(item.end, timezone.get_default_timezone()),
             summary=_("Downtime: %(wave)s") % {"wave": item.wave_name},
             description="\n\n".join(part for part in [item.title, item.body, f"{_('Systems')}: {systems}"] if part),
             cancelled=item.cancelled,

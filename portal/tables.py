@@ -6,12 +6,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from migportal.formats import datetime_text, window_text
 from notifications.choices import NoticeState
 from notifications.models import Notice
 from systems.choices import MigrationStatus
 from systems.models import ContactPerson, System
-
-from .formats import oslo_datetime, oslo_window
 
 
 def _is_upcoming(notice: Notice) -> bool:
@@ -45,10 +44,10 @@ class PortalNoticeTable(tables.Table):
         return record.get_kind_display().capitalize()
 
     def render_window(self, record: Notice):
-        return oslo_window(record.window_start, record.window_end)
+        return window_text(record.window_start, record.window_end)
 
     def render_published_at(self, value):
-        return oslo_datetime(value)
+        return datetime_text(value)
 
     def render_state(self, record: Notice):
         badges = []
@@ -82,9 +81,9 @@ class PortalSystemTable(tables.Table):
 
     def render_window(self, record: System):
         if record.downtime_start and record.downtime_end:
-            return oslo_window(record.downtime_start, record.downtime_end)
+            return window_text(record.downtime_start, record.downtime_end)
         if record.wave:
-            return oslo_window(record.wave.window_start, record.wave.window_end)
+            return window_text(record.wave.window_start, record.wave.window_end)
         return "–"
 
     def render_test(self, record: System):
@@ -122,7 +121,7 @@ class AcknowledgementOverviewTable(tables.Table):
     render_window = PortalNoticeTable.render_window
 
     def render_published_at(self, value):
-        return oslo_datetime(value)
+        return datetime_text(value)
 
 
 class ExpectedContactTable(tables.Table):
@@ -141,7 +140,7 @@ class ExpectedContactTable(tables.Table):
         empty_text = _("Nobody.")
 
     def render_acknowledged_at(self, value):
-        return oslo_datetime(value) if value else _("Not acknowledged")
+        return datetime_text(value) if value else _("Not acknowledged")
 
 
 class EscalationTable(tables.Table):
@@ -162,7 +161,7 @@ class EscalationTable(tables.Table):
         empty_text = _("No systems need escalation.")
 
     def render_window_starts(self, value):
-        return oslo_datetime(value)
+        return datetime_text(value)
 
     def render_latest_notice_at(self, value):
-        return oslo_datetime(value) if value else _("No notice published")
+        return datetime_text(value) if value else _("No notice published")

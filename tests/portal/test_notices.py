@@ -85,8 +85,8 @@ def test_notice_detail_shows_window_in_oslo_time_systems_and_chain(client, conta
     )
     client.force_login(contact_a.user)
     page = client.get(reverse("portal:notice_detail", kwargs={"pk": change.pk})).content.decode()
-    assert "06.12.2026 kl. 18:00 – 23:00" in page
-    assert "05.12.2026 kl. 18:00 – 23:00" in page  # the previous window, struck through
+    assert "06.12.2026 kl. 18:00–23:00" in page
+    assert "05.12.2026 kl. 18:00–23:00" in page  # the previous window, struck through
     assert "BYM-KART" in page
     assert "UDE-SKOLE" not in page  # another agency's system in the same notice stays hidden
     assert reverse("portal:notice_detail", kwargs={"pk": announcement.pk}) in page
