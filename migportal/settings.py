@@ -114,8 +114,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Celery (one app, CELERY_ namespace) -----------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
-if CELERY_BROKER_URL == "filesystem://":
+# The filesystem transport ignores the host; naming one keeps kombu from warning that none was given.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
+if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery-queue"
     _queue_dir.mkdir(exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -145,8 +146,11 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 # --- E-mail ----------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    # One log line per message (migportal/mail.py); EMAIL_URL=consolemail:// prints whole messages.
+    EMAIL_BACKEND = "migportal.mail.OneLineEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="migrering@kommune.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

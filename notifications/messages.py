@@ -154,6 +154,13 @@ def _mail_domain() -> str:
     return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "migportal.invalid"
 
 
+def downtime_uid(wave_id: int) -> str:
+    """The iCalendar UID of a wave's downtime: the same in every e-mail's .ics and in the calendar feed, so a
+    calendar that gets both shows one event. The domain is the sender's (DEFAULT_FROM_EMAIL), not the host the
+    request came to."""
+    return f"wave-{wave_id}@{_mail_domain()}"
+
+
 def downtime_event(
     *,
     uid: str,
@@ -179,8 +186,11 @@ def downtime_event(
     return event
 
 
-def notice_ics(notice: Notice, parts: list[SystemPart], *, uid_suffix: str) -> bytes:
-    """An iCalendar object for the downtime; a cancellation cancels the same event (same UID, higher SEQUENCE)."""
+def notice_ics(notice: Notice, parts: list[SystemPart]) -> bytes:
+    """An iCalendar object for the downtime; a cancellation cancels the same event (same UID, higher SEQUENCE).
+
+    SEQUENCE is the notice's id: later notices of a wave have higher ones (the calendar feed counts the same way).
+    """
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//migportal//downtime notices//NB")
     calendar.add("version", "2.0")
@@ -188,7 +198,7 @@ def notice_ics(notice: Notice, parts: list[SystemPart], *, uid_suffix: str) -> b
     calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
     live = [part for part in parts if not part.removed] or parts
     event = downtime_event(
-        uid=f"wave-{notice.wave_id}-{uid_suffix}@{_mail_domain()}",
+        uid=downtime_uid(notice.wave_id),
         sequence=notice.pk,
         stamp=notice.published_at or timezone.now(),
         start=min((part.start for part in live), default=notice.window_start),
@@ -271,7 +281,7 @@ def build_email(delivery: Delivery) -> EmailMultiAlternatives:
         },
     )
     message.attach_alternative(rendered.html, "text/html")
-    ics = notice_ics(notice, parts, uid_suffix=f"contact-{contact.pk}" if contact else "all")
+    ics = notice_ics(notice, parts)
     calendar_part = MIMEText(ics.decode(), "calendar", "utf-8")
     calendar_part.set_param("method", "CANCEL" if notice.kind == NoticeKind.CANCELLATION else "PUBLISH")
     calendar_part.add_header("Content-Disposition", "attachment", filename="nedetid.ics")

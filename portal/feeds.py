@@ -18,7 +18,7 @@ from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
 from migportal.formats import window_text
-from notifications.messages import downtime_event
+from notifications.messages import downtime_event, downtime_uid
 from notifications.models import Notice
 
 from . import selectors
@@ -103,7 +103,7 @@ def calendar_for(contact) -> icalendar.Calendar:
     for item in events:
         systems = ", ".join(f"{system.code} {system.name}" for system in item.systems)
         event = downtime_event(
-            uid=f"wave-{item.wave_id}@{_uid_domain()}",
+            uid=downtime_uid(item.wave_id),
             sequence=item.sequence,
             stamp=item.last_modified,
             start=timezone.localtime(item.start, timezone.get_default_timezone()),

@@ -258,9 +258,10 @@ def calendar_events(contact: ContactPerson, *, now: datetime) -> list[CalendarEv
     Windows that ended more than PORTAL_CALENDAR_PAST_DAYS ago are left out (the feed stays small; the
     portal keeps the full history). The agency's other systems are in "My notices" and the Atom feed, not here.
 
-    UID is the wave (stable across changes); SEQUENCE counts the change and cancellation notices of the wave
-    published after the contact was first told; the event is cancelled when the latest notice the contact sees is a
-    cancellation, or a later change no longer names any of the contact's systems. Three queries whatever the data size.
+    UID is the wave's (`downtime_uid`, as in the mailed .ics); SEQUENCE is the id of the notice that first told the
+    contact or of the latest change or cancellation after it, as the mailed .ics of that notice has it; the event
+    is cancelled when the latest notice the contact sees is a cancellation, or a later change no longer names any
+    of the contact's systems. Three queries whatever the data size.
     """
     chains: dict[int, list[Notice]] = {}
     own = contact_systems(contact)
@@ -302,7 +303,7 @@ def calendar_events(contact: ContactPerson, *, now: datetime) -> list[CalendarEv
                 body=last.body,
                 notice_id=last.pk,
                 last_modified=wave_notices[-1]["published_at"],
-                sequence=sum(1 for row in after_first if row["kind"] in CHANGING_KINDS),
+                sequence=max([first.pk] + [row["pk"] for row in after_first if row["kind"] in CHANGING_KINDS]),
                 cancelled=last.kind == NoticeKind.CANCELLATION or removed,
                 systems=list(last.systems.all()),
             )
