@@ -16,10 +16,5 @@ class OneLineEmailBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages) -> int:
         for message in email_messages:
-            logger.info(
-                "E-mail to %s: %s (%d attachment(s); not sent, EMAIL_URL is not set)",
-                ", ".join(message.recipients()),
-                message.subject,
-                len(message.attachments),
-            )
+            logger.info("E-mail (not sent: no EMAIL_URL) to %s: %s", ", ".join(message.recipients()), message.subject)
         return len(email_messages)

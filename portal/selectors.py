@@ -214,8 +214,17 @@ def tester_systems(contact: ContactPerson) -> QuerySet[System]:
 
 
 def portal_system_list(user) -> QuerySet[System]:
-    """ "My systems": with agency, wave and whether the user may record a test result for each."""
-    systems = systems_for(user).select_related("agency", "wave").order_by("code")
+    """ "My systems": with agency, wave, the latest test result and whether the user may record one."""
+    latest_report = TestReport.objects.filter(system_id=OuterRef("pk")).order_by("-created_at", "-pk")
+    systems = (
+        systems_for(user)
+        .select_related("agency", "wave")
+        .annotate(
+            last_test_result=Subquery(latest_report.values("result")[:1]),
+            last_test_at=Subquery(latest_report.values("created_at")[:1]),
+        )
+        .order_by("code")
+    )
     contact = contact_for(user)
     if contact:
         systems = systems.annotate(

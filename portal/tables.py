@@ -12,6 +12,8 @@ from notifications.models import Notice
 from systems.choices import MigrationStatus
 from systems.models import ContactPerson, System
 
+from .choices import TestResult
+
 
 def _is_upcoming(notice: Notice) -> bool:
     return notice.state == NoticeState.PUBLISHED and notice.window_end > timezone.now()
@@ -87,14 +89,28 @@ class PortalSystemTable(tables.Table):
         return "–"
 
     def render_test(self, record: System):
-        if getattr(record, "is_tester", False) and record.status == MigrationStatus.MIGRATED:
-            return format_html(
-                '<a href="{}">{}<span class="visually-hidden"> {}</span></a>',
-                reverse("portal:system_test", kwargs={"pk": record.pk}),
-                _("Report test result"),
-                record.code,
+        """The latest test result reported (by anyone), and for its testers a link while the system waits for one."""
+        shown = []
+        if record.last_test_result:
+            ok = record.last_test_result == TestResult.OK
+            shown.append(
+                format_html(
+                    '<span class="badge {}">{}</span> {}',
+                    "badge-ok" if ok else "badge-warn",
+                    _("Tested: OK") if ok else _("Problems reported"),
+                    datetime_text(record.last_test_at),
+                )
             )
-        return "–"
+        if getattr(record, "is_tester", False) and record.status == MigrationStatus.MIGRATED:
+            shown.append(
+                format_html(
+                    '<a href="{}">{}<span class="visually-hidden"> {}</span></a>',
+                    reverse("portal:system_test", kwargs={"pk": record.pk}),
+                    _("Report test result"),
+                    record.code,
+                )
+            )
+        return format_html("<br>".join(["{}"] * len(shown)), *shown) if shown else "–"
 
 
 class AcknowledgementOverviewTable(tables.Table):

@@ -378,9 +378,12 @@ class StaffHomeView(StaffPermissionMixin, TemplateView):
 
 
 class LoginView(auth_views.LoginView):
-    """Staff land on /staff/ after login; everyone else on LOGIN_REDIRECT_URL."""
+    """Staff land on /staff/ after login, contact persons on the portal; anyone else on LOGIN_REDIRECT_URL."""
 
     def get_default_redirect_url(self):
-        if self.request.user.has_perm("systems.view_system"):
+        user = self.request.user
+        if user.has_perm("systems.view_system"):
             return reverse("systems:staff_home")
+        if ContactPerson.objects.filter(user=user).exists():
+            return reverse("portal:notice_list")
         return super().get_default_redirect_url()

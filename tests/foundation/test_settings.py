@@ -137,5 +137,5 @@ def test_console_mail_by_default_is_one_info_line_per_message(caplog):
     assert sent == 1
     (record,) = caplog.records
     assert record.levelname == "INFO"
-    assert record.getMessage().startswith("E-mail to kari@bym.kommune.example: Varsel om nedetid: Bølge 3")
+    assert record.getMessage().endswith("to kari@bym.kommune.example: Varsel om nedetid: Bølge 3")
     assert "\n" not in record.getMessage()

@@ -1,13 +1,18 @@
 """Create and confirm a wave whose window starts in a few minutes, to watch the notice pipeline run.
 
-NOTICE_LEAD_DAYS=0.002 REMINDER_LEAD_DAYS=0.001 DISPATCH_INTERVAL_SECONDS=5 make run
+DISPATCH_INTERVAL_SECONDS=5 make run
 .venv/bin/python manage.py notice_demo_wave --minutes 5
+
+The announcement and the reminder are scheduled --notice-lead and --reminder-lead minutes before the window
+(NOTICE_LEAD_DAYS / REMINDER_LEAD_DAYS win when they are set in this command's environment).
 """
 
+import os
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from systems.models import System
@@ -21,8 +26,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--minutes", type=float, default=5.0)
         parser.add_argument("--systems", type=int, default=3)
+        parser.add_argument("--notice-lead", type=float, default=3.0, help="Minutes from announcement to window.")
+        parser.add_argument("--reminder-lead", type=float, default=1.5, help="Minutes from reminder to window.")
 
-    def handle(self, *args, minutes: float, systems: int, **options):
+    def handle(self, *args, minutes: float, systems: int, notice_lead: float, reminder_lead: float, **options):
+        minutes_per_day = 24 * 60
+        leads = {
+            name: value / minutes_per_day
+            for name, value in (("NOTICE_LEAD_DAYS", notice_lead), ("REMINDER_LEAD_DAYS", reminder_lead))
+            if name not in os.environ
+        }
+        with override_settings(**leads):
+            self._create(minutes=minutes, systems=systems)
+
+    def _create(self, *, minutes: float, systems: int) -> None:
         start = (timezone.now() + timedelta(minutes=minutes)).replace(microsecond=0)
         chosen = list(
             System.objects.filter(wave__isnull=True, system_contacts__isnull=False)
