@@ -8,8 +8,12 @@ Always in the programme's time zone (Europe/Oslo), in the active language unless
 The long form for notices and e-mails writes the day out: ``lørdag 6. mars 2021 kl. 18:00–23:00`` /
 ``Saturday 6 March 2021, 18:00–23:00``. A window over midnight shows both moments, `` – `` between them.
 
+Numbers are grouped the reader's way (``1 349`` / ``1,349``), and a count that meets a noun goes through
+ngettext (``1 system``, ``2 systemer``).
+
 Templates use the filters and the tag of `migportal.templatetags.formats` (built in, no ``{% load %}``):
-``{{ value|local_datetime }}``, ``{{ value|local_date }}``, ``{% local_window start end %}``.
+``{{ value|local_datetime }}``, ``{{ value|local_date }}``, ``{% local_window start end %}``,
+``{{ count|systems_count }}``, ``{{ count|vms_count }}``.
 """
 
 from dataclasses import dataclass
@@ -18,6 +22,8 @@ from datetime import date, datetime
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
+from django.utils.formats import number_format
+from django.utils.translation import ngettext
 
 
 @dataclass(frozen=True)
@@ -83,3 +89,18 @@ def window_text(
     if local_start.date() == local_end.date():
         return f"{first}–{local_end:%H:%M}"
     return f"{first} – {datetime_text(end, language=language, long=long)}"
+
+
+def number_text(value: int) -> str:
+    """1349 → "1 349" in bokmål (non-breaking space), "1,349" in English."""
+    return number_format(value, decimal_pos=0, force_grouping=True)
+
+
+def systems_count(count: int) -> str:
+    """ "1 system", "392 systemer"."""
+    return ngettext("%(count)s system", "%(count)s systems", count) % {"count": number_text(count)}
+
+
+def vms_count(count: int) -> str:
+    """ "1 VM", "1 349 VM-er"."""
+    return ngettext("%(count)s VM", "%(count)s VMs", count) % {"count": number_text(count)}

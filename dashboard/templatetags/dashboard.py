@@ -2,7 +2,8 @@
 
 from django import template
 
-from dashboard.charts import format_int, format_percent
+from dashboard.charts import format_percent
+from migportal.formats import number_text
 
 register = template.Library()
 
@@ -10,7 +11,7 @@ register = template.Library()
 @register.filter
 def grouped(value: int) -> str:
     """1349 → "1 349" (bokmål, non-breaking space)."""
-    return format_int(value)
+    return number_text(value)
 
 
 @register.simple_tag

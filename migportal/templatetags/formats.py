@@ -23,3 +23,15 @@ def local_date(value) -> str:
 def local_window(start, end) -> str:
     """{% local_window wave.window_start wave.window_end %} → 24.11.2026 kl. 18:00–23:00"""
     return formats.window_text(start, end)
+
+
+@register.filter
+def systems_count(count) -> str:
+    """{{ 3|systems_count }} → 3 systemer"""
+    return formats.systems_count(count or 0)
+
+
+@register.filter
+def vms_count(count) -> str:
+    """{{ 1|vms_count }} → 1 VM"""
+    return formats.vms_count(count or 0)
