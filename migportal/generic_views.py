@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import DetailView, FormView, TemplateView, View
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
@@ -478,7 +479,9 @@ class BulkActionView(StaffPermissionMixin, View):
             except ValidationError as error:
                 message_errors(request, error)
             else:
-                messages.success(request, _("%(count)s rows changed.") % {"count": count})
+                messages.success(
+                    request, ngettext("%(count)s row changed.", "%(count)s rows changed.", count) % {"count": count}
+                )
         return HttpResponseRedirect(
             back if url_has_allowed_host_and_scheme(back, None) else reverse(url_name(self.model, "list"))
         )

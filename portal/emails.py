@@ -78,7 +78,7 @@ def send_escalation_alert(systems: list, *, more: bool) -> int:
         context={
             "systems": systems,
             "more": more,
-            "days": f"{settings.PORTAL_ESCALATION_DAYS:g}",
+            "days": settings.PORTAL_ESCALATION_DAYS,
             "url": absolute(reverse("portal:staff_escalations")),
         },
         to=recipients,

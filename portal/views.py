@@ -245,5 +245,5 @@ def staff_escalations(request):
     return render(
         request,
         "portal/staff/escalations.html",
-        {"table": table, "days": f"{settings.PORTAL_ESCALATION_DAYS:g}", "portal_section": "escalations"},
+        {"table": table, "days": settings.PORTAL_ESCALATION_DAYS, "portal_section": "escalations"},
     )

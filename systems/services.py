@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_update_with_history
 
 from .choices import Criticality, MigrationStatus
@@ -167,7 +168,11 @@ def _check_wave_capacity(wave) -> None:
     vm_count = VM.objects.filter(system__wave=wave).count()
     if vm_count > wave.max_vms:
         raise ValidationError(
-            _("Wave “%(wave)s” would hold %(count)s VMs; its limit is %(max)s.")
+            ngettext(
+                "Wave “%(wave)s” would hold %(count)s VM; its limit is %(max)s.",
+                "Wave “%(wave)s” would hold %(count)s VMs; its limit is %(max)s.",
+                vm_count,
+            )
             % {"wave": wave.name, "count": vm_count, "max": wave.max_vms}
         )
 

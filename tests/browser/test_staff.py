@@ -90,7 +90,7 @@ def test_system_list_works_with_the_keyboard_only(page, login, editor_user, work
     page.get_by_role("combobox", name="Kritikalitet", exact=True).select_option("critical")
     page.get_by_role("button", name="Utfør").focus()
     page.keyboard.press("Enter")
-    expect(page.get_by_role("status")).to_contain_text("1 rader endret.")
+    expect(page.get_by_role("status")).to_contain_text("1 rad endret.")
 
 
 @pytest.mark.parametrize(
