@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -82,3 +83,8 @@ class NaturalKeysMultipleChoiceField(forms.ModelMultipleChoiceField):
         if hasattr(value, "__iter__") and not isinstance(value, str):
             return [getattr(item, self.to_field_name) if hasattr(item, self.to_field_name) else item for item in value]
         return super().prepare_value(value)
+
+
+def yes_no_all() -> forms.Select:
+    """For yes/no filters: "all" (no filter), "yes", "no" instead of Django's "unknown"."""
+    return forms.Select(choices=[("", _("all")), ("true", _("yes")), ("false", _("no"))])

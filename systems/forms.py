@@ -10,7 +10,7 @@ from migportal.forms import (
     NaturalKeysMultipleChoiceField,
     ServiceModelForm,
 )
-from waves.models import Wave
+from waves.forms import WaveChoiceField
 
 from . import services
 from .choices import ContactRole, Criticality, MigrationStatus
@@ -55,6 +55,8 @@ class SystemForm(ServiceModelForm):
         error_messages={"invalid_choice": _("No system has the code “%(value)s”.")},
     )
 
+    wave = WaveChoiceField(required=False, label=_("wave"))
+
     class Meta:
         model = System
         fields = [
@@ -80,7 +82,7 @@ class SystemForm(ServiceModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.order_by("code")
-        self.fields["wave"].queryset = Wave.objects.order_by("window_start")
+        self.fields["wave"].keep = self.instance.wave_id
         if self.instance.pk:
             self.fields["depends_on"].queryset = System.objects.exclude(pk=self.instance.pk)
 
@@ -118,12 +120,11 @@ class SystemContactForm(forms.Form):
 class WaveAssignForm(forms.Form):
     """Move one system into a wave, or out of its wave."""
 
-    wave = forms.ModelChoiceField(
-        queryset=Wave.objects.order_by("window_start"),
-        required=False,
-        label=_("wave"),
-        empty_label=_("(no wave)"),
-    )
+    wave = WaveChoiceField(required=False, label=_("wave"), empty_label=_("(no wave)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["wave"].keep = self.initial.get("wave")
 
 
 class TransitionForm(forms.Form):
@@ -156,7 +157,7 @@ class SystemBulkForm(forms.Form):
         (ADD_CONTACT, _("Add a contact person")),
     ]
     action = forms.ChoiceField(choices=ACTIONS, label=_("Action"))
-    wave = forms.ModelChoiceField(queryset=Wave.objects.order_by("window_start"), required=False, label=_("wave"))
+    wave = WaveChoiceField(required=False, label=_("wave"))
     status = forms.ChoiceField(choices=[("", "—"), *MigrationStatus.choices], required=False, label=_("new status"))
     cascade_vms = forms.BooleanField(required=False, label=_("Also change the systems' VMs"))
     criticality = forms.ChoiceField(choices=[("", "—"), *Criticality.choices], required=False, label=_("criticality"))

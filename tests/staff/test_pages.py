@@ -325,7 +325,13 @@ def test_staff_login_lands_on_the_staff_home(client, editor_user):
     assert response["Location"] == reverse("systems:staff_home")
 
 
-def test_non_staff_login_lands_on_the_default_page(client, contact_user):
+def test_contact_person_login_lands_on_the_portal(client, contact_user):
+    response = client.post(reverse("login"), {"username": contact_user.username, "password": "correct-horse-battery"})
+    assert response["Location"] == "/portal/"
+
+
+def test_login_of_someone_neither_staff_nor_contact_lands_on_the_default_page(client, contact_user):
+    contact_user.contact_person.delete()
     response = client.post(reverse("login"), {"username": contact_user.username, "password": "correct-horse-battery"})
     assert response["Location"] == "/"
 
