@@ -2,12 +2,13 @@
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from migportal.formats import datetime_text, window_text
 from notifications.choices import NoticeState
+from notifications.messages import notice_text
 from notifications.models import Notice
 from systems.choices import MigrationStatus
 from systems.models import ContactPerson, System
@@ -40,7 +41,9 @@ class PortalNoticeTable(tables.Table):
         empty_text = _("There are no notices for your systems yet.")
 
     def render_title(self, record: Notice):
-        return record.title or f"{record.get_kind_display().capitalize()}: {record.wave.name}"
+        """In the reader's language: a notice is stored in bokmål, its English text is made from the template."""
+        title = notice_text(record, translation.get_language())[0]
+        return title or f"{record.get_kind_display().capitalize()}: {record.wave.name}"
 
     def render_kind(self, record: Notice):
         return record.get_kind_display().capitalize()

@@ -6,10 +6,12 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_tables2 import RequestConfig
+
+from notifications.messages import notice_text
 
 from . import selectors, services
 from .access import contact_required, portal_reader_required, staff_required
@@ -101,11 +103,14 @@ def notice_detail(request, pk: int):
     contact = request.contact
     # The agency's acknowledgements include the contact's own: one query serves both.
     acknowledgements = list(selectors.agency_acknowledgements(notice, contact)) if contact else None
+    title, body = notice_text(notice, translation.get_language())
     return render(
         request,
         "portal/notice_detail.html",
         {
             "notice": notice,
+            "title": title,
+            "body": body,
             "systems": selectors.notice_systems(notice, request.user),
             "chain": selectors.notice_chain(notice, request.user),
             "acknowledgements": acknowledgements,

@@ -1,6 +1,6 @@
 """Reads for the staff pages: each list's queryset with what its table shows, in a constant number of queries."""
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from .choices import ContactRole
@@ -42,3 +42,16 @@ def contactperson_list() -> QuerySet[ContactPerson]:
 
 def systemcontact_list() -> QuerySet[SystemContact]:
     return SystemContact.objects.select_related("system", "contact")
+
+
+def systems_changed_by(user, *, limit: int = 5) -> list[dict]:
+    """The systems `user` changed most recently, each once: id, code and the time of their latest change."""
+    return list(
+        System.history.filter(history_user=user, id__in=System.objects.values("pk"))
+        .values("id")
+        .annotate(
+            last_changed=Max("history_date"),
+            code=Subquery(System.objects.filter(pk=OuterRef("id")).values("code")[:1]),
+        )
+        .order_by("-last_changed")[:limit]
+    )

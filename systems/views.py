@@ -366,11 +366,7 @@ class StaffHomeView(StaffPermissionMixin, TemplateView):
                 without_contact.select_related("agency").order_by("code")[: self.without_contact_limit]
             ),
             without_contact_count=without_contact.count(),
-            my_changes=list(
-                System.history.filter(history_user=self.request.user)
-                .order_by("-history_date")
-                .only("id", "code", "name", "history_date", "history_type")[:5]
-            ),
+            my_changes=selectors.systems_changed_by(self.request.user),
             primary_role=ContactRole.PRIMARY,
             waves_exist=Wave.objects.exists(),
         )

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from notifications.choices import NoticeKind, NoticeState
-from notifications.messages import notice_ics, notice_systems_for_contact
+from notifications.messages import notice_ics, notice_systems_for_contact, system_snapshot
 from portal.models import FeedToken
 from portal.services import feed_token_regenerate
 from tests.factories import NoticeFactory, SystemContactFactory, SystemFactory, WaveFactory
@@ -207,3 +207,14 @@ def test_mailed_ics_and_calendar_feed_describe_the_same_event(client, token, con
     (feed_event,) = _events(_calendar(client, token))
     assert feed_event["UID"] == mail_event["UID"] == f"wave-{oslo_wave.pk}@kommune.example"
     assert feed_event["SEQUENCE"] == mail_event["SEQUENCE"]
+
+
+def test_atom_entry_lists_the_systems_its_text_speaks_of(client, token, system_a, system_b, oslo_wave):
+    NoticeFactory(
+        wave=oslo_wave,
+        systems=[system_a, system_b],
+        systems_snapshot=[system_snapshot(system) for system in (system_a, system_b)],
+    )
+    (entry,) = feedparser.parse(client.get(reverse("portal:atom_feed", kwargs={"token": token})).content).entries
+    assert f"<li>{system_a.code} {system_a.name}" in entry.summary
+    assert system_b.code not in entry.summary  # another agency's system: not the contact's to see

@@ -3,12 +3,14 @@
 from datetime import timedelta
 
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from systems.choices import ContactRole, MigrationStatus
 from systems.models import VM, Agency, System, SystemContact
+from systems.services import system_update
 from tests.factories import (
     AgencyFactory,
     ContactPersonFactory,
@@ -404,3 +406,27 @@ def test_history_lists_only_the_objects_own_changes(viewer_client):
     history = page[page.index("Endringshistorikk") :]
     assert "Mitt system" in history and "Et annet system" not in history
     assert other.name not in history
+
+
+def test_staff_home_lists_each_system_i_changed_once(editor_client, editor_user):
+    system = SystemFactory(code="KART-01")
+    for name in ["Kart 1", "Kart 2", "Kart 3", "Kart 4"]:
+        system_update(system=system, by=editor_user, name=name)
+    page = editor_client.get(reverse("systems:staff_home")).content.decode()
+    mine = page.split("Systemer jeg har endret nylig", 1)[1].split("</ul>", 1)[0]
+    assert mine.count(">KART-01</a>") == 1
+
+
+def test_every_page_has_a_favicon(client, db):
+    page = client.get(reverse("home")).content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg"' in page
+    assert client.get("/favicon.ico")["Location"] == "/static/favicon.svg"
+    assert (settings.BASE_DIR / "static" / "favicon.svg").read_text().startswith("<svg")
+
+
+def test_header_names_the_contact_person_not_the_user_name(client, contact_user):
+    contact_user.first_name = contact_user.last_name = ""
+    contact_user.save()
+    client.force_login(contact_user)
+    page = client.get(reverse("portal:notice_list")).content.decode()
+    assert f'<span class="user-name">{contact_user.contact_person.name}</span>' in page
