@@ -30,9 +30,12 @@ class SelectColumn(tables.Column):
         kwargs.setdefault("attrs", {"th": {"class": "col-select"}, "td": {"class": "col-select"}})
         super().__init__(**kwargs)
 
-    def render(self, record):
+    def render(self, record, table):
         return format_html(
-            '<input type="checkbox" name="pk" value="{}" aria-label="{}">', record.pk, _("Select %s") % record
+            '<input type="checkbox" name="pk" value="{}" aria-label="{}"{}>',
+            record.pk,
+            _("Select %s") % record,
+            " checked" if str(record.pk) in table.selected else "",
         )
 
 
@@ -51,9 +54,12 @@ class BaseTable(tables.Table):
         per_page_field = "_per_page_not_from_url"
         default_columns: tuple[str, ...] = ()
 
-    def __init__(self, *args, selectable: bool = False, columns: list[str] | None = None, **kwargs):
+    def __init__(
+        self, *args, selectable: bool = False, columns: list[str] | None = None, selected=(), **kwargs
+    ) -> None:
         kwargs.setdefault("empty_text", _("Nothing found."))
         super().__init__(*args, **kwargs)
+        self.selected = {str(pk) for pk in selected}  # rows to show ticked (after a refused bulk action)
         for bound in self.columns.iterall():
             # Model verbose names are lower case; headers (and export headers) start with a capital.
             header = str(bound.column.verbose_name or "")

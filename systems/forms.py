@@ -9,6 +9,7 @@ from migportal.forms import (
     NaturalKeyChoiceField,
     NaturalKeysMultipleChoiceField,
     ServiceModelForm,
+    step_choices,
 )
 from waves.forms import WaveChoiceField
 
@@ -127,14 +128,31 @@ class WaveAssignForm(forms.Form):
         self.fields["wave"].keep = self.initial.get("wave")
 
 
+# The lifecycle's main line, for telling steps forward from steps back (systems/lifecycle.py has the rules).
+MAIN_LINE = [
+    MigrationStatus.NOT_PLANNED,
+    MigrationStatus.PLANNED,
+    MigrationStatus.NOTIFIED,
+    MigrationStatus.IN_PROGRESS,
+    MigrationStatus.MIGRATED,
+    MigrationStatus.VERIFIED,
+]
+
+
 class TransitionForm(forms.Form):
     """One lifecycle step, offering only the allowed targets."""
 
     to = forms.ChoiceField(label=_("new status"))
 
-    def __init__(self, *args, targets: list[str], cascade: bool = False, **kwargs):
+    def __init__(self, *args, targets: list[str], current: str = "", cascade: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [(value, MigrationStatus(value).label) for value in targets]
+        self.fields["to"].choices = step_choices(
+            current,
+            targets,
+            order=MAIN_LINE,
+            label=lambda value: MigrationStatus(value).label,
+            backward={MigrationStatus.ROLLED_BACK},
+        )
         if cascade:
             self.fields["cascade_vms"] = forms.BooleanField(
                 required=False, label=_("Also change the system's VMs"), initial=True
@@ -170,6 +188,8 @@ class SystemBulkForm(forms.Form):
         CRITICALITY: ["criticality"],
         ADD_CONTACT: ["contact", "role"],
     }
+    #: The parameter fields each action uses (the list page shows only the chosen action's).
+    FIELDS = {**REQUIRED, STATUS: ["status", "cascade_vms"]}
 
     def clean(self):
         cleaned = super().clean()

@@ -58,7 +58,7 @@ from .tables import AgencyTable, ContactPersonTable, SystemContactTable, SystemT
 def _transition_form(obj, *, cascade: bool = False) -> TransitionForm | None:
     """The lifecycle steps a system or VM may take now, or None when it can take none."""
     targets = allowed_targets(obj.status, held_from=obj.status_before_hold or None)
-    return TransitionForm(targets=targets, cascade=cascade) if targets else None
+    return TransitionForm(targets=targets, current=obj.status, cascade=cascade) if targets else None
 
 
 # --- Agencies ------------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from migportal.formats import date_text
-from migportal.forms import DateTimeLocalInput, ServiceModelForm
+from migportal.forms import DateTimeLocalInput, ServiceModelForm, step_choices
 
 from .choices import WaveState
 from .models import Wave
@@ -58,6 +58,11 @@ class WaveForm(ServiceModelForm):
 class WaveStateForm(forms.Form):
     state = forms.ChoiceField(label=_("new state"))
 
-    def __init__(self, *args, states: list[str], **kwargs):
+    def __init__(self, *args, states: list[str], current: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [(value, WaveState(value).label) for value in states]
+        self.fields["state"].choices = step_choices(
+            current,
+            states,
+            order=[WaveState.DRAFT, WaveState.CONFIRMED, WaveState.IN_PROGRESS, WaveState.COMPLETED],
+            label=lambda value: WaveState(value).label,
+        )

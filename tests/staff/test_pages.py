@@ -1,5 +1,6 @@
 """Detail pages, forms, delete confirmations, lifecycle actions and the landing page, as an editor sees them."""
 
+import re
 from datetime import timedelta
 
 import time_machine
@@ -231,7 +232,11 @@ def test_confirmed_wave_cannot_be_deleted_and_draft_wave_releases_its_systems(ed
 def test_system_detail_offers_only_allowed_transitions(editor_client):
     system = SystemFactory(status=MigrationStatus.IN_PROGRESS)
     form = editor_client.get(system.get_absolute_url()).context["transition_form"]
-    assert [value for value, _ in form.fields["to"].choices] == ["migrated", "on_hold", "rolled_back"]
+    assert [value for _group, options in form.fields["to"].choices[1:] for value, _ in options] == [
+        "migrated",
+        "on_hold",
+        "rolled_back",
+    ]
 
 
 def test_system_transition_cascades_to_vms_when_asked(editor_client, editor_user):
@@ -263,7 +268,7 @@ def test_vm_transition_from_its_page(editor_client):
     vm.refresh_from_db()
     assert vm.status == MigrationStatus.ON_HOLD
     form = editor_client.get(vm.get_absolute_url()).context["transition_form"]
-    assert [value for value, _ in form.fields["to"].choices] == ["planned"]
+    assert [value for _group, options in form.fields["to"].choices[1:] for value, _ in options] == ["planned"]
 
 
 def test_move_system_to_wave_from_its_page(editor_client, monkeypatch):
@@ -430,3 +435,18 @@ def test_header_names_the_contact_person_not_the_user_name(client, contact_user)
     client.force_login(contact_user)
     page = client.get(reverse("portal:notice_list")).content.decode()
     assert f'<span class="user-name">{contact_user.contact_person.name}</span>' in page
+
+
+def test_status_and_state_pickers_choose_nothing_and_set_backward_steps_apart(editor_client):
+    wave = WaveFactory(state=WaveState.CONFIRMED)
+    system = SystemFactory(status=MigrationStatus.PLANNED, wave=wave)
+    page = editor_client.get(reverse("systems:system_detail", kwargs={"pk": system.pk})).content.decode()
+    picker = page.split('name="to"', 1)[1].split("</select>", 1)[0]
+    assert re.search(r'<option value="" selected>— velg —</option>', picker)
+    forward, back = picker.split('<optgroup label="Tilbake til et tidligere steg">')
+    assert 'value="notified"' in forward and 'value="not_planned"' not in forward
+    assert 'value="not_planned"' in back
+    page = editor_client.get(reverse("waves:wave_detail", kwargs={"pk": wave.pk})).content.decode()
+    picker = page.split('name="state"', 1)[1].split("</select>", 1)[0]
+    assert re.search(r'<option value="" selected>— velg —</option>', picker)
+    assert re.search(r'<optgroup label="Tilbake til et tidligere steg">\s*<option value="draft"', picker)
