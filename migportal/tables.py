@@ -74,6 +74,11 @@ class BaseTable(tables.Table):
                 self.columns.hide(name)
 
     @property
+    def region_label(self) -> str:
+        """What the table's scroll region is called for screen readers: its caption, else what it lists."""
+        return str(getattr(self, "caption", None) or capfirst(self._meta.model._meta.verbose_name_plural))
+
+    @property
     def choosable_columns(self) -> list[str]:
         return [name for name in self.base_columns if name != "select"]
 
