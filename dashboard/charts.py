@@ -119,10 +119,8 @@ def burnup_chart(key: str, history: list[dict]) -> BurnUpChart:
     area = [(migrated[0][0], chart.plot_bottom), *migrated, (migrated[-1][0], chart.plot_bottom)]
     chart.migrated_area = " ".join(f"{px},{py}" for px, py in area)
     chart.y_ticks = [Tick(y(value), number_text(value)) for value in range(0, top_value + 1, step_value)]
-    step = max(1, math.ceil(len(history) / 5))
-    chosen = list(range(0, len(history), step))
-    if len(history) - 1 - chosen[-1] >= step / 2:
-        chosen.append(len(history) - 1)
+    step = max(1, math.ceil(len(history) / 4))  # room for the last label, which ends at the edge
+    chosen = list(range(len(history) - 1, -1, -step))[::-1]  # counted back from the latest week, which is labelled
     chart.x_ticks = [
         Tick(
             x(weeks[i]),
