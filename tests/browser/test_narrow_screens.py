@@ -6,16 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from dashboard.services import snapshots_backfill
-from notifications.messages import system_snapshot
-from systems.choices import ContactRole, MigrationStatus
-from tests.factories import (
-    AgencyFactory,
-    NoticeFactory,
-    SystemContactFactory,
-    SystemFactory,
-    VMFactory,
-    WaveFactory,
-)
+from tests.factories import page_type_scene
 
 from .conftest import assert_no_axe_violations
 
@@ -50,19 +41,14 @@ CHART_TEXT_HEIGHTS = """() => [...document.querySelectorAll("svg text")].map(
 
 @pytest.fixture
 def inventory(editor_user, contact_person):
-    agency = AgencyFactory(code="BYM", name="Bymiljøetaten")
-    contact_person.agency = agency
-    contact_person.save()
-    wave = WaveFactory(name="Bølge 12")
-    system = SystemFactory(
-        code="BYM-PARKERINGSREGISTER", name="Parkeringsregister og beboerparkering", agency=agency, wave=wave
+    """Long names and host names, as real ones are: they must wrap, not widen the page."""
+    return page_type_scene(
+        contact_person,
+        agency={"code": "BYM", "name": "Bymiljøetaten"},
+        wave={"name": "Bølge 12"},
+        system={"code": "BYM-PARKERINGSREGISTER", "name": "Parkeringsregister og beboerparkering"},
+        hostname="bym-parkeringsregister-app01.kommune.example",
     )
-    migrated = SystemFactory(code="BYM-KART", name="Kartløsning", agency=agency, status=MigrationStatus.MIGRATED)
-    vm = VMFactory(system=system, hostname="bym-parkeringsregister-app01.kommune.example")
-    SystemContactFactory(system=system, contact=contact_person, role=ContactRole.PRIMARY)
-    SystemContactFactory(system=migrated, contact=contact_person, role=ContactRole.TESTER)
-    notice = NoticeFactory(wave=wave, systems=[system], systems_snapshot=[system_snapshot(system)])
-    return {"agency": agency, "wave": wave, "system": system, "vm": vm, "contact": contact_person, "notice": notice}
 
 
 def _check_every_width(page, paths: list[str]) -> None:

@@ -12,17 +12,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from notifications.choices import NoticeKind
-from notifications.messages import default_text, render_email, system_snapshot
+from notifications.messages import default_text, render_email
 from portal.services import feed_token_regenerate
-from systems.choices import ContactRole, MigrationStatus
-from tests.factories import (
-    AgencyFactory,
-    NoticeFactory,
-    SystemContactFactory,
-    SystemFactory,
-    VMFactory,
-    WaveFactory,
-)
+from tests.factories import NoticeFactory, page_type_scene
 
 pytestmark = pytest.mark.django_db
 
@@ -94,20 +86,18 @@ def foreign(text: str, language: str) -> set[str]:
 @pytest.fixture
 def scene(editor_user, contact_person):
     """Data named in neither language, so only the interface's own words are checked."""
-    agency = AgencyFactory(code="XYZ", name="Xyzzy")
-    contact_person.agency = agency
     contact_person.name = "Tove Tester"
-    contact_person.save()
-    wave = WaveFactory(name="W-7", window_start=timezone.now() + timedelta(days=9))
-    system = SystemFactory(code="SYS-1", name="Alpha", agency=agency, wave=wave, status=MigrationStatus.PLANNED)
-    migrated = SystemFactory(code="SYS-2", name="Beta", agency=agency, status=MigrationStatus.MIGRATED)
-    vm = VMFactory(system=system, hostname="host-1")
-    SystemContactFactory(system=system, contact=contact_person, role=ContactRole.PRIMARY)
-    SystemContactFactory(system=migrated, contact=contact_person, role=ContactRole.TESTER)
-    notice = NoticeFactory(wave=wave, systems=[system], systems_snapshot=[system_snapshot(system)], title="", body="")
+    scene = page_type_scene(
+        contact_person,
+        agency={"code": "XYZ", "name": "Xyzzy"},
+        wave={"name": "W-7", "window_start": timezone.now() + timedelta(days=9)},
+        system={"code": "SYS-1", "name": "Alpha"},
+        hostname="host-1",
+    )
+    notice = scene["notice"]
     notice.title, notice.body = default_text(notice, "nb")
     notice.save()
-    return {"agency": agency, "wave": wave, "system": system, "vm": vm, "contact": contact_person, "notice": notice}
+    return scene
 
 
 def _pages(client, user, paths: list[str]) -> dict[str, dict[str, str]]:
