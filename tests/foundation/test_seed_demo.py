@@ -1,8 +1,13 @@
 """seed_demo makes the seed article's inventory: exact totals, realistic shape, the same data for the same seed."""
 
+import io
+import os
+import subprocess
+import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
@@ -13,6 +18,7 @@ from notifications.choices import NoticeKind
 from notifications.models import Acknowledgement, Notice
 from portal.selectors import notices_for_contact
 from systems.choices import ContactRole, MigrationStatus
+from systems.management.commands.demo_logins import pass_through
 from systems.models import VM, Agency, ContactPerson, System
 from tests.factories import SystemContactFactory
 from waves.models import Wave
@@ -129,3 +135,26 @@ def test_notice_demo_wave_schedules_its_notices_minutes_ahead_without_environmen
     assert not announcement.short_notice and announcement.published_at is None
     assert timedelta(minutes=1.5) < announcement.publish_at - started < timedelta(minutes=2.5)
     assert timedelta(minutes=3) < reminder.publish_at - started < timedelta(minutes=4)
+
+
+def test_demo_logins_come_after_the_worker_start_up():
+    """`make run` pipes honcho through demo_logins: start-up lines pass, the logins follow the worker's ready."""
+    read, write = os.pipe()
+    os.write(write, b"web.1 | Listening at: http://127.0.0.1:8000\nworker.1 | celery@host ready.\n")
+    sink = io.BytesIO()
+
+    def show():
+        sink.write(b"LOGINS\n")
+        os.close(write)  # the processes stop: the copy ends
+
+    pass_through(read, sink, marker=b" ready.", show=show, quiet_seconds=0.1, deadline=time.monotonic() + 30)
+    os.close(read)
+    assert sink.getvalue().decode().splitlines()[-2:] == ["worker.1 | celery@host ready.", "LOGINS"]
+
+
+def test_make_run_points_links_at_the_port_it_serves():
+    result = subprocess.run(
+        ["make", "--dry-run", "run", "PORT=8101"], capture_output=True, text=True, cwd=settings.BASE_DIR, check=True
+    )
+    assert "http://127.0.0.1:8101/" in result.stdout
+    assert "TZ=Europe/Oslo" in result.stdout  # honcho's timestamps in the app's time zone

@@ -33,12 +33,20 @@ class Command(BaseCommand):
             return
         # Ctrl-C reaches every process of the pipe: the processes' own shutdown lines still come through here.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        pass_through(after.encode(), lambda: self.stdout.write(logins), quiet_seconds, time.monotonic() + at_most)
+        pass_through(
+            sys.stdin.fileno(),
+            sys.stdout.buffer,
+            marker=after.encode(),
+            show=lambda: self.stdout.write(logins),
+            quiet_seconds=quiet_seconds,
+            deadline=time.monotonic() + at_most,
+        )
 
 
-def pass_through(marker: bytes, show, quiet_seconds: float, deadline: float) -> None:
-    """Copy stdin to stdout until it ends; call `show` once, after `marker` and a pause, or at `deadline`."""
-    source, tail, seen, shown = sys.stdin.fileno(), b"", False, False
+def pass_through(source: int, sink, *, marker: bytes, show, quiet_seconds: float, deadline: float) -> None:
+    """Copy the file descriptor `source` to `sink` until it ends; call `show` once, after a chunk with `marker`
+    and a pause of `quiet_seconds`, or at `deadline`."""
+    tail, seen, shown = b"", False, False
     while True:
         timeout = None if shown else (quiet_seconds if seen else max(0.0, deadline - time.monotonic()))
         readable, _, _ = select.select([source], [], [], timeout)
@@ -49,7 +57,7 @@ def pass_through(marker: bytes, show, quiet_seconds: float, deadline: float) -> 
         chunk = os.read(source, 65536)
         if not chunk:
             return
-        sys.stdout.buffer.write(chunk)
-        sys.stdout.flush()
+        sink.write(chunk)
+        sink.flush()
         seen = seen or marker in tail + chunk
         tail = chunk[-len(marker) :]
