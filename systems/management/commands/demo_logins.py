@@ -44,8 +44,8 @@ class Command(BaseCommand):
 
 
 def pass_through(source: int, sink, *, marker: bytes, show, quiet_seconds: float, deadline: float) -> None:
-    """Copy the file descriptor `source` to `sink` until it ends; call `show` once, after a chunk with `marker`
-    and a pause of `quiet_seconds`, or at `deadline`."""
+    """Copy the file descriptor `source` to `sink` until it ends; call `show` once: after a chunk with `marker`
+    and a pause of `quiet_seconds`, at `deadline`, or at the end."""
     tail, seen, shown = b"", False, False
     while True:
         timeout = None if shown else (quiet_seconds if seen else max(0.0, deadline - time.monotonic()))
@@ -56,6 +56,8 @@ def pass_through(source: int, sink, *, marker: bytes, show, quiet_seconds: float
             continue
         chunk = os.read(source, 65536)
         if not chunk:
+            if not shown:  # the processes ended first (a port in use, say): the logins still help
+                show()
             return
         sink.write(chunk)
         sink.flush()
