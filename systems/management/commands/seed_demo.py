@@ -3,7 +3,7 @@
 import random
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from itertools import accumulate
+from itertools import accumulate, cycle
 
 import holidays
 from django.conf import settings
@@ -249,12 +249,14 @@ class DemoInventory:
         upcoming_waves = [wave for wave in waves if wave.state != WaveState.COMPLETED]
         test_waves, prod_waves = past_waves[: len(past_waves) // 2], past_waves[len(past_waves) // 2 :]
         agency_weights = list(accumulate(rng.paretovariate(1.2) for _ in agencies))
+        # Moved systems go round the past waves, so every done wave on the dashboard has moved something.
+        moved_into = {Environment.TEST: cycle(test_waves), Environment.PRODUCTION: cycle(prod_waves)}
         systems = []
         for number, (environment, status) in enumerate(self._statuses(), start=1):
             agency = rng.choices(agencies, cum_weights=agency_weights)[0]
             wave, migrated_at, before_hold = None, None, ""
             if status in (MigrationStatus.MIGRATED, MigrationStatus.VERIFIED, MigrationStatus.ROLLED_BACK):
-                wave = rng.choice(test_waves if environment == Environment.TEST else prod_waves)
+                wave = next(moved_into[environment])
                 migrated_at = wave.window_end if status != MigrationStatus.ROLLED_BACK else None
             elif status == MigrationStatus.PLANNED:
                 wave = rng.choice(upcoming_waves)
