@@ -496,7 +496,11 @@ class BulkActionView(StaffPermissionMixin, View):
             except BulkActionRefused as refused:
                 messages.error(
                     request,
-                    _("Nothing was changed: %(count)s of the selected rows were refused.")
+                    ngettext(
+                        "Nothing was changed: %(count)s of the selected rows was refused.",
+                        "Nothing was changed: %(count)s of the selected rows were refused.",
+                        len(refused.refused),
+                    )
                     % {"count": len(refused.refused)},
                 )
                 for row in refused.refused:
