@@ -16,15 +16,20 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+# Links in e-mails and feeds point where `make run` serves (an explicit SITE_URL wins).
+SITE_URL ?= http://$(HOST):$(PORT)
+export SITE_URL
+
+# The demo logins come after the worker's start-up lines ("celery@… ready."), in Oslo time like the app's logs.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_demo --if-empty --verbosity 0
 	$(PY) manage.py backfill_snapshots
 	@echo
-	@echo "migportal runs at http://$(HOST):$(PORT)/  (staff pages: http://$(HOST):$(PORT)/staff/, admin: /admin/)"
-	@echo "Stop with Ctrl-C."
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" BIND=$(HOST):$(PORT) $(VENV)/bin/honcho start
+	@echo "migportal runs at $(SITE_URL)/  (staff pages: $(SITE_URL)/staff/, admin: $(SITE_URL)/admin/). Stop with Ctrl-C."
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" BIND=$(HOST):$(PORT) TZ=Europe/Oslo $(VENV)/bin/honcho start 2>&1 \
+		| $(PY) manage.py demo_logins --after " ready."
 
 lint: install
 	$(PY) -m ruff check .

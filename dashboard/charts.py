@@ -13,6 +13,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from migportal.formats import date_text, number_text
+
 from .weeks import IsoWeek
 
 COVER_SIZE = (1640, 856)  # px: a group cover image
@@ -25,11 +27,6 @@ SERIES = {
 }
 
 
-def format_int(value: int) -> str:
-    """1349 → "1 349" in bokmål (non-breaking space), "1,349" in English."""
-    return number_format(value, decimal_pos=0, force_grouping=True)
-
-
 def format_percent(part: int, whole: int) -> str:
     """105 of 392 → "26,8 %" in bokmål, "26.8%" in English; 0 of 0 → "0 %"."""
     value = 100 * part / whole if whole else 0
@@ -37,21 +34,21 @@ def format_percent(part: int, whole: int) -> str:
     return _("%(value)s%%") % {"value": number_format(round(value, 1), decimal_pos=1)}
 
 
-def nice_ceiling(value: int) -> int:
-    """The smallest round number (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^n) at or above value (the chart's top)."""
-    if value <= 0:
-        return 1
-    magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
-        if step * magnitude >= value:
-            return int(step * magnitude)
-    return 10 * magnitude  # pragma: no cover - the loop always returns
+def nice_axis(value: int, *, ticks: int = 4) -> tuple[int, int]:
+    """(top, step) of a value axis from 0 with about `ticks` steps of a round size (1, 2, 2.5 or 5 × 10^n):
+    1349 → (1500, 500), so the gridlines fall on 0, 500, 1 000, 1 500 and not on 375 or 1 125."""
+    rough = max(value, 1) / ticks
+    magnitude = 10 ** math.floor(math.log10(rough))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= rough)
+    step = max(1, math.ceil(step))
+    return step * max(1, math.ceil(value / step)), step
 
 
 @dataclass
 class Tick:
     position: float
     label: str
+    anchor: str = "middle"  # SVG text-anchor: the last week's label ends at the plot's edge instead of past it
 
 
 @dataclass
@@ -61,12 +58,13 @@ class BurnUpChart:
     key: str
     title: str
     description: str
-    width: int = 640
-    height: int = 300
-    left: int = 64
-    right: int = 16
-    top: int = 16
-    bottom: int = 44
+    # Drawn about as wide as a phone shows it, so 15-unit text stays at least 12 px high at 360 px.
+    width: int = 400
+    height: int = 260
+    left: int = 56
+    right: int = 8
+    top: int = 12
+    bottom: int = 36
     migrated_points: str = ""
     migrated_area: str = ""
     total_points: str = ""
@@ -83,7 +81,7 @@ class BurnUpChart:
 
     @property
     def x_label_y(self) -> int:
-        return self.height - self.bottom + 20
+        return self.height - self.bottom + 22
 
 
 def burnup_chart(key: str, history: list[dict]) -> BurnUpChart:
@@ -100,13 +98,13 @@ def burnup_chart(key: str, history: list[dict]) -> BurnUpChart:
     ) % {
         "first": first["week"],
         "last": last["week"],
-        "migrated": format_int(last[migrated_key]),
-        "total": format_int(last[total_key]),
-        "first_migrated": format_int(first[migrated_key]),
+        "migrated": number_text(last[migrated_key]),
+        "total": number_text(last[total_key]),
+        "first_migrated": number_text(first[migrated_key]),
     }
     weeks = [IsoWeek.parse(point["week"]).ordinal for point in history]
     x0, span = weeks[0], max(weeks[-1] - weeks[0], 1)
-    top_value = nice_ceiling(max(max(p[total_key], p[migrated_key]) for p in history))
+    top_value, step_value = nice_axis(max(max(p[total_key], p[migrated_key]) for p in history))
     plot_w, plot_h = chart.plot_right - chart.left, chart.plot_bottom - chart.top
 
     def x(ordinal: int) -> float:
@@ -120,12 +118,17 @@ def burnup_chart(key: str, history: list[dict]) -> BurnUpChart:
     chart.total_points = " ".join(f"{x(w)},{y(p[total_key])}" for w, p in zip(weeks, history, strict=True))
     area = [(migrated[0][0], chart.plot_bottom), *migrated, (migrated[-1][0], chart.plot_bottom)]
     chart.migrated_area = " ".join(f"{px},{py}" for px, py in area)
-    chart.y_ticks = [Tick(y(top_value * i // 4), format_int(top_value * i // 4)) for i in range(5)]
-    step = max(1, math.ceil(len(history) / 6))
-    chosen = list(range(0, len(history), step))
-    if len(history) - 1 - chosen[-1] >= step / 2:
-        chosen.append(len(history) - 1)
-    chart.x_ticks = [Tick(x(weeks[i]), _("wk %(week)s") % {"week": history[i]["week"][-2:]}) for i in chosen]
+    chart.y_ticks = [Tick(y(value), number_text(value)) for value in range(0, top_value + 1, step_value)]
+    step = max(1, math.ceil(len(history) / 4))  # room for the last label, which ends at the edge
+    chosen = list(range(len(history) - 1, -1, -step))[::-1]  # counted back from the latest week, which is labelled
+    chart.x_ticks = [
+        Tick(
+            x(weeks[i]),
+            _("wk %(week)s") % {"week": history[i]["week"][-2:]},
+            anchor="end" if x(weeks[i]) >= chart.plot_right else "middle",
+        )
+        for i in chosen
+    ]
     return chart
 
 
@@ -151,20 +154,20 @@ def render_cover_png(report: dict) -> bytes:
         0.04,
         0.84,
         _("Week %(week)s %(year)s · updated %(date)s")
-        % {"week": week.week, "year": week.year, "date": generated.strftime("%d.%m.%Y")},
+        % {"week": week.week, "year": week.year, "date": date_text(generated)},
         fontsize=20,
         color=muted,
     )
     for row, (entity, label) in enumerate([("systems", _("systems")), ("vms", _("VMs"))]):
         data = report[entity]
         top = 0.68 - row * 0.34
-        figure.text(0.04, top, format_int(data["migrated"]), fontsize=72, weight="bold", color=brand)
+        figure.text(0.04, top, number_text(data["migrated"]), fontsize=72, weight="bold", color=brand)
         figure.text(
             0.04,
             top - 0.08,
             _("of %(total)s %(what)s migrated (%(percent)s)")
             % {
-                "total": format_int(data["total"]),
+                "total": number_text(data["total"]),
                 "what": label,
                 "percent": format_percent(data["migrated"], data["total"]),
             },
@@ -181,9 +184,9 @@ def render_cover_png(report: dict) -> bytes:
         axes.fill_between(xs, [p[migrated_key] for p in history], color=brand, alpha=0.15)
         axes.set_title(label, fontsize=18, loc="left", color=ink)
         top = max((p[total_key] for p in history), default=1)
-        axes.set_ylim(bottom=0, top=nice_ceiling(top))
+        axes.set_ylim(bottom=0, top=nice_axis(top)[0])
         axes.tick_params(labelsize=13)
-        axes.yaxis.set_major_formatter(lambda value, _pos: format_int(int(value)))
+        axes.yaxis.set_major_formatter(lambda value, _pos: number_text(int(value)))
         if history:
             step = max(1, math.ceil(len(history) / 6))
             axes.set_xticks(xs[::step], [p["week"][-2:] for p in history[::step]])

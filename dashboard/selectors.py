@@ -93,8 +93,12 @@ def waves_around(*, at: datetime) -> dict:
         ).order_by("-window_end", "name"),
     }
     result: dict = {}
+    has_systems = Q(systems_test__gt=0) | Q(systems_production__gt=0)
     for kind, queryset in lists.items():
-        waves = list(queryset.annotate(**_wave_counts(), listed=Window(Count("pk")))[:WAVES_SHOWN])
+        counted = queryset.annotate(**_wave_counts())
+        if kind == "recent":  # a done wave whose systems all left it moved nothing: "0 (0 / 0)" tells no one anything
+            counted = counted.filter(has_systems)
+        waves = list(counted.annotate(listed=Window(Count("pk")))[:WAVES_SHOWN])
         result[kind] = [_wave_entry(wave) for wave in waves]
         result[f"{kind}_count"] = waves[0].listed if waves else 0
     return result

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -82,3 +83,29 @@ class NaturalKeysMultipleChoiceField(forms.ModelMultipleChoiceField):
         if hasattr(value, "__iter__") and not isinstance(value, str):
             return [getattr(item, self.to_field_name) if hasattr(item, self.to_field_name) else item for item in value]
         return super().prepare_value(value)
+
+
+def yes_no_all() -> forms.Select:
+    """For yes/no filters: "all" (no filter), "yes", "no" instead of Django's "unknown"."""
+    return forms.Select(choices=[("", _("all")), ("true", _("yes")), ("false", _("no"))])
+
+
+def step_choices(current: str, targets: list[str], *, order: list[str], label, backward=()) -> list:
+    """Choices for a "next step" select: nothing chosen until the user picks, the steps forward first, the steps
+    back to an earlier stage in a group of their own, so a careless click does not undo work.
+
+    `order` is the main line of stages; a target earlier in it than `current`, or in `backward`, is a step back.
+    """
+
+    def is_back(target: str) -> bool:
+        earlier = current in order and target in order and order.index(target) < order.index(current)
+        return earlier or target in backward
+
+    choices: list = [("", _("— choose —"))]
+    forward = [(target, label(target)) for target in targets if not is_back(target)]
+    back = [(target, label(target)) for target in targets if is_back(target)]
+    if forward:
+        choices.append((_("Next steps"), forward))
+    if back:
+        choices.append((_("Back to an earlier step"), back))
+    return choices

@@ -27,17 +27,19 @@ from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import DetailView, FormView, TemplateView, View
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
 
 from systems.services import BulkActionRefused
-from systems.templatetags.staff_tags import nb_datetime
 
+from .formats import datetime_text
 from .tables import PAGE_SIZES
 
 HISTORY_LIMIT = 25
@@ -125,7 +127,23 @@ class ObjectListView(StaffPermissionMixin, ExportMixin, SingleTableMixin, Filter
         return self.bulk_form_class is not None and self.user_can("change")
 
     def get_table_kwargs(self):
-        return {"selectable": self.bulk_allowed(), "columns": self.request.GET.getlist("columns")}
+        return {
+            "selectable": self.bulk_allowed(),
+            "columns": self.request.GET.getlist("columns"),
+            "selected": self.kept_bulk.get("pk", ()),
+        }
+
+    @cached_property
+    def kept_bulk(self) -> dict[str, list[str]]:
+        """What a refused bulk action was sent with (rows, action, its fields), shown again once."""
+        return self.request.session.pop(bulk_session_key(self.model), None) or {} if self.bulk_allowed() else {}
+
+    def bulk_form(self):
+        kept = {name: values if len(values) > 1 else values[0] for name, values in self.kept_bulk.items() if values}
+        form = self.bulk_form_class(initial=kept)
+        # Each parameter field says which actions use it; static/js/bulk-actions.js shows only the chosen one's.
+        used_by = getattr(form, "FIELDS", {})
+        return form, [(field, " ".join(a for a, names in used_by.items() if field.name in names)) for field in form]
 
     def render_to_response(self, context, **kwargs):
         if self.request.GET.get(self.export_trigger_param) and not self.request.user.has_perm(self.export_permission):
@@ -151,9 +169,14 @@ class ObjectListView(StaffPermissionMixin, ExportMixin, SingleTableMixin, Filter
             match_count=context["table"].paginator.count if self.bulk_allowed() else None,
         )
         if self.bulk_allowed():
-            context["bulk_form"] = self.bulk_form_class()
+            context["bulk_form"], context["bulk_fields"] = self.bulk_form()
+            context["bulk_all"] = bool(self.kept_bulk.get("_all"))
             context["bulk_url"] = reverse(url_name(self.model, "bulk"))
         return context
+
+
+def bulk_session_key(model: type[models.Model]) -> str:
+    return f"bulk-refused:{model._meta.label_lower}"
 
 
 def _querystring(query: QueryDict, exclude=(), **extra) -> str:
@@ -330,7 +353,7 @@ def _display(field, value, names) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if hasattr(value, "tzinfo"):
-        return nb_datetime(value)
+        return datetime_text(value)
     return str(value)
 
 
@@ -460,6 +483,9 @@ class BulkActionView(StaffPermissionMixin, View):
             back = f"{back}?{filter_query}"
         rows = self.selected_rows(request, filter_query)
         form = self.form_class(request.POST)
+        # Kept for the list page if the action is refused: the user fixes the cause, not the selection.
+        kept = ["pk", "_all", *form.fields]
+        request.session[bulk_session_key(self.model)] = {name: request.POST.getlist(name) for name in kept}
         if not rows:
             messages.error(request, _("Select at least one row."))
         elif not form.is_valid():
@@ -470,7 +496,11 @@ class BulkActionView(StaffPermissionMixin, View):
             except BulkActionRefused as refused:
                 messages.error(
                     request,
-                    _("Nothing was changed: %(count)s of the selected rows were refused.")
+                    ngettext(
+                        "Nothing was changed: %(count)s of the selected rows was refused.",
+                        "Nothing was changed: %(count)s of the selected rows were refused.",
+                        len(refused.refused),
+                    )
                     % {"count": len(refused.refused)},
                 )
                 for row in refused.refused:
@@ -478,7 +508,10 @@ class BulkActionView(StaffPermissionMixin, View):
             except ValidationError as error:
                 message_errors(request, error)
             else:
-                messages.success(request, _("%(count)s rows changed.") % {"count": count})
+                del request.session[bulk_session_key(self.model)]
+                messages.success(
+                    request, ngettext("%(count)s row changed.", "%(count)s rows changed.", count) % {"count": count}
+                )
         return HttpResponseRedirect(
             back if url_has_allowed_host_and_scheme(back, None) else reverse(url_name(self.model, "list"))
         )

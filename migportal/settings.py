@@ -75,6 +75,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Dates, times and windows the same way on every page (migportal/formats.py).
+            "builtins": ["migportal.templatetags.formats"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -112,8 +114,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Celery (one app, CELERY_ namespace) -----------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
-if CELERY_BROKER_URL == "filesystem://":
+# The filesystem transport ignores the host; naming one keeps kombu from warning that none was given.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
+if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery-queue"
     _queue_dir.mkdir(exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -162,8 +165,11 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 # --- E-mail ----------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    # One log line per message (migportal/mail.py); EMAIL_URL=consolemail:// prints whole messages.
+    EMAIL_BACKEND = "migportal.mail.OneLineEmailBackend"
 # Seconds the SMTP client waits for the server: long enough for slow servers (a message timed out after DATA
 # may have been delivered, and is sent again), shorter than a task's soft time limit.
 EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT_SECONDS", default=90.0)

@@ -5,10 +5,16 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-#: How dates and times are shown everywhere on staff pages: 24.11.2026 kl. 18:00.
-DATETIME_FORMAT = r"d.m.Y \k\l. H:i"
-DATE_FORMAT = "d.m.Y"
+from .formats import datetime_text
+
 PAGE_SIZES = (25, 50, 100)
+
+
+class LocalDateTimeColumn(tables.DateTimeColumn):
+    """A moment as people read it in the active language (24.11.2026 kl. 18:00); exports keep the ISO value."""
+
+    def render(self, value):
+        return datetime_text(value)
 
 
 class SelectColumn(tables.Column):
@@ -24,9 +30,12 @@ class SelectColumn(tables.Column):
         kwargs.setdefault("attrs", {"th": {"class": "col-select"}, "td": {"class": "col-select"}})
         super().__init__(**kwargs)
 
-    def render(self, record):
+    def render(self, record, table):
         return format_html(
-            '<input type="checkbox" name="pk" value="{}" aria-label="{}">', record.pk, _("Select %s") % record
+            '<input type="checkbox" name="pk" value="{}" aria-label="{}"{}>',
+            record.pk,
+            _("Select %s") % record,
+            " checked" if str(record.pk) in table.selected else "",
         )
 
 
@@ -45,9 +54,12 @@ class BaseTable(tables.Table):
         per_page_field = "_per_page_not_from_url"
         default_columns: tuple[str, ...] = ()
 
-    def __init__(self, *args, selectable: bool = False, columns: list[str] | None = None, **kwargs):
+    def __init__(
+        self, *args, selectable: bool = False, columns: list[str] | None = None, selected=(), **kwargs
+    ) -> None:
         kwargs.setdefault("empty_text", _("Nothing found."))
         super().__init__(*args, **kwargs)
+        self.selected = {str(pk) for pk in selected}  # rows to show ticked (after a refused bulk action)
         for bound in self.columns.iterall():
             # Model verbose names are lower case; headers (and export headers) start with a capital.
             header = str(bound.column.verbose_name or "")
@@ -60,6 +72,11 @@ class BaseTable(tables.Table):
         for name in self.choosable_columns:
             if name not in shown:
                 self.columns.hide(name)
+
+    @property
+    def region_label(self) -> str:
+        """What the table's scroll region is called for screen readers: its caption, else what it lists."""
+        return str(getattr(self, "caption", None) or capfirst(self._meta.model._meta.verbose_name_plural))
 
     @property
     def choosable_columns(self) -> list[str]:

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from dashboard import views as dashboard_views
 from systems import views as staff_views
@@ -10,6 +12,8 @@ from . import views
 urlpatterns = [
     path("", dashboard_views.dashboard_current, name="home"),
     path("", include("dashboard.urls")),
+    # Pages link the SVG icon; pages that do not (the admin) and old browsers ask for /favicon.ico.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -2,19 +2,23 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from waves.models import Wave
+from migportal.forms import yes_no_all
+from waves.forms import WaveChoiceField
+from waves.selectors import waves_coming_first
 
 from .choices import DeliveryChannel, DeliveryKind, DeliveryState, NoticeKind, NoticeState
 from .models import Delivery, Notice
 
 
+class WaveChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = WaveChoiceField
+
+
 class NoticeFilterSet(django_filters.FilterSet):
-    wave_id = django_filters.ModelChoiceFilter(
-        field_name="wave", queryset=Wave.objects.order_by("window_start"), label=_("Wave")
-    )
-    kind = django_filters.ChoiceFilter(choices=NoticeKind.choices, label=_("Kind"))
-    state = django_filters.ChoiceFilter(choices=NoticeState.choices, label=_("State"))
-    short_notice = django_filters.BooleanFilter(label=_("Short notice"))
+    wave_id = WaveChoiceFilter(field_name="wave", queryset=waves_coming_first(), label=_("Wave"), empty_label=_("all"))
+    kind = django_filters.ChoiceFilter(choices=NoticeKind.choices, label=_("Kind"), empty_label=_("all"))
+    state = django_filters.ChoiceFilter(choices=NoticeState.choices, label=_("State"), empty_label=_("all"))
+    short_notice = django_filters.BooleanFilter(label=_("Short notice"), widget=yes_no_all())
 
     class Meta:
         model = Notice

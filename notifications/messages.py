@@ -13,30 +13,18 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 from django.utils.timesince import timeuntil
 
+from migportal import formats
 from systems.models import ContactPerson, System, SystemContact
 
 from .choices import ChangeKind, NoticeKind
 from .models import Delivery, Notice
 
-DATE_FORMATS = {"nb": "l j. F Y", "en": "l j F Y"}
-# "lørdag 6. mars 2021 kl. 18:00–23:00" / "Saturday 6 March 2021, 18:00–23:00"
-TIME_JOINERS = {"nb": " kl. ", "en": ", "}
-
 
 def window_text(start: datetime, end: datetime, language: str | None = None) -> str:
-    """A migration window written out in Oslo time, the way a reader of `language` expects it."""
-    language = language or translation.get_language() or settings.LANGUAGE_CODE
-    language = language if language in DATE_FORMATS else "nb"
-    start, end = timezone.localtime(start), timezone.localtime(end)
-    with translation.override(language):
-        joiner = TIME_JOINERS[language]
-        first = date_format(start, DATE_FORMATS[language]) + joiner + start.strftime("%H:%M")
-        if start.date() == end.date():
-            return f"{first}–{end.strftime('%H:%M')}"
-        return f"{first} – " + date_format(end, DATE_FORMATS[language]) + joiner + end.strftime("%H:%M")
+    """A migration window with the day written out: "lørdag 6. mars 2021 kl. 18:00–23:00"."""
+    return formats.window_text(start, end, language=language, long=True)
 
 
 def system_snapshot(system: System, *, removed: bool = False) -> dict:
@@ -226,6 +214,13 @@ def _mail_domain() -> str:
     return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "migportal.invalid"
 
 
+def downtime_uid(wave_id: int) -> str:
+    """The iCalendar UID of a wave's downtime: the same in every e-mail's .ics and in the calendar feed, so a
+    calendar that gets both shows one event. The domain is the sender's (DEFAULT_FROM_EMAIL), not the host the
+    request came to."""
+    return f"wave-{wave_id}@{_mail_domain()}"
+
+
 def downtime_event(
     *,
     uid: str,
@@ -251,9 +246,12 @@ def downtime_event(
     return event
 
 
-def notice_ics(notice: Notice, parts: list[SystemPart], *, uid_suffix: str, rendered: "RenderedEmail") -> bytes:
+def notice_ics(notice: Notice, parts: list[SystemPart], *, rendered: "RenderedEmail") -> bytes:
     """An iCalendar object for the reader's downtime, titled as their e-mail; a cancellation (or a change that
-    takes all their systems out) cancels the same event (same UID, higher SEQUENCE)."""
+    takes all their systems out) cancels the same event (same UID, higher SEQUENCE).
+
+    SEQUENCE is the notice's id: later notices of a wave have higher ones (the calendar feed counts the same way).
+    """
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//migportal//downtime notices//NB")
     calendar.add("version", "2.0")
@@ -263,7 +261,7 @@ def notice_ics(notice: Notice, parts: list[SystemPart], *, uid_suffix: str, rend
     live = live or parts
     calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
     event = downtime_event(
-        uid=f"wave-{notice.wave_id}-{uid_suffix}@{_mail_domain()}",
+        uid=downtime_uid(notice.wave_id),
         sequence=notice.pk,
         stamp=notice.published_at or timezone.now(),
         start=min((part.start for part in live), default=notice.window_start),
@@ -347,7 +345,7 @@ def build_email(delivery: Delivery) -> EmailMultiAlternatives:
         },
     )
     message.attach_alternative(rendered.html, "text/html")
-    ics = notice_ics(notice, parts, uid_suffix=f"contact-{contact.pk}" if contact else "all", rendered=rendered)
+    ics = notice_ics(notice, parts, rendered=rendered)
     calendar_part = MIMEText(ics.decode(), "calendar", "utf-8")
     calendar_part.set_param("method", "CANCEL" if b"METHOD:CANCEL" in ics else "PUBLISH")
     calendar_part.add_header("Content-Disposition", "attachment", filename="nedetid.ics")

@@ -1,10 +1,9 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from .models import Delivery, Notice
+from migportal.tables import LocalDateTimeColumn
 
-# Norwegian date and time: 24.11.2026 kl. 18:00 (in the current time zone, Europe/Oslo).
-OSLO_DATETIME = r"d.m.Y \k\l. H:i"
+from .models import Delivery, Notice
 
 
 class NoticeTable(tables.Table):
@@ -13,8 +12,8 @@ class NoticeTable(tables.Table):
     wave = tables.Column(verbose_name=_("Wave"), accessor="wave__name", order_by=("wave__window_start", "publish_at"))
     kind = tables.Column(verbose_name=_("Kind"), linkify=("notifications:notice_detail", {"pk": tables.A("pk")}))
     state = tables.Column(verbose_name=_("State"))
-    publish_at = tables.DateTimeColumn(verbose_name=_("Scheduled for"), format=OSLO_DATETIME)
-    published_at = tables.DateTimeColumn(verbose_name=_("Published"), format=OSLO_DATETIME)
+    publish_at = LocalDateTimeColumn(verbose_name=_("Scheduled for"))
+    published_at = LocalDateTimeColumn(verbose_name=_("Published"))
     short_notice = tables.BooleanColumn(verbose_name=_("Short notice"), yesno=(_("yes"), "–"))
     recipients = tables.Column(verbose_name=_("Recipients"), empty_values=(), orderable=False)
     deliveries = tables.TemplateColumn(
@@ -51,8 +50,8 @@ class DeliveryTable(tables.Table):
         verbose_name=_("State"), template_name="notifications/columns/delivery_state.html", order_by=("state",)
     )
     attempts = tables.Column(verbose_name=_("Attempts"))
-    next_attempt_at = tables.DateTimeColumn(verbose_name=_("Next attempt"), format=OSLO_DATETIME)
-    sent_at = tables.DateTimeColumn(verbose_name=_("Sent"), format=OSLO_DATETIME)
+    next_attempt_at = LocalDateTimeColumn(verbose_name=_("Next attempt"))
+    sent_at = LocalDateTimeColumn(verbose_name=_("Sent"))
     last_error = tables.Column(verbose_name=_("Last error"), orderable=False)
     actions = tables.TemplateColumn(
         verbose_name=_("Action"),

@@ -88,7 +88,7 @@ def escalation_email(delivery: Delivery) -> EmailMessage | None:
         context={
             "systems": systems[:ESCALATION_MAIL_LIMIT],
             "more": len(systems) > ESCALATION_MAIL_LIMIT,
-            "days": f"{settings.PORTAL_ESCALATION_DAYS:g}",
+            "days": settings.PORTAL_ESCALATION_DAYS,
             "url": absolute(reverse("portal:staff_escalations")),
         },
         language=settings.LANGUAGE_CODE,

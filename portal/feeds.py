@@ -14,15 +14,15 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape, linebreaks
+from django.utils.html import escape, format_html, format_html_join, linebreaks
 from django.utils.translation import gettext as _
 
-from notifications.messages import downtime_event
+from migportal.formats import window_text
+from notifications.messages import downtime_event, downtime_uid, notice_parts, notice_text
 from notifications.models import Notice
 
 from . import selectors
 from .emails import absolute
-from .formats import OSLO, oslo_window
 from .models import FeedToken
 
 FEED_SIZE = 50
@@ -63,16 +63,28 @@ class NoticeAtomFeed(Feed):
         return f"tag:{_uid_domain()},2026:portal:contact:{contact.pk}:notices"
 
     def items(self, contact):
-        return (
+        notices = list(
             selectors.notices_for_contact(contact).select_related("wave").order_by("-published_at", "-pk")[:FEED_SIZE]
         )
+        # Each entry lists the systems its text speaks of: those of the notice the contact may see.
+        visible = dict.fromkeys(selectors.visible_systems(contact).values_list("pk", flat=True), ())
+        for notice in notices:
+            notice.feed_title, notice.feed_body = notice_text(notice, contact.language)
+            notice.feed_parts = [part for part in notice_parts(notice, visible) if not part.removed]
+        return notices
 
     def item_title(self, notice: Notice):
-        return notice.title or f"{notice.get_kind_display().capitalize()}: {notice.wave.name}"
+        return notice.feed_title or f"{notice.get_kind_display().capitalize()}: {notice.wave.name}"
 
     def item_description(self, notice: Notice):
-        window = oslo_window(notice.window_start, notice.window_end)
-        return linebreaks(escape(f"{_('Migration window')}: {window}\n\n{notice.body}"))
+        window = window_text(notice.window_start, notice.window_end)
+        text = linebreaks(escape(f"{_('Migration window')}: {window}\n\n{notice.feed_body}"))
+        systems = format_html_join(
+            "",
+            "<li>{} {} ({}): {}</li>",
+            ((part.code, part.name, part.agency_name, window_text(part.start, part.end)) for part in notice.feed_parts),
+        )
+        return text + format_html("<p>{}:</p><ul>{}</ul>", _("Systems"), systems) if notice.feed_parts else text
 
     def item_link(self, notice: Notice):
         return reverse("portal:notice_detail", kwargs={"pk": notice.pk})
@@ -103,11 +115,11 @@ def calendar_for(contact) -> icalendar.Calendar:
     for item in events:
         systems = ", ".join(f"{system.code} {system.name}" for system in item.systems)
         event = downtime_event(
-            uid=f"wave-{item.wave_id}@{_uid_domain()}",
+            uid=downtime_uid(item.wave_id),
             sequence=item.sequence,
             stamp=item.last_modified,
-            start=item.start.astimezone(OSLO),
-            end=item.end.astimezone(OSLO),
+            start=timezone.localtime(item.start, timezone.get_default_timezone()),
+            end=timezone.localtime(item.end, timezone.get_default_timezone()),
             summary=_("Downtime: %(wave)s") % {"wave": item.wave_name},
             description="\n\n".join(part for part in [item.title, item.body, f"{_('Systems')}: {systems}"] if part),
             cancelled=item.cancelled,

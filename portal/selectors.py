@@ -11,7 +11,7 @@ from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, Que
 from django.db.models.functions import Coalesce
 
 from notifications.choices import ChangeKind, NoticeKind, NoticeState
-from notifications.messages import contact_language, notice_parts, notice_systems_for_contact, notice_text
+from notifications.messages import notice_parts, notice_systems_for_contact, notice_text
 from notifications.models import Acknowledgement, Notice
 from systems.choices import ContactRole, MigrationStatus
 from systems.models import ContactPerson, System, SystemContact
@@ -129,19 +129,22 @@ def notice_systems(notice: Notice, user) -> QuerySet[System]:
     return systems.filter(pk__in=visible_systems(contact).values("pk")) if contact else systems.none()
 
 
-def notice_as_read_by(notice: Notice, user, contact: ContactPerson | None) -> tuple[str, str, list[System]]:
-    """Title, text and visible systems of a notice as one reader sees it. A change notice is worded for the
-    contact's own systems (as their e-mail was), and each system carries `change`: what changed for it."""
+def notice_as_read_by(
+    notice: Notice, user, contact: ContactPerson | None, language: str
+) -> tuple[str, str, list[System]]:
+    """Title, text and visible systems of a notice as one reader sees it, in the reader's language. A change
+    notice is worded for the contact's own systems (as their e-mail was), and each system carries `change`: what
+    changed for it."""
     systems = list(notice_systems(notice, user))
-    if notice.kind != NoticeKind.CHANGE:
-        return notice.title, notice.body, systems
-    changes = {part.code: part for part in notice_parts(notice)}
-    for system in systems:
-        system.change = changes.get(system.code)
-    if contact is None:
-        return notice.title, notice.body, systems
-    own = notice_systems_for_contact(notice, contact)
-    title, body = notice_text(notice, contact_language(contact), own) if own else (notice.title, notice.body)
+    if notice.kind == NoticeKind.CHANGE:
+        changes = {part.code: part for part in notice_parts(notice)}
+        for system in systems:
+            system.change = changes.get(system.code)
+        own = notice_systems_for_contact(notice, contact) if contact else None
+        if own:
+            title, body = notice_text(notice, language, own)
+            return title, body, systems
+    title, body = notice_text(notice, language)
     return title, body, systems
 
 
@@ -312,8 +315,17 @@ def tester_systems(contact: ContactPerson) -> QuerySet[System]:
 
 
 def portal_system_list(user) -> QuerySet[System]:
-    """ "My systems": with agency, wave and whether the user may record a test result for each."""
-    systems = systems_for(user).select_related("agency", "wave").order_by("code")
+    """ "My systems": with agency, wave, the latest test result and whether the user may record one."""
+    latest_report = TestReport.objects.filter(system_id=OuterRef("pk")).order_by("-created_at", "-pk")
+    systems = (
+        systems_for(user)
+        .select_related("agency", "wave")
+        .annotate(
+            last_test_result=Subquery(latest_report.values("result")[:1]),
+            last_test_at=Subquery(latest_report.values("created_at")[:1]),
+        )
+        .order_by("code")
+    )
     contact = contact_for(user)
     if contact:
         systems = systems.annotate(
@@ -365,9 +377,10 @@ def calendar_events(contact: ContactPerson, *, now: datetime) -> list[CalendarEv
     Windows that ended more than PORTAL_CALENDAR_PAST_DAYS ago are left out (the feed stays small; the
     portal keeps the full history). The agency's other systems are in "My notices" and the Atom feed, not here.
 
-    UID is the wave (stable across changes); SEQUENCE counts the change and cancellation notices of the wave
-    published after the contact was first told; the event is cancelled when the latest notice the contact sees is a
-    cancellation, or a later change no longer names any of the contact's systems. Three queries whatever the data size.
+    UID is the wave's (`downtime_uid`, as in the mailed .ics); SEQUENCE is the id of the notice that first told the
+    contact or of the latest change or cancellation after it, as the mailed .ics of that notice has it; the event
+    is cancelled when the latest notice the contact sees is a cancellation, or a later change no longer names any
+    of the contact's systems. Three queries whatever the data size.
     """
     chains: dict[int, list[Notice]] = {}
     own = contact_systems(contact)
@@ -410,7 +423,7 @@ def calendar_events(contact: ContactPerson, *, now: datetime) -> list[CalendarEv
                 body=last.body,
                 notice_id=last.pk,
                 last_modified=wave_notices[-1]["published_at"],
-                sequence=sum(1 for row in after_first if row["kind"] in CHANGING_KINDS),
+                sequence=max([first.pk] + [row["pk"] for row in after_first if row["kind"] in CHANGING_KINDS]),
                 cancelled=last.kind == NoticeKind.CANCELLATION or removed,
                 systems=list(last.systems.all()),
             )

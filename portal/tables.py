@@ -2,16 +2,18 @@
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from migportal.formats import datetime_text, window_text
 from notifications.choices import NoticeState
+from notifications.messages import notice_text
 from notifications.models import Notice
 from systems.choices import MigrationStatus
 from systems.models import ContactPerson, System
 
-from .formats import oslo_datetime, oslo_window
+from .choices import TestResult
 
 
 def _is_upcoming(notice: Notice) -> bool:
@@ -39,16 +41,18 @@ class PortalNoticeTable(tables.Table):
         empty_text = _("There are no notices for your systems yet.")
 
     def render_title(self, record: Notice):
-        return record.title or f"{record.get_kind_display().capitalize()}: {record.wave.name}"
+        """In the reader's language: a notice is stored in bokmål, its English text is made from the template."""
+        title = notice_text(record, translation.get_language())[0]
+        return title or f"{record.get_kind_display().capitalize()}: {record.wave.name}"
 
     def render_kind(self, record: Notice):
         return record.get_kind_display().capitalize()
 
     def render_window(self, record: Notice):
-        return oslo_window(record.window_start, record.window_end)
+        return window_text(record.window_start, record.window_end)
 
     def render_published_at(self, value):
-        return oslo_datetime(value)
+        return datetime_text(value)
 
     def render_state(self, record: Notice):
         badges = []
@@ -82,20 +86,34 @@ class PortalSystemTable(tables.Table):
 
     def render_window(self, record: System):
         if record.downtime_start and record.downtime_end:
-            return oslo_window(record.downtime_start, record.downtime_end)
+            return window_text(record.downtime_start, record.downtime_end)
         if record.wave:
-            return oslo_window(record.wave.window_start, record.wave.window_end)
+            return window_text(record.wave.window_start, record.wave.window_end)
         return "–"
 
     def render_test(self, record: System):
-        if getattr(record, "is_tester", False) and record.status == MigrationStatus.MIGRATED:
-            return format_html(
-                '<a href="{}">{}<span class="visually-hidden"> {}</span></a>',
-                reverse("portal:system_test", kwargs={"pk": record.pk}),
-                _("Report test result"),
-                record.code,
+        """The latest test result reported (by anyone), and for its testers a link while the system waits for one."""
+        shown = []
+        if record.last_test_result:
+            ok = record.last_test_result == TestResult.OK
+            shown.append(
+                format_html(
+                    '<span class="badge {}">{}</span> {}',
+                    "badge-ok" if ok else "badge-warn",
+                    _("Tested: OK") if ok else _("Problems reported"),
+                    datetime_text(record.last_test_at),
+                )
             )
-        return "–"
+        if getattr(record, "is_tester", False) and record.status == MigrationStatus.MIGRATED:
+            shown.append(
+                format_html(
+                    '<a href="{}">{}<span class="visually-hidden"> {}</span></a>',
+                    reverse("portal:system_test", kwargs={"pk": record.pk}),
+                    _("Report test result"),
+                    record.code,
+                )
+            )
+        return format_html("<br>".join(["{}"] * len(shown)), *shown) if shown else "–"
 
 
 class AcknowledgementOverviewTable(tables.Table):
@@ -122,7 +140,7 @@ class AcknowledgementOverviewTable(tables.Table):
     render_window = PortalNoticeTable.render_window
 
     def render_published_at(self, value):
-        return oslo_datetime(value)
+        return datetime_text(value)
 
 
 class ExpectedContactTable(tables.Table):
@@ -142,10 +160,10 @@ class ExpectedContactTable(tables.Table):
         empty_text = _("Nobody.")
 
     def render_acknowledged_at(self, value):
-        return oslo_datetime(value) if value else _("Not acknowledged")
+        return datetime_text(value) if value else _("Not acknowledged")
 
     def render_earlier_acknowledged_at(self, value):
-        return oslo_datetime(value) if value else "–"
+        return datetime_text(value) if value else "–"
 
 
 class EscalationTable(tables.Table):
@@ -166,7 +184,7 @@ class EscalationTable(tables.Table):
         empty_text = _("No systems need escalation.")
 
     def render_window_starts(self, value):
-        return oslo_datetime(value)
+        return datetime_text(value)
 
     def render_latest_notice_at(self, value):
-        return oslo_datetime(value) if value else _("No notice published")
+        return datetime_text(value) if value else _("No notice published")

@@ -6,7 +6,7 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_tables2 import RequestConfig
@@ -101,7 +101,7 @@ def notice_detail(request, pk: int):
     contact = request.contact
     # The agency's acknowledgements include the contact's own: one query serves both.
     acknowledgements = list(selectors.agency_acknowledgements(notice, contact)) if contact else None
-    title, body, systems = selectors.notice_as_read_by(notice, request.user, contact)
+    title, body, systems = selectors.notice_as_read_by(notice, request.user, contact, translation.get_language())
     return render(
         request,
         "portal/notice_detail.html",
@@ -251,5 +251,5 @@ def staff_escalations(request):
     return render(
         request,
         "portal/staff/escalations.html",
-        {"table": table, "days": f"{settings.PORTAL_ESCALATION_DAYS:g}", "portal_section": "escalations"},
+        {"table": table, "days": settings.PORTAL_ESCALATION_DAYS, "portal_section": "escalations"},
     )

@@ -9,7 +9,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from waves.models import Wave
+from migportal.forms import yes_no_all
+from waves.forms import WaveMultipleChoiceField
+from waves.selectors import waves_coming_first
 
 from .choices import AgencyKind, ContactRole, Criticality, Environment, MigrationStatus
 from .models import VM, Agency, ContactPerson, System, SystemContact
@@ -43,11 +45,6 @@ class RelatedFilter(filters.NumberFilter):
         return qs.filter(pk__in=model._default_manager.filter(**{self.field_name: value}).values("pk"))
 
 
-def yes_no_all() -> forms.Select:
-    """For yes/no filters: "all" (no filter), "yes", "no" instead of Django's "unknown"."""
-    return forms.Select(choices=[("", _("all")), ("true", _("yes")), ("false", _("no"))])
-
-
 class SearchFilterSet(filters.FilterSet):
     """Adds `q`: a case-insensitive search over `search_fields`."""
 
@@ -70,10 +67,14 @@ def _agency_filter(field_name: str = "agency"):
     )
 
 
+class WaveFilter(filters.ModelMultipleChoiceFilter):
+    """Waves with their dates, coming ones first."""
+
+    field_class = WaveMultipleChoiceField
+
+
 def _wave_filter(field_name: str = "wave"):
-    return filters.ModelMultipleChoiceFilter(
-        field_name=field_name, queryset=Wave.objects.order_by("window_start"), label=_("wave"), distinct=False
-    )
+    return WaveFilter(field_name=field_name, queryset=waves_coming_first(), label=_("wave"), distinct=False)
 
 
 class AgencyFilterSet(SearchFilterSet):

@@ -9,8 +9,9 @@ from migportal.forms import (
     NaturalKeyChoiceField,
     NaturalKeysMultipleChoiceField,
     ServiceModelForm,
+    step_choices,
 )
-from waves.models import Wave
+from waves.forms import WaveChoiceField
 
 from . import services
 from .choices import ContactRole, Criticality, MigrationStatus
@@ -55,6 +56,8 @@ class SystemForm(ServiceModelForm):
         error_messages={"invalid_choice": _("No system has the code “%(value)s”.")},
     )
 
+    wave = WaveChoiceField(required=False, label=_("wave"))
+
     class Meta:
         model = System
         fields = [
@@ -80,7 +83,7 @@ class SystemForm(ServiceModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.order_by("code")
-        self.fields["wave"].queryset = Wave.objects.order_by("window_start")
+        self.fields["wave"].keep = self.instance.wave_id
         if self.instance.pk:
             self.fields["depends_on"].queryset = System.objects.exclude(pk=self.instance.pk)
 
@@ -118,12 +121,22 @@ class SystemContactForm(forms.Form):
 class WaveAssignForm(forms.Form):
     """Move one system into a wave, or out of its wave."""
 
-    wave = forms.ModelChoiceField(
-        queryset=Wave.objects.order_by("window_start"),
-        required=False,
-        label=_("wave"),
-        empty_label=_("(no wave)"),
-    )
+    wave = WaveChoiceField(required=False, label=_("wave"), empty_label=_("(no wave)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["wave"].keep = self.initial.get("wave")
+
+
+# The lifecycle's main line, for telling steps forward from steps back (systems/lifecycle.py has the rules).
+MAIN_LINE = [
+    MigrationStatus.NOT_PLANNED,
+    MigrationStatus.PLANNED,
+    MigrationStatus.NOTIFIED,
+    MigrationStatus.IN_PROGRESS,
+    MigrationStatus.MIGRATED,
+    MigrationStatus.VERIFIED,
+]
 
 
 VMS_FOLLOW = _(
@@ -137,9 +150,15 @@ class TransitionForm(forms.Form):
 
     to = forms.ChoiceField(label=_("new status"))
 
-    def __init__(self, *args, targets: list[str], system: bool = False, **kwargs):
+    def __init__(self, *args, targets: list[str], current: str = "", system: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [(value, MigrationStatus(value).label) for value in targets]
+        self.fields["to"].choices = step_choices(
+            current,
+            targets,
+            order=MAIN_LINE,
+            label=lambda value: MigrationStatus(value).label,
+            backward={MigrationStatus.ROLLED_BACK},
+        )
         if system:
             self.fields["to"].help_text = VMS_FOLLOW
 
@@ -160,7 +179,7 @@ class SystemBulkForm(forms.Form):
         (ADD_CONTACT, _("Add a contact person")),
     ]
     action = forms.ChoiceField(choices=ACTIONS, label=_("Action"))
-    wave = forms.ModelChoiceField(queryset=Wave.objects.order_by("window_start"), required=False, label=_("wave"))
+    wave = WaveChoiceField(required=False, label=_("wave"))
     status = forms.ChoiceField(
         choices=[("", "—"), *MigrationStatus.choices], required=False, label=_("new status"), help_text=VMS_FOLLOW
     )
@@ -174,6 +193,8 @@ class SystemBulkForm(forms.Form):
         CRITICALITY: ["criticality"],
         ADD_CONTACT: ["contact", "role"],
     }
+    #: The parameter fields each action uses (the list page shows only the chosen action's).
+    FIELDS = {**REQUIRED, STATUS: ["status"]}
 
     def clean(self):
         cleaned = super().clean()

@@ -6,6 +6,7 @@ queries and asks the same questions, so every route refuses the same things with
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from waves.choices import WaveState
 
@@ -36,7 +37,11 @@ def check_capacity(*, name: str, max_vms: int | None, vm_count: int) -> None:
     """A wave holds at most max_vms VMs (when it has a limit)."""
     if max_vms and vm_count > max_vms:
         raise ValidationError(
-            _("Wave “%(wave)s” would hold %(count)s VMs; its limit is %(max)s.")
+            ngettext(
+                "Wave “%(wave)s” would hold %(count)s VM; its limit is %(max)s.",
+                "Wave “%(wave)s” would hold %(count)s VMs; its limit is %(max)s.",
+                vm_count,
+            )
             % {"wave": name, "count": vm_count, "max": max_vms}
         )
 

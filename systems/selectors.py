@@ -1,6 +1,6 @@
 """Reads for the staff pages: each list's queryset with what its table shows, in a constant number of queries."""
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from .choices import ContactRole
@@ -61,4 +61,17 @@ def vms_behind_their_system() -> QuerySet[VM]:
         .alias(vm_rank=_progress("status"), system_rank=_progress("system__status"))
         .filter(vm_rank__lt=F("system_rank"))
         .order_by("system__code", "hostname")
+    )
+
+
+def systems_changed_by(user, *, limit: int = 5) -> list[dict]:
+    """The systems `user` changed most recently, each once: id, code and the time of their latest change."""
+    return list(
+        System.history.filter(history_user=user, id__in=System.objects.values("pk"))
+        .values("id")
+        .annotate(
+            last_changed=Max("history_date"),
+            code=Subquery(System.objects.filter(pk=OuterRef("id")).values("code")[:1]),
+        )
+        .order_by("-last_changed")[:limit]
     )

@@ -7,7 +7,7 @@ themselves: django-tables2 calls get_<field>_display, also through an accessor s
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from migportal.tables import DATETIME_FORMAT, BaseTable
+from migportal.tables import BaseTable, LocalDateTimeColumn
 
 from .models import VM, Agency, ContactPerson, System, SystemContact
 
@@ -43,8 +43,8 @@ class SystemTable(BaseTable):
     primary_contact_count = tables.Column(verbose_name=_("primary contacts"), attrs={"td": {"class": "num"}})
     source_datacenter = tables.Column(verbose_name=_("source data centre"))
     target_datacenter = tables.Column(verbose_name=_("target data centre"))
-    migrated_at = tables.DateTimeColumn(verbose_name=_("migrated at"), format=DATETIME_FORMAT)
-    updated_at = tables.DateTimeColumn(verbose_name=_("updated"), format=DATETIME_FORMAT)
+    migrated_at = LocalDateTimeColumn(verbose_name=_("migrated at"))
+    updated_at = LocalDateTimeColumn(verbose_name=_("updated"))
 
     class Meta(BaseTable.Meta):
         model = System
@@ -87,7 +87,7 @@ class VMTable(BaseTable):
     memory_gb = tables.Column(verbose_name=_("memory (GB)"), attrs={"td": {"class": "num"}})
     disk_gb = tables.Column(verbose_name=_("disk (GB)"), attrs={"td": {"class": "num"}})
     status = tables.Column(verbose_name=_("status"))
-    migrated_at = tables.DateTimeColumn(verbose_name=_("migrated at"), format=DATETIME_FORMAT)
+    migrated_at = LocalDateTimeColumn(verbose_name=_("migrated at"))
 
     class Meta(BaseTable.Meta):
         model = VM

@@ -60,7 +60,7 @@ def _transition_form(obj, *, system: bool = False) -> TransitionForm | None:
     targets = allowed_targets(obj.status, held_from=obj.status_before_hold or None)
     if not system:
         targets = [target for target in targets if not behind(target, obj.system.status)]
-    return TransitionForm(targets=targets, system=system) if targets else None
+    return TransitionForm(targets=targets, current=obj.status, system=system) if targets else None
 
 
 # --- Agencies ------------------------------------------------------------------------------------------------
@@ -364,11 +364,7 @@ class StaffHomeView(StaffPermissionMixin, TemplateView):
                 without_contact.select_related("agency").order_by("code")[: self.without_contact_limit]
             ),
             without_contact_count=without_contact.count(),
-            my_changes=list(
-                System.history.filter(history_user=self.request.user)
-                .order_by("-history_date")
-                .only("id", "code", "name", "history_date", "history_type")[:5]
-            ),
+            my_changes=selectors.systems_changed_by(self.request.user),
             primary_role=ContactRole.PRIMARY,
             waves_exist=Wave.objects.exists(),
         )
@@ -376,9 +372,12 @@ class StaffHomeView(StaffPermissionMixin, TemplateView):
 
 
 class LoginView(auth_views.LoginView):
-    """Staff land on /staff/ after login; everyone else on LOGIN_REDIRECT_URL."""
+    """Staff land on /staff/ after login, contact persons on the portal; anyone else on LOGIN_REDIRECT_URL."""
 
     def get_default_redirect_url(self):
-        if self.request.user.has_perm("systems.view_system"):
+        user = self.request.user
+        if user.has_perm("systems.view_system"):
             return reverse("systems:staff_home")
+        if ContactPerson.objects.filter(user=user).exists():
+            return reverse("portal:notice_list")
         return super().get_default_redirect_url()

@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from systems.choices import ContactRole, Environment
+from systems.choices import ContactRole, Environment, MigrationStatus
 from systems.models import VM, Agency, ContactPerson, System, SystemContact
 from waves.models import Wave
 
@@ -80,6 +80,7 @@ class SystemContactFactory(factory.django.DjangoModelFactory):
 
 # --- Notices (portal tests build published notices directly; the pipeline makes them in production) ---
 from notifications.choices import DeliveryChannel, NoticeKind, NoticeState  # noqa: E402
+from notifications.messages import system_snapshot  # noqa: E402
 from notifications.models import Acknowledgement, Delivery, Notice  # noqa: E402
 
 
@@ -143,3 +144,24 @@ class DeliveryFactory(factory.django.DjangoModelFactory):
     recipient = factory.LazyAttribute(lambda delivery: delivery.contact.email)
     next_attempt_at = factory.LazyFunction(timezone.now)
     queued_at = factory.LazyFunction(timezone.now)
+
+
+def page_type_scene(contact: ContactPerson, *, agency: dict, wave: dict, system: dict, hostname: str) -> dict:
+    """One object of each kind a page shows, around `contact`: their agency, a wave with their system (they are its
+    primary contact) and a published notice of it, a migrated system they test, and a VM. For tests that visit every
+    page type."""
+    contact.agency = AgencyFactory(**agency)
+    contact.save()
+    the_wave = WaveFactory(**wave)
+    the_system = SystemFactory(agency=contact.agency, wave=the_wave, status=MigrationStatus.PLANNED, **system)
+    migrated = SystemFactory(agency=contact.agency, status=MigrationStatus.MIGRATED)
+    SystemContactFactory(system=the_system, contact=contact, role=ContactRole.PRIMARY)
+    SystemContactFactory(system=migrated, contact=contact, role=ContactRole.TESTER)
+    return {
+        "agency": contact.agency,
+        "wave": the_wave,
+        "system": the_system,
+        "vm": VMFactory(system=the_system, hostname=hostname),
+        "contact": contact,
+        "notice": NoticeFactory(wave=the_wave, systems=[the_system], systems_snapshot=[system_snapshot(the_system)]),
+    }

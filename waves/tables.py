@@ -1,15 +1,15 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from migportal.tables import DATETIME_FORMAT, BaseTable
+from migportal.tables import BaseTable, LocalDateTimeColumn
 
 from .models import Wave
 
 
 class WaveTable(BaseTable):
     name = tables.Column(verbose_name=_("name"), linkify=True)
-    window_start = tables.DateTimeColumn(verbose_name=_("window start"), format=DATETIME_FORMAT)
-    window_end = tables.DateTimeColumn(verbose_name=_("window end"), format=DATETIME_FORMAT)
+    window_start = LocalDateTimeColumn(verbose_name=_("window start"))
+    window_end = LocalDateTimeColumn(verbose_name=_("window end"))
     state = tables.Column(verbose_name=_("state"))
     system_count = tables.Column(verbose_name=_("systems"), attrs={"td": {"class": "num"}})
     vm_count = tables.Column(verbose_name=_("VMs"), attrs={"td": {"class": "num"}})

@@ -64,7 +64,7 @@ class WaveDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         wave = self.object
         states = services.wave_allowed_states(wave)
-        context["state_form"] = WaveStateForm(states=states) if states else None
+        context["state_form"] = WaveStateForm(states=states, current=wave.state) if states else None
         context["totals"] = VM.objects.filter(system__wave=wave).aggregate(
             vms=Count("pk"),
             systems=Count("system", distinct=True),

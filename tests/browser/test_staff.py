@@ -1,5 +1,7 @@
 """The staff workspace in a real browser: an editor's day, keyboard-only use, and axe-core WCAG 2.1 AA checks."""
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from playwright.sync_api import expect
 
@@ -52,7 +54,8 @@ def test_editor_filters_sorts_opens_a_system_and_moves_it_to_a_wave(page, login,
 
     page.get_by_role("link", name="BYM-PARK").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("BYM-PARK Parkering")
-    page.get_by_role("combobox", name="Bølge", exact=True).select_option(label="Bølge 12")
+    wave_start = workspace["wave"].window_start.astimezone(ZoneInfo("Europe/Oslo"))
+    page.get_by_role("combobox", name="Bølge", exact=True).select_option(label=f"Bølge 12 – {wave_start:%d.%m.%Y}")
     page.get_by_role("button", name="Flytt til bølge").click()
 
     expect(page.get_by_role("status")).to_contain_text("BYM-PARK er flyttet til Bølge 12.")
@@ -90,7 +93,7 @@ def test_system_list_works_with_the_keyboard_only(page, login, editor_user, work
     page.get_by_role("combobox", name="Kritikalitet", exact=True).select_option("critical")
     page.get_by_role("button", name="Utfør").focus()
     page.keyboard.press("Enter")
-    expect(page.get_by_role("status")).to_contain_text("1 rader endret.")
+    expect(page.get_by_role("status")).to_contain_text("1 rad endret.")
 
 
 @pytest.mark.parametrize(

@@ -82,6 +82,9 @@ def test_earlier_week_shows_its_snapshot_not_todays_data(demo, client):
     assert page.status_code == 200
     assert "105 av 392 systemer" in page.content.decode()
     assert "Dette er statusen slik den var ved slutten av uke 47." in page.content.decode()
+    # The week is named, not "Den uken" over "Migrert denne uken".
+    assert '<h2 id="changes-heading">Uke 47</h2>' in page.content.decode()
+    assert "Migrert den uken:" in page.content.decode() and "Migrert denne uken" not in page.content.decode()
     assert data["week"] == "2026-W47"
     assert data["systems"]["migrated"] == 105
     assert data["generated_at"] == timezone.localtime(MONDAY_MORNING).isoformat()

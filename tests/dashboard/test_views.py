@@ -3,17 +3,21 @@
 import csv
 import io
 import struct
+from datetime import timedelta
 
 import jsonschema
 import pytest
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.urls import reverse
+from django.utils import timezone
 
 from dashboard.schema import DASHBOARD_JSON_SCHEMA
 from systems.choices import MigrationStatus
 from systems.models import VM, ContactPerson, System
 from systems.services import system_transition
+from tests.factories import SystemFactory, VMFactory, WaveFactory
+from waves.choices import WaveState
 
 PUBLIC_URLS = ["home", "dashboard:json", "dashboard:png", "dashboard:history_csv"]
 
@@ -156,3 +160,16 @@ def test_language_switch_works_without_csrf_token_from_this_site_only(demo, clie
     english = client.get(reverse("home")).content.decode()
     assert "105 of 392 systems, 514 of 1,349 VMs migrated" in english
     assert client.get(url).status_code == 405
+
+
+@pytest.mark.django_db
+def test_counts_meet_their_nouns_in_singular_and_plural(client):
+    wave = WaveFactory(state=WaveState.CONFIRMED, window_start=timezone.now() + timedelta(days=7))
+    system = SystemFactory(wave=wave, status=MigrationStatus.PLANNED)
+    VMFactory(system=system, status=MigrationStatus.PLANNED)
+    page = client.get(reverse("home")).content.decode()
+    assert "Planlagt neste uke: 1 system, 1 VM" in page
+    assert "1 systemer" not in page and "1 VM-er" not in page
+    english = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Planned for next week: 1 system, 1 VM" in english
+    assert "Rolled back (to be moved again): 0 systems, 0 VMs" in english

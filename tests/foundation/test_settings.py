@@ -54,9 +54,9 @@ def test_embedded_default_without_environment():
     assert values["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
     assert values["DATABASES"]["default"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in values["DATABASES"]["default"]["OPTIONS"]["init_command"]
-    assert values["CELERY_BROKER_URL"] == "filesystem://"
+    assert values["CELERY_BROKER_URL"] == "filesystem://localhost/"  # a host: kombu does not warn
     assert values["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
-    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert values["EMAIL_BACKEND"] == "migportal.mail.OneLineEmailBackend"
     assert values["DEBUG"] is False
     assert values["NOTICE_LEAD_DAYS"] == 14.0
     assert values["LANGUAGE_CODE"] == "nb"
@@ -125,3 +125,17 @@ def test_every_beat_entry_names_a_task_the_worker_knows():
     celery_app.loader.import_default_modules()
     unknown = {entry["task"] for entry in celery_app.conf.beat_schedule.values()} - set(celery_app.tasks)
     assert not unknown, f"beat schedules tasks no worker would run: {sorted(unknown)}"
+
+
+def test_console_mail_by_default_is_one_info_line_per_message(caplog):
+    from django.core.mail import EmailMessage, get_connection
+
+    message = EmailMessage("Varsel om nedetid: Bølge 3", "body " * 500, to=["kari@bym.kommune.example"])
+    message.attach("nedetid.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+    with caplog.at_level("INFO", logger="migportal.mail"):
+        sent = get_connection("migportal.mail.OneLineEmailBackend").send_messages([message])
+    assert sent == 1
+    (record,) = caplog.records
+    assert record.levelname == "INFO"
+    assert record.getMessage().endswith("to kari@bym.kommune.example: Varsel om nedetid: Bølge 3")
+    assert "\n" not in record.getMessage()

@@ -1,5 +1,6 @@
 """The e-mail a contact person gets: one per person, their systems, their language, the window written out."""
 
+import re
 from datetime import timedelta
 
 import icalendar
@@ -52,7 +53,7 @@ def test_one_norwegian_email_per_person_lists_all_their_systems(scene, clock, ma
     assert "Informer virksomheten som eier systemet, og be den informere sine brukere." in kari.body
     html, mimetype = kari.alternatives[0]
     assert mimetype == "text/html"
-    assert '<th scope="row">ERP Økonomisystem</th>' in html
+    assert re.search(r'<th scope="row"[^>]*>ERP Økonomisystem</th>', html)
     assert kari.extra_headers["Content-Language"] == "nb"
 
 
@@ -124,3 +125,11 @@ def publish_announcement_from(announcement, clock):
     notices_publish_due()
     announcement.refresh_from_db()
     return announcement
+
+
+def test_html_mail_is_styled_for_mail_programs(scene, clock, mailoutbox):
+    _send_all(publish_announcement(scene, clock))
+    html = next(content for content, kind in mailoutbox[0].alternatives if kind == "text/html")
+    assert 'style="' in html.split("<body", 1)[1].split(">", 1)[0]  # inline: mail programs drop <style> blocks
+    assert re.search(r'<h1 style="[^"]*font-size:22px', html)
+    assert "font-family:system-ui" in html

@@ -56,7 +56,7 @@ def test_ack_reminder_sent_once_after_the_deadline(
     (message,) = mail.outbox
     assert message.to == [contact_a.email]
     assert message.subject == f"Påminnelse: bekreft at virksomheten er informert – {notice.title}"
-    assert "16.11.2026 kl. 08:00 – 12:00" in message.body
+    assert "16.11.2026 kl. 08:00–12:00" in message.body
     assert f"{django_settings.SITE_URL}/portal/notices/{notice.pk}/" in message.body
 
     assert _run_daily(PUBLISHED + timedelta(days=4), django_capture_on_commit_callbacks, enqueued) == []

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from notifications.choices import NoticeKind, NoticeState
+from notifications.messages import notice_ics, notice_systems_for_contact, system_snapshot
 from portal.models import FeedToken
 from portal.services import feed_token_regenerate
 from tests.factories import NoticeFactory, SystemContactFactory, SystemFactory, WaveFactory
@@ -46,7 +47,7 @@ def oslo_wave(system_a):
 
 
 def test_calendar_feed_has_one_event_in_oslo_time_with_vtimezone(client, token, system_a, oslo_wave):
-    NoticeFactory(wave=oslo_wave, systems=[system_a], title="Nedetid for kartløsningen")
+    announcement = NoticeFactory(wave=oslo_wave, systems=[system_a], title="Nedetid for kartløsningen")
     NoticeFactory(  # a reminder of the same window adds no event and changes nothing
         wave=oslo_wave, systems=[system_a], kind=NoticeKind.REMINDER, published_at=START - timedelta(days=2)
     )
@@ -56,7 +57,7 @@ def test_calendar_feed_has_one_event_in_oslo_time_with_vtimezone(client, token, 
     assert event.decoded("DTSTART") == START
     assert event.decoded("DTEND") == START + timedelta(hours=5)
     assert event["STATUS"] == "CONFIRMED"
-    assert event["SEQUENCE"] == 0
+    assert event["SEQUENCE"] == announcement.pk  # as in the announcement's e-mail
     assert "BYM-KART" in event["DESCRIPTION"]
     assert str(event["SUMMARY"]) == "Nedetid: Bølge Nord"
     (timezone_component,) = calendar.walk("VTIMEZONE")
@@ -87,7 +88,7 @@ def test_calendar_feed_keeps_uid_and_bumps_sequence_across_reschedule_and_cancel
 
     change.state = NoticeState.SUPERSEDED
     change.save()
-    NoticeFactory(
+    cancellation = NoticeFactory(
         wave=oslo_wave,
         kind=NoticeKind.CANCELLATION,
         systems=[system_a],
@@ -98,7 +99,7 @@ def test_calendar_feed_keeps_uid_and_bumps_sequence_across_reschedule_and_cancel
     (third,) = _events(_calendar(client, token))
 
     assert first["UID"] == second["UID"] == third["UID"]
-    assert [first["SEQUENCE"], second["SEQUENCE"], third["SEQUENCE"]] == [0, 1, 2]
+    assert [first["SEQUENCE"], second["SEQUENCE"], third["SEQUENCE"]] == [announcement.pk, change.pk, cancellation.pk]
     assert [first["STATUS"], second["STATUS"], third["STATUS"]] == ["CONFIRMED", "CONFIRMED", "CANCELLED"]
     assert second.decoded("DTSTART") == moved
     assert third.decoded("LAST-MODIFIED") > second.decoded("LAST-MODIFIED") > first.decoded("LAST-MODIFIED")
@@ -120,10 +121,10 @@ def test_calendar_feed_cancels_the_event_when_a_change_removes_the_contacts_syst
 ):
     other = SystemFactory(agency=agency_b, wave=oslo_wave)
     NoticeFactory(wave=oslo_wave, systems=[system_a, other], published_at=START - timedelta(days=14))
-    _change_notice(oslo_wave, system_a, "removed")
+    change = _change_notice(oslo_wave, system_a, "removed")
     (event,) = _events(_calendar(client, token))
     assert event["STATUS"] == "CANCELLED"
-    assert event["SEQUENCE"] == 1
+    assert event["SEQUENCE"] == change.pk
 
 
 def test_calendar_feed_keeps_the_event_when_a_change_concerns_only_other_systems(
@@ -215,3 +216,24 @@ def test_subscriptions_page_offers_to_make_links_first(client, contact_a, settin
     page = client.post(reverse("portal:subscriptions_regenerate"), follow=True).content.decode()
     assert "Abonnementslenkene dine er klare." in page
     assert f"{settings.SITE_URL}/portal/feeds/" in page
+
+
+def test_mailed_ics_and_calendar_feed_describe_the_same_event(client, token, contact_a, system_a, oslo_wave, settings):
+    settings.SITE_URL = "http://127.0.0.1:8101"  # the host people browse to does not change the UID
+    notice = NoticeFactory(wave=oslo_wave, systems=[system_a])
+    mailed = icalendar.Calendar.from_ical(notice_ics(notice, notice_systems_for_contact(notice, contact_a)))
+    (mail_event,) = mailed.walk("VEVENT")
+    (feed_event,) = _events(_calendar(client, token))
+    assert feed_event["UID"] == mail_event["UID"] == f"wave-{oslo_wave.pk}@kommune.example"
+    assert feed_event["SEQUENCE"] == mail_event["SEQUENCE"]
+
+
+def test_atom_entry_lists_the_systems_its_text_speaks_of(client, token, system_a, system_b, oslo_wave):
+    NoticeFactory(
+        wave=oslo_wave,
+        systems=[system_a, system_b],
+        systems_snapshot=[system_snapshot(system) for system in (system_a, system_b)],
+    )
+    (entry,) = feedparser.parse(client.get(reverse("portal:atom_feed", kwargs={"token": token})).content).entries
+    assert f"<li>{system_a.code} {system_a.name}" in entry.summary
+    assert system_b.code not in entry.summary  # another agency's system: not the contact's to see

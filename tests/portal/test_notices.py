@@ -85,8 +85,8 @@ def test_notice_detail_shows_window_in_oslo_time_systems_and_chain(client, conta
     )
     client.force_login(contact_a.user)
     page = client.get(reverse("portal:notice_detail", kwargs={"pk": change.pk})).content.decode()
-    assert "06.12.2026 kl. 18:00 – 23:00" in page
-    assert "05.12.2026 kl. 18:00 – 23:00" in page  # the previous window, struck through
+    assert "06.12.2026 kl. 18:00–23:00" in page
+    assert "05.12.2026 kl. 18:00–23:00" in page  # the previous window, struck through
     assert "BYM-KART" in page
     assert "UDE-SKOLE" not in page  # another agency's system in the same notice stays hidden
     assert reverse("portal:notice_detail", kwargs={"pk": announcement.pk}) in page
@@ -181,3 +181,16 @@ def test_notice_detail_query_count_does_not_grow(client, contact_a, agency_a, co
     with django_assert_max_num_queries(12):
         response = client.get(reverse("portal:notice_detail", kwargs={"pk": notices[-1].pk}))
     assert response.status_code == 200
+
+
+def test_notice_title_and_text_follow_the_readers_language(client, contact_a, notice_a):
+    client.force_login(contact_a.user)
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    listed = client.get(reverse("portal:notice_list"), **english).content.decode()
+    detail = client.get(reverse("portal:notice_detail", kwargs={"pk": notice_a.pk}), **english).content.decode()
+    for page in (listed, detail):
+        assert "Downtime notice: " in page
+        assert "Nedetid for kartløsningen" not in page
+    assert "Systemene er utilgjengelige" not in detail
+    norwegian = client.get(reverse("portal:notice_detail", kwargs={"pk": notice_a.pk})).content.decode()
+    assert "Nedetid for kartløsningen" in norwegian

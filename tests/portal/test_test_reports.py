@@ -147,3 +147,13 @@ def test_test_report_problems_show_on_the_staff_system_page_until_resolved(clien
     client.force_login(editor_user)
     page = client.get(reverse("systems:system_detail", args=[system_a.pk])).content.decode()
     assert "Problemer rapportert av testere" not in page
+
+
+def test_system_list_shows_the_reported_test_result(client, tester, system_a):
+    client.force_login(tester.user)
+    client.post(_url(system_a), {"result": TestResult.PROBLEMS, "text": "Kartet laster ikke."})
+    page = client.get(reverse("portal:system_list")).content.decode()
+    assert "Problemer meldt" in page
+    assert _url(system_a) in page  # still migrated: the tester can report again once it is fixed
+    client.post(_url(system_a), {"result": TestResult.OK, "text": ""})
+    assert "Testet: OK" in client.get(reverse("portal:system_list")).content.decode()

@@ -1,5 +1,7 @@
 """Bulk actions on the system and VM lists: all selected rows change or none does; refusals named one by one."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -183,3 +185,18 @@ def test_bulk_all_matching_counts_the_filtered_rows_not_the_page(editor_client):
     SystemFactory(environment="production")
     response = editor_client.get(reverse("systems:system_list"), {"environment": "test"})
     assert "Alle 27 radene som passer filteret" in response.content.decode()
+
+
+def test_refused_bulk_action_keeps_the_selected_rows_and_the_chosen_action_once(editor_client):
+    chosen, other = SystemFactory(code="S1"), SystemFactory(code="S2")
+    VMFactory.create_batch(3, system=chosen)
+    full = WaveFactory(max_vms=2)
+    data = {"pk": [chosen.pk], "action": "assign_wave", "wave": full.pk}
+    page = editor_client.post(reverse("systems:system_bulk"), data, follow=True).content.decode()
+    assert re.search(rf'name="pk" value="{chosen.pk}"[^>]*checked', page)
+    assert not re.search(rf'name="pk" value="{other.pk}"[^>]*checked', page)
+    assert '<option value="assign_wave" selected>' in page
+    assert re.search(rf'<option value="{full.pk}" selected>', page)
+    assert re.search(r'data-bulk-actions="assign_wave">', page)  # the wave field belongs to this action only
+    again = editor_client.get(reverse("systems:system_list")).content.decode()
+    assert not re.search(r'name="pk" value="\d+"[^>]*checked', again)

@@ -2,10 +2,14 @@
 
 import csv
 import io
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_tables2.utils import Accessor
 
 from systems.choices import ContactRole, Criticality, Environment, MigrationStatus
@@ -28,7 +32,12 @@ from waves.tables import WaveTable
 def varied(db):
     """A small inventory where each filter value picks out a known subset."""
     oslo, bergen = AgencyFactory(code="OSL", name="Oslo etat"), AgencyFactory(code="BRG", name="Bydel Bergen")
-    early = WaveFactory(name="Bølge 1", state=WaveState.CONFIRMED)
+    # Fixed dates: a window taken from today's date could fall on 31 December, where "window ends on or after
+    # 31.12." then matched the early wave too.
+    early_start = datetime(2040, 3, 6, 18, 0, tzinfo=ZoneInfo("Europe/Oslo"))
+    early = WaveFactory(
+        name="Bølge 1", state=WaveState.CONFIRMED, window_start=early_start, window_end=early_start + timedelta(hours=5)
+    )
     late = WaveFactory(
         name="Bølge 2",
         window_start=early.window_start.replace(year=early.window_start.year + 1),
@@ -266,3 +275,38 @@ def test_system_list_agency_column_links_to_the_agency(viewer_client):
     system = SystemFactory()
     content = viewer_client.get(reverse("systems:system_list")).content.decode()
     assert f'<a href="{system.agency.get_absolute_url()}">{system.agency.code}</a>' in content
+
+
+@pytest.fixture
+def three_waves(db):
+    now = timezone.now()
+    return {
+        "done": WaveFactory(name="Bølge gammel", window_start=now - timedelta(days=30), state=WaveState.COMPLETED),
+        "later": WaveFactory(name="Bølge senere", window_start=now + timedelta(days=40)),
+        "soon": WaveFactory(name="Bølge snart", window_start=now + timedelta(days=10)),
+    }
+
+
+def test_wave_pickers_offer_coming_waves_soonest_first_with_dates(three_waves, editor_client):
+    page = editor_client.get(reverse("systems:system_list")).content.decode()
+    offered = re.findall(r'<option value="\d+">(Bølge [^<]+)</option>', page.split('name="wave"', 1)[1])
+    soon, later = three_waves["soon"], three_waves["later"]
+    assert offered[:2] == [
+        f"Bølge snart – {timezone.localtime(soon.window_start):%d.%m.%Y}",
+        f"Bølge senere – {timezone.localtime(later.window_start):%d.%m.%Y}",
+    ]
+    assert "Bølge gammel" not in "".join(offered)
+
+
+def test_wave_list_shows_coming_waves_first(three_waves, viewer_client):
+    response = viewer_client.get(reverse("waves:wave_list"))
+    listed = [row.record.pk for row in response.context["table"].paginated_rows]
+    assert listed == [three_waves["soon"].pk, three_waves["later"].pk, three_waves["done"].pk]
+
+
+def test_notice_filter_defaults_to_all_and_says_apply(viewer_client):
+    page = viewer_client.get(reverse("notifications:notice_list")).content.decode()
+    assert "Bruk filter" in page
+    short_notice = page.split('name="short_notice"', 1)[1].split("</select>", 1)[0]
+    assert re.search(r'<option value="" selected>alle</option>', short_notice)
+    assert "Ukjent" not in page

@@ -1,14 +1,17 @@
 """Detail pages, forms, delete confirmations, lifecycle actions and the landing page, as an editor sees them."""
 
+import re
 from datetime import timedelta
 
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from systems.choices import ContactRole, MigrationStatus
 from systems.models import VM, Agency, System, SystemContact
+from systems.services import system_update
 from tests.factories import (
     AgencyFactory,
     ContactPersonFactory,
@@ -231,7 +234,11 @@ def test_confirmed_wave_cannot_be_deleted_and_draft_wave_releases_its_systems(ed
 def test_system_detail_offers_only_allowed_transitions(editor_client):
     system = SystemFactory(status=MigrationStatus.IN_PROGRESS)
     form = editor_client.get(system.get_absolute_url()).context["transition_form"]
-    assert [value for value, _ in form.fields["to"].choices] == ["migrated", "on_hold", "rolled_back"]
+    assert [value for _group, options in form.fields["to"].choices[1:] for value, _ in options] == [
+        "migrated",
+        "on_hold",
+        "rolled_back",
+    ]
 
 
 def test_vm_detail_offers_no_step_that_would_leave_it_behind_its_system(editor_client):
@@ -267,7 +274,7 @@ def test_vm_transition_from_its_page(editor_client):
     vm.refresh_from_db()
     assert vm.status == MigrationStatus.ON_HOLD
     form = editor_client.get(vm.get_absolute_url()).context["transition_form"]
-    assert [value for value, _ in form.fields["to"].choices] == ["planned"]
+    assert [value for _group, options in form.fields["to"].choices[1:] for value, _ in options] == ["planned"]
 
 
 def test_move_system_to_wave_from_its_page(editor_client):
@@ -329,7 +336,13 @@ def test_staff_login_lands_on_the_staff_home(client, editor_user):
     assert response["Location"] == reverse("systems:staff_home")
 
 
-def test_non_staff_login_lands_on_the_default_page(client, contact_user):
+def test_contact_person_login_lands_on_the_portal(client, contact_user):
+    response = client.post(reverse("login"), {"username": contact_user.username, "password": "correct-horse-battery"})
+    assert response["Location"] == "/portal/"
+
+
+def test_login_of_someone_neither_staff_nor_contact_lands_on_the_default_page(client, contact_user):
+    contact_user.contact_person.delete()
     response = client.post(reverse("login"), {"username": contact_user.username, "password": "correct-horse-battery"})
     assert response["Location"] == "/"
 
@@ -402,3 +415,42 @@ def test_history_lists_only_the_objects_own_changes(viewer_client):
     history = page[page.index("Endringshistorikk") :]
     assert "Mitt system" in history and "Et annet system" not in history
     assert other.name not in history
+
+
+def test_staff_home_lists_each_system_i_changed_once(editor_client, editor_user):
+    system = SystemFactory(code="KART-01")
+    for name in ["Kart 1", "Kart 2", "Kart 3", "Kart 4"]:
+        system_update(system=system, by=editor_user, name=name)
+    page = editor_client.get(reverse("systems:staff_home")).content.decode()
+    mine = page.split("Systemer jeg har endret nylig", 1)[1].split("</ul>", 1)[0]
+    assert mine.count(">KART-01</a>") == 1
+
+
+def test_every_page_has_a_favicon(client, db):
+    page = client.get(reverse("home")).content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg"' in page
+    assert client.get("/favicon.ico")["Location"] == "/static/favicon.svg"
+    assert (settings.BASE_DIR / "static" / "favicon.svg").read_text().startswith("<svg")
+
+
+def test_header_names_the_contact_person_not_the_user_name(client, contact_user):
+    contact_user.first_name = contact_user.last_name = ""
+    contact_user.save()
+    client.force_login(contact_user)
+    page = client.get(reverse("portal:notice_list")).content.decode()
+    assert f'<span class="user-name">{contact_user.contact_person.name}</span>' in page
+
+
+def test_status_and_state_pickers_choose_nothing_and_set_backward_steps_apart(editor_client):
+    wave = WaveFactory(state=WaveState.CONFIRMED)
+    system = SystemFactory(status=MigrationStatus.PLANNED, wave=wave)
+    page = editor_client.get(reverse("systems:system_detail", kwargs={"pk": system.pk})).content.decode()
+    picker = page.split('name="to"', 1)[1].split("</select>", 1)[0]
+    assert re.search(r'<option value="" selected>— velg —</option>', picker)
+    forward, back = picker.split('<optgroup label="Tilbake til et tidligere steg">')
+    assert 'value="notified"' in forward and 'value="not_planned"' not in forward
+    assert 'value="not_planned"' in back
+    page = editor_client.get(reverse("waves:wave_detail", kwargs={"pk": wave.pk})).content.decode()
+    picker = page.split('name="state"', 1)[1].split("</select>", 1)[0]
+    assert re.search(r'<option value="" selected>— velg —</option>', picker)
+    assert re.search(r'<optgroup label="Tilbake til et tidligere steg">\s*<option value="draft"', picker)

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from systems.inventory.importer import Importer
 from systems.inventory.readers import Source
@@ -86,7 +87,13 @@ class Command(BaseCommand):
             self.stdout.write(f"{kind:<10} {counts.created:9d} {counts.updated:9d} {counts.unchanged:9d}")
         if not result.ok:
             raise CommandError(
-                _("%(count)d errors: nothing was written.") % {"count": result.error_count}, returncode=1
+                ngettext(
+                    "%(count)d error: nothing was written.",
+                    "%(count)d errors: nothing was written.",
+                    result.error_count,
+                )
+                % {"count": result.error_count},
+                returncode=1,
             )
         if dry_run:
             self.stdout.write(_("Dry run in %(seconds).1f s: nothing was written.") % {"seconds": result.seconds})

@@ -3,7 +3,7 @@
 import random
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from itertools import accumulate
+from itertools import accumulate, cycle
 
 import holidays
 from django.conf import settings
@@ -14,10 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from notifications.choices import NoticeState
 from systems import demo_data as D
 from systems.choices import ContactRole, Criticality, Environment, Language, MigrationStatus
 from systems.models import VM, Agency, ContactPerson, System, SystemContact
 from systems.roles import EDITOR_GROUP, VIEWER_GROUP
+from systems.services import systemcontact_create
 from waves.choices import WaveState
 from waves.models import Wave
 from waves.services import wave_set_state
@@ -44,8 +46,8 @@ class Command(BaseCommand):
             if not if_empty:
                 raise CommandError("The inventory is not empty; seed_demo only fills an empty database.")
             self.stdout.write("Demo data exists already; nothing created.")
-            if not no_users:
-                self._print_logins(demo_passwords(seed))
+            if not no_users and options["verbosity"]:
+                self.stdout.write(demo_logins_text(demo_passwords(seed)))
             return
         started = timezone.now()
         with transaction.atomic():
@@ -57,21 +59,33 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Created in {elapsed:.1f} s: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
         )
-        if not no_users:
-            self._print_logins(passwords)
-
-    def _print_logins(self, passwords: dict[str, str]) -> None:
-        self.stdout.write("Demo logins (development only):")
-        for username, password in passwords.items():
-            self.stdout.write(f"  {username:<10} {password}   ({DEMO_USERS[username]})")
+        if not no_users and options["verbosity"]:
+            self.stdout.write(demo_logins_text(passwords))
 
 
+# user name → (what they are, where they start)
 DEMO_USERS = {
-    "admin": "administrator: everything, including /admin/",
-    "redaktor": "project staff, editor",
-    "leser": "project staff, read-only",
-    "kontakt": "contact person of systems in Bymiljøetaten",
+    "admin": ("administrator: everything, including the Django admin", "/admin/"),
+    "redaktor": ("project staff, editor", "/staff/"),
+    "leser": ("project staff, read-only", "/staff/"),
+    "kontakt": ("contact person: a notice to confirm, a test to report", "/portal/"),
 }
+
+
+def demo_logins_text(passwords: dict[str, str]) -> str:
+    """The demo logins as a table: user name, password, e-mail (the portal's login link asks for it), start page."""
+    User = get_user_model()
+    emails = dict(User.objects.filter(username__in=passwords).values_list("username", "email"))
+    site = settings.SITE_URL.rstrip("/")
+    rows = [("user name", "password", "e-mail", "start page", "")]
+    rows += [
+        (username, password, emails.get(username, ""), site + DEMO_USERS[username][1], DEMO_USERS[username][0])
+        for username, password in passwords.items()
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    lines = ["", "Demo logins (development only; log in at " + site + "/accounts/login/):"]
+    lines += ["  " + "  ".join(value.ljust(width) for value, width in zip(row, widths, strict=False)) for row in rows]
+    return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
 def demo_passwords(seed: int) -> dict[str, str]:
@@ -92,13 +106,33 @@ def create_demo_users(passwords: dict[str, str]) -> None:
         user.first_name, user.last_name, user.is_staff = first, last, False
         user.save()
         user.groups.add(Group.objects.get(name=group_name))
-    contact_user = User.objects.create_user("kontakt", "", passwords["kontakt"])
-    # The demo contact person is the primary contact of the first agency's first systems.
-    contact = ContactPerson.objects.filter(agency__code="BYM", system_contacts__role=ContactRole.PRIMARY).first()
+    contact = demo_contact_person()
+    first, _space, last = contact.name.partition(" ")
+    contact_user = User.objects.create_user(
+        "kontakt", contact.email, passwords["kontakt"], first_name=first, last_name=last
+    )
     contact.user = contact_user
     contact.save(update_fields=["user"])
-    contact_user.email = contact.email
-    contact_user.save(update_fields=["email"])
+
+
+def demo_contact_person() -> ContactPerson:
+    """The contact person the `kontakt` login belongs to, given something to do at once.
+
+    They are the primary contact of a system in the first coming confirmed wave (its announcement is published,
+    waiting for their confirmation, and the window is days away) and the tester of a system of their agency that
+    has moved and waits for its test report.
+    """
+    now = timezone.now()
+    announced = System.objects.filter(
+        wave__state=WaveState.CONFIRMED, wave__window_start__gt=now, wave__notices__state=NoticeState.PUBLISHED
+    )
+    system = announced.order_by("wave__window_start", "code").first()
+    contact = system.system_contacts.select_related("contact").get(role=ContactRole.PRIMARY).contact
+    migrated = System.objects.filter(status=MigrationStatus.MIGRATED)
+    tested = migrated.filter(agency=contact.agency_id).order_by("code").first() or migrated.order_by("code").first()
+    if not tested.system_contacts.filter(contact=contact, role=ContactRole.TESTER).exists():
+        systemcontact_create(system=tested, contact=contact, role=ContactRole.TESTER, by=None)
+    return contact
 
 
 def split_total(total: int, parts: int, rng: random.Random) -> list[int]:
@@ -215,12 +249,14 @@ class DemoInventory:
         upcoming_waves = [wave for wave in waves if wave.state != WaveState.COMPLETED]
         test_waves, prod_waves = past_waves[: len(past_waves) // 2], past_waves[len(past_waves) // 2 :]
         agency_weights = list(accumulate(rng.paretovariate(1.2) for _ in agencies))
+        # Moved systems go round the past waves, so every done wave on the dashboard has moved something.
+        moved_into = {Environment.TEST: cycle(test_waves), Environment.PRODUCTION: cycle(prod_waves)}
         systems = []
         for number, (environment, status) in enumerate(self._statuses(), start=1):
             agency = rng.choices(agencies, cum_weights=agency_weights)[0]
             wave, migrated_at, before_hold = None, None, ""
             if status in (MigrationStatus.MIGRATED, MigrationStatus.VERIFIED, MigrationStatus.ROLLED_BACK):
-                wave = rng.choice(test_waves if environment == Environment.TEST else prod_waves)
+                wave = next(moved_into[environment])
                 migrated_at = wave.window_end if status != MigrationStatus.ROLLED_BACK else None
             elif status == MigrationStatus.PLANNED:
                 wave = rng.choice(upcoming_waves)
