@@ -256,7 +256,7 @@ def test_portal_words_the_change_for_the_contact_and_marks_the_notice_it_replace
     announcement_page = client.get(reverse("portal:notice_detail", args=[announcement.pk])).content.decode()
 
     assert "<h1>Ny nedetid for systemer i Bølge 12</h1>" in change_page
-    assert "06.03.2021 kl. 21:00 – 22:00 <del>(var 06.03.2021 kl. 19:00 – 20:00)</del>" in change_page
+    assert "06.03.2021 kl. 21:00–22:00 <del>(var 06.03.2021 kl. 19:00–20:00)</del>" in change_page
     assert list_page.count("Erstattet av et nyere varsel") == 1
     assert "Virksomheten er informert" not in announcement_page  # confirm the change instead
     assert "Virksomheten er informert" in change_page

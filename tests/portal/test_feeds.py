@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from notifications.choices import NoticeKind, NoticeState
-from notifications.messages import notice_ics, notice_systems_for_contact, system_snapshot
+from notifications.messages import notice_ics, notice_systems_for_contact, render_email, system_snapshot
 from portal.models import FeedToken
 from portal.services import feed_token_regenerate
 from tests.factories import NoticeFactory, SystemContactFactory, SystemFactory, WaveFactory
@@ -221,7 +221,8 @@ def test_subscriptions_page_offers_to_make_links_first(client, contact_a, settin
 def test_mailed_ics_and_calendar_feed_describe_the_same_event(client, token, contact_a, system_a, oslo_wave, settings):
     settings.SITE_URL = "http://127.0.0.1:8101"  # the host people browse to does not change the UID
     notice = NoticeFactory(wave=oslo_wave, systems=[system_a])
-    mailed = icalendar.Calendar.from_ical(notice_ics(notice, notice_systems_for_contact(notice, contact_a)))
+    parts = notice_systems_for_contact(notice, contact_a)
+    mailed = icalendar.Calendar.from_ical(notice_ics(notice, parts, rendered=render_email(notice, contact_a, parts)))
     (mail_event,) = mailed.walk("VEVENT")
     (feed_event,) = _events(_calendar(client, token))
     assert feed_event["UID"] == mail_event["UID"] == f"wave-{oslo_wave.pk}@kommune.example"

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from systems.selectors import vms_behind_their_system
 from systems.services import vms_bring_in_step
@@ -35,8 +36,17 @@ class Command(BaseCommand):
             return
         if not repair:
             raise CommandError(
-                _("%(count)d VMs are behind their system; run with --repair to bring them along.")
+                ngettext(
+                    "%(count)d VM is behind its system; run with --repair to bring it along.",
+                    "%(count)d VMs are behind their system; run with --repair to bring them along.",
+                    len(behind),
+                )
                 % {"count": len(behind)}
             )
         count = vms_bring_in_step(vms=behind, by=None, reason=REPAIR_REASON)
-        self.stdout.write(_("Brought %(count)d VMs along with their system.") % {"count": count})
+        self.stdout.write(
+            ngettext(
+                "Brought %(count)d VM along with its system.", "Brought %(count)d VMs along with their system.", count
+            )
+            % {"count": count}
+        )

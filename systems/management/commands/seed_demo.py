@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from notifications.choices import NoticeState
 from systems import demo_data as D
 from systems.choices import ContactRole, Criticality, Environment, Language, MigrationStatus
 from systems.models import VM, Agency, ContactPerson, System, SystemContact
@@ -123,8 +122,9 @@ def demo_contact_person() -> ContactPerson:
     has moved and waits for its test report.
     """
     now = timezone.now()
+    # A published announcement moves its systems to "notified" (the inventory does not read the notices).
     announced = System.objects.filter(
-        wave__state=WaveState.CONFIRMED, wave__window_start__gt=now, wave__notices__state=NoticeState.PUBLISHED
+        wave__state=WaveState.CONFIRMED, wave__window_start__gt=now, status=MigrationStatus.NOTIFIED
     )
     system = announced.order_by("wave__window_start", "code").first()
     contact = system.system_contacts.select_related("contact").get(role=ContactRole.PRIMARY).contact
