@@ -343,12 +343,15 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ops.views.lockout"
-# Behind the proxy the client's address is in X-Forwarded-For; as many proxies are trusted as the portal's
-# login throttle trusts (PORTAL_TRUSTED_PROXY_COUNT), so both count the same client.
-AXES_IPWARE_PROXY_COUNT = PORTAL_TRUSTED_PROXY_COUNT or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# One rule for the client's address (behind PORTAL_TRUSTED_PROXY_COUNT proxies) for axes and every throttle.
+AXES_CLIENT_IP_CALLABLE = "ops.throttling.client_ip"
+# Password spraying: this many failed logins from one address, over any user names, lock that address
+# for AXES_COOLOFF_MINUTES too (ops.auth.ThrottledLoginBackend).
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
+# Password reset e-mails: at most this many per e-mail address, and requests per client address, per window.
+PASSWORD_RESET_THROTTLE_PER_EMAIL = env.int("PASSWORD_RESET_THROTTLE_PER_EMAIL", default=3)
+PASSWORD_RESET_THROTTLE_PER_IP = env.int("PASSWORD_RESET_THROTTLE_PER_IP", default=10)
+PASSWORD_RESET_THROTTLE_WINDOW_SECONDS = env.int("PASSWORD_RESET_THROTTLE_WINDOW_SECONDS", default=3600)
 
 # Staff single sign-on over OpenID Connect (mozilla-django-oidc), on when OIDC_RP_CLIENT_ID is set.
 # Local password login stays for break-glass administrators.

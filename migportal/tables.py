@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 #: How dates and times are shown everywhere on staff pages: 24.11.2026 kl. 18:00.
 DATETIME_FORMAT = r"d.m.Y \k\l. H:i"
 DATE_FORMAT = "d.m.Y"
-PAGE_SIZES = (25, 50, 100)
 
 
 class SelectColumn(tables.Column):
@@ -41,8 +40,6 @@ class BaseTable(tables.Table):
     class Meta:
         attrs = {"class": "object-table", "th": {"scope": "col"}}
         template_name = "generic/table.html"
-        # The page size is chosen by the list view (25/50/100 only), never read raw from the URL.
-        per_page_field = "_per_page_not_from_url"
         default_columns: tuple[str, ...] = ()
 
     def __init__(self, *args, selectable: bool = False, columns: list[str] | None = None, **kwargs):

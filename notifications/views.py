@@ -11,7 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, View
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
+
+from migportal.pagination import PaginatedTableMixin
 
 from . import selectors, services
 from .choices import NoticeState
@@ -26,21 +27,21 @@ class StaffPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
     """Anonymous users go to the login page; logged-in users without the permission get 403."""
 
 
-class NoticeListView(StaffPermissionMixin, SingleTableMixin, FilterView):
+class NoticeListView(StaffPermissionMixin, PaginatedTableMixin, FilterView):
     permission_required = "notifications.view_notice"
     queryset = selectors.notice_list()
     table_class = NoticeTable
     filterset_class = NoticeFilterSet
     template_name = "notifications/notice_list.html"
-    paginate_by = 50
+    default_per_page = 50
 
 
-class NoticeDetailView(StaffPermissionMixin, SingleTableMixin, DetailView):
+class NoticeDetailView(StaffPermissionMixin, PaginatedTableMixin, DetailView):
     permission_required = "notifications.view_notice"
     queryset = Notice.objects.select_related("wave")
     template_name = "notifications/notice_detail.html"
     table_class = DeliveryTable
-    table_pagination = {"per_page": 50}
+    default_per_page = 50
 
     def get_table_data(self):
         return DeliveryFilterSet({"notice_id": self.object.pk}, queryset=selectors.delivery_list()).qs
@@ -112,13 +113,13 @@ class NoticePublishView(StaffPermissionMixin, View):
         return redirect("notifications:notice_detail", pk=pk)
 
 
-class DeliveryListView(StaffPermissionMixin, SingleTableMixin, FilterView):
+class DeliveryListView(StaffPermissionMixin, PaginatedTableMixin, FilterView):
     permission_required = "notifications.view_delivery"
     queryset = selectors.delivery_list()
     table_class = DeliveryTable
     filterset_class = DeliveryFilterSet
     template_name = "notifications/delivery_list.html"
-    paginate_by = 50
+    default_per_page = 50
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(disabled_endpoints=list(selectors.disabled_webhook_endpoints()), **kwargs)

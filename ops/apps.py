@@ -9,6 +9,9 @@ class OpsConfig(AppConfig):
     verbose_name = _("Operations")
 
     def ready(self) -> None:
-        from . import request_context
+        from django.contrib.auth.signals import user_login_failed
+
+        from . import auth, request_context
 
         request_context.connect_celery_signals()
+        user_login_failed.connect(auth.count_failed_login, dispatch_uid="ops.count_failed_login")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import datetime, timedelta
 
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from notifications.choices import NoticeState
 from notifications.models import Acknowledgement, Notice
+from ops import throttling
 from systems.choices import MigrationStatus
 from systems.models import ContactPerson, System
 from systems.services import record_change, system_transition
@@ -39,16 +39,9 @@ class LoginThrottled(Exception):
 
 
 def _over_limit(kind: str, value: str, limit: int) -> bool:
-    """Count one hit for (kind, value) in the throttle window; True once the limit is passed."""
-    digest = hashlib.sha256(value.encode()).hexdigest()
-    key = f"portal:login-throttle:{kind}:{digest}"
-    cache.add(key, 0, timeout=settings.PORTAL_LOGIN_THROTTLE_WINDOW_SECONDS)
-    try:
-        hits = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=settings.PORTAL_LOGIN_THROTTLE_WINDOW_SECONDS)
-        hits = 1
-    return hits > limit
+    return throttling.over_limit(
+        f"portal-login-{kind}", value, limit, window_seconds=settings.PORTAL_LOGIN_THROTTLE_WINDOW_SECONDS
+    )
 
 
 def may_log_in_by_link(contact: ContactPerson) -> bool:
@@ -65,31 +58,37 @@ def may_log_in_by_link(contact: ContactPerson) -> bool:
     )
 
 
-def login_link_request(*, email: str, ip: str | None) -> LoginLink | None:
-    """Create a login link for the contact person with this e-mail and send it after commit.
+def login_link_request(*, email: str, ip: str | None) -> None:
+    """Ask for a login link to be e-mailed to this address.
 
-    Returns None (and sends nothing) for an unknown address, a staff account or a throttled address,
-    so the caller can answer the same in every case. Raises LoginThrottled when the client IP is over its limit.
+    The same work whether or not the address belongs to a contact person who may log in by link: the throttles
+    (per client IP and per address) are counted, then one task with the address is enqueued after commit; the
+    task looks the contact up (login_link_create) and sends. So neither the answer nor its timing tells an
+    unknown address from a known one. Raises LoginThrottled when the client IP is over its limit; an address
+    over its own limit is dropped silently (the same answer again).
     """
     if ip and _over_limit("ip", ip, settings.PORTAL_LOGIN_THROTTLE_PER_IP):
         raise LoginThrottled
     address = email.strip().lower()
     if _over_limit("email", address, settings.PORTAL_LOGIN_THROTTLE_PER_EMAIL):
         logger.info("login link throttled for an address")
-        return None
-    contact = ContactPerson.objects.filter(email__iexact=address).select_related("user").first()
-    if contact is None or not may_log_in_by_link(contact):
-        return None
+        return
     from .tasks import send_login_link
 
-    with transaction.atomic():
-        link = LoginLink.objects.create(
-            contact=contact,
-            expires_at=timezone.now() + timedelta(minutes=settings.PORTAL_LOGIN_LINK_MAX_AGE_MINUTES),
-            requested_from=ip,
-        )
-        transaction.on_commit(lambda: send_login_link.delay(link.pk))
-    return link
+    transaction.on_commit(lambda: send_login_link.delay(address, ip=ip))
+
+
+def login_link_create(*, email: str, ip: str | None = None) -> LoginLink | None:
+    """A new login link for the contact person with this e-mail address, or None for an unknown address or an
+    account that must log in with a password (staff)."""
+    contact = ContactPerson.objects.filter(email__iexact=email.strip()).select_related("user").first()
+    if contact is None or not may_log_in_by_link(contact):
+        return None
+    return LoginLink.objects.create(
+        contact=contact,
+        expires_at=timezone.now() + timedelta(minutes=settings.PORTAL_LOGIN_LINK_MAX_AGE_MINUTES),
+        requested_from=ip,
+    )
 
 
 def login_link_find(*, link_id: int, secret: str, now: datetime | None = None) -> LoginLink | None:

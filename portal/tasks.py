@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import emails, services
-from .models import LoginLink, TestReport
+from .models import TestReport
 
 logger = logging.getLogger(__name__)
 
@@ -20,12 +20,14 @@ logger = logging.getLogger(__name__)
     retry_backoff=True,
     retry_jitter=True,
 )
-def send_login_link(link_id: int) -> None:
-    """E-mail a login link, unless it was used or expired meanwhile (then it is useless)."""
-    link = LoginLink.objects.select_related("contact").filter(pk=link_id).first()
-    if link is None or link.used_at is not None or link.expires_at <= timezone.now():
-        return
-    emails.send_login_link(link)
+def send_login_link(address: str, ip: str | None = None) -> None:
+    """E-mail a login link to the contact person with this address; nothing for an unknown address.
+
+    The portal's login form enqueues this for every address it is given, known or not (equal work).
+    """
+    link = services.login_link_create(email=address, ip=ip)
+    if link is not None:
+        emails.send_login_link(link)
 
 
 @shared_task(
