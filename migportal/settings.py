@@ -31,7 +31,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "ops.apps.AdminConfig",  # django.contrib.admin with the project's admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -288,10 +288,12 @@ INSTALLED_APPS += ["csp", "axes", "mozilla_django_oidc", "ops"]
 # Rotating SECRET_KEY without logging everyone out: the old key stays valid here until it is removed.
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 # The request id first, so every later log line carries it; the CSP header right after SecurityMiddleware;
-# axes last (it turns a flagged login into the lockout page).
+# axes late (it turns a flagged login into the lockout page); last a 400 for NUL characters in the request (no
+# page takes them, PostgreSQL refuses them in text), after CSRF protection has read the form.
 MIDDLEWARE.insert(0, "ops.middleware.RequestIdMiddleware")
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+MIDDLEWARE.append("ops.middleware.RejectNulMiddleware")
 
 # Headers on every response.
 X_FRAME_OPTIONS = "DENY"
@@ -345,6 +347,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ops.views.lockout"
 # One rule for the client's address (behind PORTAL_TRUSTED_PROXY_COUNT proxies) for axes and every throttle.
 AXES_CLIENT_IP_CALLABLE = "ops.throttling.client_ip"
+AXES_USERNAME_CALLABLE = "ops.auth.axes_username"
 # Password spraying: this many failed logins from one address, over any user names, lock that address
 # for AXES_COOLOFF_MINUTES too (ops.auth.ThrottledLoginBackend).
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
@@ -382,6 +385,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     *(["ops.oidc.StaffOIDCBackend"] if OIDC_ENABLED else []),
 ]
+
+# The admin shows the change history read-only: a revert would write around the services (ops/admin.py).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Accessibility statement (/tilgjengelighet/).
 ACCESSIBILITY_CONTACT_EMAIL = env.str("ACCESSIBILITY_CONTACT_EMAIL", default="migrering@kommune.example")

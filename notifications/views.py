@@ -6,6 +6,7 @@ Views only declare; rules live in services.py and reads in selectors.py (DESIGN 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -143,7 +144,7 @@ class DeliveryRetryView(StaffPermissionMixin, View):
         if url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
-            return redirect(target)
+            return HttpResponseRedirect(target)  # a path, never a view name to reverse
         return redirect("notifications:delivery_list")
 
 

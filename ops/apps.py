@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,3 +16,10 @@ class OpsConfig(AppConfig):
 
         request_context.connect_celery_signals()
         user_login_failed.connect(auth.count_failed_login, dispatch_uid="ops.count_failed_login")
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the project's admin site (ops/admin.py) as `admin.site`."""
+
+    default = False  # "ops" alone still means OpsConfig
+    default_site = "ops.admin.AdminSite"

@@ -2,6 +2,7 @@ from axes.backends import AxesStandaloneBackend
 from axes.exceptions import AxesBackendPermissionDenied
 from axes.helpers import get_credentials
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 from . import throttling
 
@@ -38,3 +39,13 @@ def count_failed_login(sender, credentials, request=None, **kwargs) -> None:
     address = throttling.client_ip(request) if request is not None else None
     if address:
         throttling.hit(FAILED_LOGINS, address, window_seconds=settings.AXES_COOLOFF_TIME.total_seconds())
+
+
+def axes_username(request, credentials=None) -> str | None:
+    """The user name django-axes records (AXES_USERNAME_CALLABLE): as typed, cut to the longest user name.
+
+    Django's login form does not refuse a longer name before authenticating, and axes' column holds 255
+    characters: a 5,000-character name would fail as a 500 instead of counting as a failed login.
+    """
+    name = (credentials or {}).get("username") or request.POST.get("username")
+    return name[: get_user_model()._meta.get_field("username").max_length] if name else name
