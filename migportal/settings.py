@@ -6,10 +6,13 @@ DATABASE_URL / REDIS_URL / EMAIL_URL switches to the real services.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+
+from ops.webhook_secret import webhook_secret_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -144,6 +147,10 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # --- E-mail ----------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
+    # filemail:///tmp/mail means the directory /tmp/mail, as file:///tmp/mail does (django-environ drops the
+    # leading slash, which made it tmp/mail under the working directory).
+    EMAIL_CONFIG["EMAIL_FILE_PATH"] = urlsplit(env.str("EMAIL_URL")).path
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="migrering@kommune.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -162,6 +169,11 @@ PORTAL_WEBHOOK_URL = env.str("PORTAL_WEBHOOK_URL", default="")
 PORTAL_WEBHOOK_SECRET = env.str("PORTAL_WEBHOOK_SECRET", default="")  # "whsec_" + base64 of 24–64 random bytes
 if PORTAL_WEBHOOK_URL and not PORTAL_WEBHOOK_SECRET:
     raise environ.ImproperlyConfigured("PORTAL_WEBHOOK_SECRET must be set when PORTAL_WEBHOOK_URL is.")
+if PORTAL_WEBHOOK_SECRET and (_problem := webhook_secret_problem(PORTAL_WEBHOOK_SECRET)):
+    raise environ.ImproperlyConfigured(
+        f'PORTAL_WEBHOOK_SECRET {_problem}. Make one with: python -c "import base64, secrets; '
+        f"print('whsec_' + base64.b64encode(secrets.token_bytes(32)).decode())\""
+    )
 PORTAL_WEBHOOK_TIMEOUT_SECONDS = env.float("PORTAL_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 # A delivery is tried this many times before it is dead; waits grow as base · 2^n (with jitter) up to the cap.
 NOTICE_DELIVERY_MAX_ATTEMPTS = env.int("NOTICE_DELIVERY_MAX_ATTEMPTS", default=8)
