@@ -29,7 +29,7 @@ def paginate_table(request: HttpRequest, table: Table, *, default_per_page: int 
     """Sort `table` as the request asks (django-tables2's `?sort=`) and show one page of it.
 
     The table's (prefixed) `per_page` and `page` parameters are read here, checked: a page that is not a
-    positive number is the first page, one past the end the last.
+    positive number of at most MAX_DIGITS digits is the first page, one past the end the last.
     """
     RequestConfig(request, paginate=False).configure(table)
     per_page = page_size(request, default=default_per_page, field=table.prefixed_per_page_field)
