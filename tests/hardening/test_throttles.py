@@ -116,3 +116,13 @@ def test_password_spray_over_many_user_names_locks_the_address(client, settings)
 
 def test_a_very_long_user_name_is_a_failed_login_not_an_error(client):
     assert _login(client, "x" * 5000, "x", "203.0.113.70").status_code == 200
+
+
+def test_a_forged_forwarded_address_on_the_staff_login_is_a_failed_login_not_an_error(client, settings):
+    settings.PORTAL_TRUSTED_PROXY_COUNT = 1
+    UserFactory(username="kari")
+    for forwarded in ("<script>", "", "999.1.1.1", "x" * 3000):
+        response = client.post(
+            "/accounts/login/", {"username": "kari", "password": "feil"}, HTTP_X_FORWARDED_FOR=forwarded
+        )
+        assert response.status_code in (200, 429)
