@@ -299,10 +299,12 @@ from csp.constants import NONE, SELF  # noqa: E402
 INSTALLED_APPS += ["csp", "axes", "mozilla_django_oidc", "ops"]
 # Rotating SECRET_KEY without logging everyone out: the old key stays valid here until it is removed.
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
-# The request id first, so every later log line carries it; the CSP header right after SecurityMiddleware;
+# The request id first, so every later log line carries it; then cookies with NUL characters are forgotten
+# (before the session reads its cookie); the CSP header right after SecurityMiddleware;
 # axes late (it turns a flagged login into the lockout page); last a 400 for NUL characters in the request (no
 # page takes them, PostgreSQL refuses them in text), after CSRF protection has read the form.
 MIDDLEWARE.insert(0, "ops.middleware.RequestIdMiddleware")
+MIDDLEWARE.insert(1, "ops.middleware.DropNulCookiesMiddleware")
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 MIDDLEWARE.append("ops.middleware.RejectNulMiddleware")

@@ -51,6 +51,22 @@ def _user_id_if_loaded(request: HttpRequest) -> int | None:
     return user.pk if user is not None and user.is_authenticated else None
 
 
+class DropNulCookiesMiddleware:
+    """Forgets cookies with a NUL character (a quoted cookie value may carry one as \\000).
+
+    No cookie of ours holds one, and the session's key would reach the database, which refuses NUL: the
+    request goes on as if the cookie were not there. Runs before the session middleware reads the cookie.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for name in [name for name, value in request.COOKIES.items() if "\x00" in name or "\x00" in value]:
+            del request.COOKIES[name]
+        return self.get_response(request)
+
+
 class RejectNulMiddleware:
     """Answers 400 to a request with a NUL character in its path, query string or form data.
 

@@ -188,3 +188,22 @@ def test_no_url_answers_5xx_to_hostile_input(group, everything, clients):
             failures += [f"{name}: {failure}" for failure in _walk_url(url, clients)]
             transaction.set_rollback(True)
     assert failures == [], f"{len(failures)} failures:\n" + "\n".join(failures[:200])
+
+
+#: Cookies a client can forge: a quoted value may carry NUL as \\000; the session key reaches the database.
+HOSTILE_COOKIES = {"sessionid": ["abcdefgh\x00ijk", "x" * 5000], "csrftoken": ["a\x00b", "x" * 5000],
+                   "django_language": ["a\x00b", "x" * 5000, "../../etc"]}  # fmt: skip
+
+
+@pytest.mark.parametrize("url", ["/", "/portal/", "/systems/", "/accounts/login/", "/finnes-ikke/", "/?q=%00"])
+def test_no_page_answers_5xx_to_hostile_cookies(url, db):
+    failures = []
+    for name, values in HOSTILE_COOKIES.items():
+        for value in values:
+            client = Client()
+            client.cookies[name] = value
+            for method in ("GET", "POST"):
+                failure = _send(client, method, url, {}, {})
+                if failure:
+                    failures.append(f"{method} {url} with cookie {name}={value[:12]!r}: {failure}")
+    assert failures == []
