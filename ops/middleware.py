@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.urls import get_resolver, get_urlconf
 from django.utils.functional import LazyObject, empty
 
 from . import request_context
@@ -81,11 +82,18 @@ class RejectNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
         if "\x00" in request.path or _has_nul(request.GET):
-            raise SuspiciousOperation("NUL character in the request's address")
+            return _bad_request(request, "NUL character in the request's address")
         if request.method == "POST" and not getattr(view_func, "csrf_exempt", False) and _has_nul(request.POST):
-            raise SuspiciousOperation("NUL character in the request's form data")
+            return _bad_request(request, "NUL character in the request's form data")
+        return None
+
+
+def _bad_request(request: HttpRequest, reason: str) -> HttpResponse:
+    """The project's 400 page; logged as a warning (a probe, not an error of ours to alert on)."""
+    access_log.warning("bad request: %s", reason)
+    return get_resolver(get_urlconf()).resolve_error_handler(400)(request, SuspiciousOperation(reason))
 
 
 def _has_nul(data: QueryDict) -> bool:

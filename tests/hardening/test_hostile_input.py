@@ -207,3 +207,10 @@ def test_no_page_answers_5xx_to_hostile_cookies(url, db):
                 if failure:
                     failures.append(f"{method} {url} with cookie {name}={value[:12]!r}: {failure}")
     assert failures == []
+
+
+def test_a_nul_character_is_a_bad_request_with_the_projects_page(viewer_client):
+    listed = viewer_client.get("/systems/", {"q": "a\x00b"})
+    assert listed.status_code == 400 and listed.templates[0].name == "400.html"
+    assert viewer_client.post("/portal/login/", {"email": "a\x00b@example.org"}).status_code == 400
+    assert viewer_client.get("/portal/feeds/abcdefghijklmnopqrstu%00/calendar.ics").status_code == 404
