@@ -63,7 +63,7 @@ def login_link_request(*, email: str, ip: str | None) -> None:
 
     The same work whether or not the address belongs to a contact person who may log in by link: the throttles
     (per client IP and per address) are counted, then one task with the address is enqueued after commit; the
-    task looks the contact up (login_link_create) and sends. So neither the answer nor its timing tells an
+    task looks the contact up and sends (login_link_send). So neither the answer nor its timing tells an
     unknown address from a known one. Raises LoginThrottled when the client IP is over its limit; an address
     over its own limit is dropped silently (the same answer again).
     """
@@ -75,20 +75,22 @@ def login_link_request(*, email: str, ip: str | None) -> None:
         return
     from .tasks import send_login_link
 
-    transaction.on_commit(lambda: send_login_link.delay(address, ip=ip))
+    transaction.on_commit(lambda: send_login_link.delay(address, ip))
 
 
-def login_link_create(*, email: str, ip: str | None = None) -> LoginLink | None:
-    """A new login link for the contact person with this e-mail address, or None for an unknown address or an
-    account that must log in with a password (staff)."""
+def login_link_send(*, email: str, ip: str | None = None) -> LoginLink | None:
+    """Make a login link for the contact person with this address and e-mail it. None, and nothing sent, for an
+    unknown address or an account that must log in with a password (staff)."""
     contact = ContactPerson.objects.filter(email__iexact=email.strip()).select_related("user").first()
     if contact is None or not may_log_in_by_link(contact):
         return None
-    return LoginLink.objects.create(
+    link = LoginLink.objects.create(
         contact=contact,
         expires_at=timezone.now() + timedelta(minutes=settings.PORTAL_LOGIN_LINK_MAX_AGE_MINUTES),
         requested_from=ip,
     )
+    emails.send_login_link(link)
+    return link
 
 
 def login_link_find(*, link_id: int, secret: str, now: datetime | None = None) -> LoginLink | None:

@@ -20,14 +20,12 @@ logger = logging.getLogger(__name__)
     retry_backoff=True,
     retry_jitter=True,
 )
-def send_login_link(address: str, ip: str | None = None) -> None:
-    """E-mail a login link to the contact person with this address; nothing for an unknown address.
+def send_login_link(address: str, ip: str | None = None) -> bool:
+    """Make and e-mail a login link if the address is a contact person's who may log in by link.
 
     The portal's login form enqueues this for every address it is given, known or not (equal work).
     """
-    link = services.login_link_create(email=address, ip=ip)
-    if link is not None:
-        emails.send_login_link(link)
+    return services.login_link_send(email=address, ip=ip) is not None
 
 
 @shared_task(

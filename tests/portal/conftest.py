@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from systems.choices import ContactRole
@@ -21,6 +22,14 @@ from tests.factories import (
 def _fast_passwords(settings):
     """Factories hash a password per user; the production hasher would make this suite take minutes."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(db):
+    """The login throttle counts in the cache (Redis db N in tests): every test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -131,7 +131,7 @@ def test_login_link_is_throttled_per_ip(client, contact_a, settings):
     assert _request_link(client, "anne@bym.example", ip="198.51.100.8").status_code == 302
 
 
-def test_login_link_never_sent_for_a_staff_account(client, db):
+def test_login_link_never_sent_for_a_staff_account(client, django_capture_on_commit_callbacks):
     staff = UserFactory(username="stab")
     staff.groups.add(Group.objects.get(name=VIEWER_GROUP))
     ContactPersonFactory(email="stab@kommune.example", user=staff)
