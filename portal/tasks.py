@@ -12,18 +12,12 @@ from .models import TestReport
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    name="portal.tasks.send_login_link",
-    ignore_result=True,
-    autoretry_for=(OSError,),
-    max_retries=3,
-    retry_backoff=True,
-    retry_jitter=True,
-)
+@shared_task(name="portal.tasks.send_login_link", ignore_result=True)
 def send_login_link(address: str, ip: str | None = None) -> bool:
     """Make and e-mail a login link if the address is a contact person's who may log in by link.
 
-    The portal's login form enqueues this for every address it is given, known or not (equal work).
+    The portal's login form enqueues this for every address it is given, known or not (equal work). Not
+    retried: a retry would make a second link; the person can ask again.
     """
     return services.login_link_send(email=address, ip=ip) is not None
 
