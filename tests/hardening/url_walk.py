@@ -22,7 +22,7 @@ URL_KWARGS = {
     "portal:calendar_feed": lambda objects: {"token": objects[FeedToken].key},
     "portal:atom_feed": lambda objects: {"token": objects[FeedToken].key},
     "password_reset_confirm": lambda objects: {"uidb64": "MQ", "token": "not-a-valid-token"},
-    # Inventory import and export (issue 4): an import is its uploader's; exports name a table or a format.
+    # Inventory import and export: an import is its uploader's; exports name a table or a format.
     "inventory:import_job": lambda objects: {"pk": objects[ImportJob].pk},
     "inventory:import_progress": lambda objects: {"pk": objects[ImportJob].pk},
     "inventory:import_confirm": lambda objects: {"pk": objects[ImportJob].pk},
