@@ -34,13 +34,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import DetailView, FormView, TemplateView, View
 from django_filters.views import FilterView
-from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
 
 from systems.services import BulkActionRefused
 
 from .formats import datetime_text
-from .tables import PAGE_SIZES
+from .pagination import PaginatedTableMixin, paginate_table
 
 HISTORY_LIMIT = 25
 
@@ -89,7 +88,7 @@ class StaffPermissionMixin(PermissionRequiredMixin):
         return self.request.user.has_perm(model_permission(model or self.model, action))
 
 
-class ObjectListView(StaffPermissionMixin, ExportMixin, SingleTableMixin, FilterView):
+class ObjectListView(StaffPermissionMixin, ExportMixin, PaginatedTableMixin, FilterView):
     """Declare `queryset`, `table_class`, `filterset_class` (and optionally `bulk_form_class`)."""
 
     template_name = "generic/object_list.html"
@@ -107,21 +106,9 @@ class ObjectListView(StaffPermissionMixin, ExportMixin, SingleTableMixin, Filter
     def export_name(self):
         return str(self.model._meta.verbose_name_plural).replace(" ", "-")
 
-    def page_size(self) -> int:
-        """25, 50 or 100 rows per page (?per_page=), never anything else."""
-        try:
-            per_page = int(self.request.GET.get("per_page", PAGE_SIZES[0]))
-        except ValueError:
-            return PAGE_SIZES[0]
-        return per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
-
     def get_table_data(self):
         data = super().get_table_data()
         return type(self).prepare_rows(data) if self.prepare_rows else data
-
-    def get_table_pagination(self, table):
-        # The table paginates; ListView's own pagination (get_paginate_by) stays off, or it would count twice.
-        return {"per_page": self.page_size()}
 
     def bulk_allowed(self) -> bool:
         return self.bulk_form_class is not None and self.user_can("change")
@@ -157,8 +144,6 @@ class ObjectListView(StaffPermissionMixin, ExportMixin, SingleTableMixin, Filter
         query.pop("page", None)
         context.update(
             opts=opts,
-            page_sizes=PAGE_SIZES,
-            per_page=self.page_size(),
             can_add=self.user_can("add"),
             can_export=self.request.user.has_perm(self.export_permission),
             add_url=reverse(url_name(self.model, "add")),
@@ -215,7 +200,7 @@ class ChildTable:
         filterset = self.filterset_class(QueryDict(f"{self.param}={obj.pk}"), queryset=self.queryset, request=request)
         hidden = [name for name, perm in self.column_permissions.items() if not request.user.has_perm(perm)]
         table = self.table_class(filterset.qs, prefix=self.prefix, exclude=(*_exclude_for(self.param), *hidden))
-        RequestConfig(request, paginate={"per_page": PAGE_SIZES[0]}).configure(table)
+        paginate_table(request, table)
         link = f"{reverse(self.list_url)}?{self.param}={obj.pk}" if self.list_url else None
         return {"title": self.title, "table": table, "list_link": link}
 

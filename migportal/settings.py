@@ -6,10 +6,13 @@ DATABASE_URL / REDIS_URL / EMAIL_URL switches to the real services.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+
+from ops.webhook_secret import webhook_secret_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -31,7 +34,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "ops.apps.AdminConfig",  # django.contrib.admin with the project's admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -166,7 +169,12 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # --- E-mail ----------------------------------------------------------------------
 if env.str("EMAIL_URL", default=""):
-    vars().update(env.email_url("EMAIL_URL"))
+    EMAIL_CONFIG = env.email_url("EMAIL_URL")
+    if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
+        # filemail:///tmp/mail means the directory /tmp/mail, as file:///tmp/mail does (django-environ drops the
+        # leading slash, which made it tmp/mail under the working directory).
+        EMAIL_CONFIG["EMAIL_FILE_PATH"] = urlsplit(env.str("EMAIL_URL")).path
+    vars().update(EMAIL_CONFIG)
 else:
     # One log line per message (migportal/mail.py); EMAIL_URL=consolemail:// prints whole messages.
     EMAIL_BACKEND = "migportal.mail.OneLineEmailBackend"
@@ -194,6 +202,11 @@ PORTAL_WEBHOOK_URL = env.str("PORTAL_WEBHOOK_URL", default="")
 PORTAL_WEBHOOK_SECRET = env.str("PORTAL_WEBHOOK_SECRET", default="")  # "whsec_" + base64 of 24–64 random bytes
 if PORTAL_WEBHOOK_URL and not PORTAL_WEBHOOK_SECRET:
     raise environ.ImproperlyConfigured("PORTAL_WEBHOOK_SECRET must be set when PORTAL_WEBHOOK_URL is.")
+if PORTAL_WEBHOOK_SECRET and (_problem := webhook_secret_problem(PORTAL_WEBHOOK_SECRET)):
+    raise environ.ImproperlyConfigured(
+        f'PORTAL_WEBHOOK_SECRET {_problem}. Make one with: python -c "import base64, secrets; '
+        f"print('whsec_' + base64.b64encode(secrets.token_bytes(32)).decode())\""
+    )
 PORTAL_WEBHOOK_TIMEOUT_SECONDS = env.float("PORTAL_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 # A delivery is tried this many times before it is dead; waits grow as base · 2^n (with jitter) up to the cap.
 NOTICE_DELIVERY_MAX_ATTEMPTS = env.int("NOTICE_DELIVERY_MAX_ATTEMPTS", default=8)
@@ -322,11 +335,15 @@ from csp.constants import NONE, SELF  # noqa: E402
 INSTALLED_APPS += ["csp", "axes", "mozilla_django_oidc", "ops"]
 # Rotating SECRET_KEY without logging everyone out: the old key stays valid here until it is removed.
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
-# The request id first, so every later log line carries it; the CSP header right after SecurityMiddleware;
-# axes last (it turns a flagged login into the lockout page).
+# The request id first, so every later log line carries it; then cookies with NUL characters are forgotten
+# (before the session reads its cookie); the CSP header right after SecurityMiddleware;
+# axes late (it turns a flagged login into the lockout page); last a 400 for NUL characters in the request (no
+# page takes them, PostgreSQL refuses them in text), after CSRF protection has read the form.
 MIDDLEWARE.insert(0, "ops.middleware.RequestIdMiddleware")
+MIDDLEWARE.insert(1, "ops.middleware.DropNulCookiesMiddleware")
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+MIDDLEWARE.append("ops.middleware.RejectNulMiddleware")
 
 # Headers on every response.
 X_FRAME_OPTIONS = "DENY"
@@ -378,12 +395,16 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ops.views.lockout"
-# Behind the proxy the client's address is in X-Forwarded-For; as many proxies are trusted as the portal's
-# login throttle trusts (PORTAL_TRUSTED_PROXY_COUNT), so both count the same client.
-AXES_IPWARE_PROXY_COUNT = PORTAL_TRUSTED_PROXY_COUNT or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# One rule for the client's address (behind PORTAL_TRUSTED_PROXY_COUNT proxies) for axes and every throttle.
+AXES_CLIENT_IP_CALLABLE = "ops.throttling.client_ip"
+AXES_USERNAME_CALLABLE = "ops.auth.axes_username"
+# Password spraying: this many failed logins from one address, over any user names, lock that address
+# for AXES_COOLOFF_MINUTES too (ops.auth.ThrottledLoginBackend).
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
+# Password reset e-mails: at most this many per e-mail address, and requests per client address, per window.
+PASSWORD_RESET_THROTTLE_PER_EMAIL = env.int("PASSWORD_RESET_THROTTLE_PER_EMAIL", default=3)
+PASSWORD_RESET_THROTTLE_PER_IP = env.int("PASSWORD_RESET_THROTTLE_PER_IP", default=10)
+PASSWORD_RESET_THROTTLE_WINDOW_SECONDS = env.int("PASSWORD_RESET_THROTTLE_WINDOW_SECONDS", default=3600)
 
 # Staff single sign-on over OpenID Connect (mozilla-django-oidc), on when OIDC_RP_CLIENT_ID is set.
 # Local password login stays for break-glass administrators.
@@ -414,6 +435,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     *(["ops.oidc.StaffOIDCBackend"] if OIDC_ENABLED else []),
 ]
+
+# The admin shows the change history read-only: a revert would write around the services (ops/admin.py).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Accessibility statement (/tilgjengelighet/).
 ACCESSIBILITY_CONTACT_EMAIL = env.str("ACCESSIBILITY_CONTACT_EMAIL", default="migrering@kommune.example")

@@ -7,8 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .formats import datetime_text
 
-PAGE_SIZES = (25, 50, 100)
-
 
 class LocalDateTimeColumn(tables.DateTimeColumn):
     """A moment as people read it in the active language (24.11.2026 kl. 18:00); exports keep the ISO value."""
@@ -50,8 +48,6 @@ class BaseTable(tables.Table):
     class Meta:
         attrs = {"class": "object-table", "th": {"scope": "col"}}
         template_name = "generic/table.html"
-        # The page size is chosen by the list view (25/50/100 only), never read raw from the URL.
-        per_page_field = "_per_page_not_from_url"
         default_columns: tuple[str, ...] = ()
 
     def __init__(

@@ -28,6 +28,9 @@ class NoticeAdmin(admin.ModelAdmin):
         "text_edited",
     ]
 
+    def has_add_permission(self, request) -> bool:
+        return False  # its rows are written by the services, never typed in
+
 
 class DeliveryAttemptInline(admin.TabularInline):
     """The ledger of a delivery: one row per try (time, outcome, error)."""
@@ -84,6 +87,9 @@ class DeliveryAttemptAdmin(admin.ModelAdmin):
     list_filter = ["outcome"]
     list_select_related = ["delivery__notice__wave"]
     readonly_fields = ["delivery", "number", "started_at", "finished_at", "outcome", "error"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # its rows are written by the services, never typed in
 
 
 @admin.register(WebhookEndpoint)

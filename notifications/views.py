@@ -7,13 +7,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import DetailView, FormView, View
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
+
+from migportal.pagination import PaginatedTableMixin
 
 from . import selectors, services
 from .choices import NoticeState
@@ -32,7 +34,7 @@ def _redirect_back(request):
     """After a POST: back to the page the form was on (`next`, if it is ours), else the deliveries."""
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
+        return HttpResponseRedirect(target)  # a path, never a view name to reverse
     return redirect("notifications:delivery_list")
 
 
@@ -47,21 +49,21 @@ class WebhookStateMixin:
         return super().get_context_data(disabled_endpoints=disabled, enabled_webhook_url=enabled_url, **kwargs)
 
 
-class NoticeListView(StaffPermissionMixin, WebhookStateMixin, SingleTableMixin, FilterView):
+class NoticeListView(StaffPermissionMixin, WebhookStateMixin, PaginatedTableMixin, FilterView):
     permission_required = "notifications.view_notice"
     queryset = selectors.notice_list()
     table_class = NoticeTable
     filterset_class = NoticeFilterSet
     template_name = "notifications/notice_list.html"
-    paginate_by = 50
+    default_per_page = 50
 
 
-class NoticeDetailView(StaffPermissionMixin, SingleTableMixin, DetailView):
+class NoticeDetailView(StaffPermissionMixin, PaginatedTableMixin, DetailView):
     permission_required = "notifications.view_notice"
     queryset = Notice.objects.select_related("wave")
     template_name = "notifications/notice_detail.html"
     table_class = DeliveryTable
-    table_pagination = {"per_page": 50}
+    default_per_page = 50
 
     def get_table_data(self):
         return DeliveryFilterSet({"notice_id": self.object.pk}, queryset=selectors.delivery_list()).qs
@@ -133,13 +135,13 @@ class NoticePublishView(StaffPermissionMixin, View):
         return redirect("notifications:notice_detail", pk=pk)
 
 
-class DeliveryListView(StaffPermissionMixin, WebhookStateMixin, SingleTableMixin, FilterView):
+class DeliveryListView(StaffPermissionMixin, WebhookStateMixin, PaginatedTableMixin, FilterView):
     permission_required = "notifications.view_delivery"
     queryset = selectors.delivery_list()
     table_class = DeliveryTable
     filterset_class = DeliveryFilterSet
     template_name = "notifications/delivery_list.html"
-    paginate_by = 50
+    default_per_page = 50
 
 
 class DeliveryRetryView(StaffPermissionMixin, View):

@@ -2,7 +2,9 @@ import logging
 import time
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import SuspiciousOperation
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.urls import get_resolver, get_urlconf
 from django.utils.functional import LazyObject, empty
 
 from . import request_context
@@ -48,3 +50,51 @@ def _user_id_if_loaded(request: HttpRequest) -> int | None:
     if isinstance(user, LazyObject) and user._wrapped is empty:
         return None
     return user.pk if user is not None and user.is_authenticated else None
+
+
+class DropNulCookiesMiddleware:
+    """Forgets cookies with a NUL character (a quoted cookie value may carry one as \\000).
+
+    No cookie of ours holds one, and the session's key would reach the database, which refuses NUL: the
+    request goes on as if the cookie were not there. Runs before the session middleware reads the cookie.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for name in [name for name, value in request.COOKIES.items() if "\x00" in name or "\x00" in value]:
+            del request.COOKIES[name]
+        return self.get_response(request)
+
+
+class RejectNulMiddleware:
+    """Answers 400 to a request with a NUL character in its path, query string or form data.
+
+    No page takes one, and PostgreSQL refuses NUL in text: a lookup with it would fail as a 500. It runs as
+    the last middleware's process_view, so the form data it reads is what CSRF protection reads anyway; a
+    view exempt from CSRF keeps its body unread (and may still choose its upload handlers).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        if "\x00" in request.path or _has_nul(request.GET):
+            return _bad_request(request, "NUL character in the request's address")
+        if request.method == "POST" and not getattr(view_func, "csrf_exempt", False) and _has_nul(request.POST):
+            return _bad_request(request, "NUL character in the request's form data")
+        return None
+
+
+def _bad_request(request: HttpRequest, reason: str) -> HttpResponse:
+    """The project's 400 page; logged as a warning (a probe, not an error of ours to alert on)."""
+    access_log.warning("bad request: %s", reason)
+    return get_resolver(get_urlconf()).resolve_error_handler(400)(request, SuspiciousOperation(reason))
+
+
+def _has_nul(data: QueryDict) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists())

@@ -1,6 +1,11 @@
 from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from . import throttling
 
 
 @require_GET
@@ -42,3 +47,29 @@ def server_error(request):
 
     html = loader.get_template("500.html").render({"request_id": get_request_id()})
     return HttpResponseServerError(html)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset by e-mail, throttled per client address and per e-mail address.
+
+    A client over PASSWORD_RESET_THROTTLE_PER_IP requests gets the form again with status 429; an address over
+    PASSWORD_RESET_THROTTLE_PER_EMAIL gets no more e-mails, with the same "sent" answer as always (so the
+    answer tells nobody whether the address has a user).
+    """
+
+    def form_valid(self, form):
+        window = settings.PASSWORD_RESET_THROTTLE_WINDOW_SECONDS
+        client = throttling.client_ip(self.request)
+        if client and throttling.over_limit(
+            "password-reset-ip", client, settings.PASSWORD_RESET_THROTTLE_PER_IP, window_seconds=window
+        ):
+            form.add_error(None, _("Too many requests. Wait a few minutes and try again."))
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        address = form.cleaned_data["email"].strip().lower()
+        if throttling.over_limit(
+            "password-reset-email", address, settings.PASSWORD_RESET_THROTTLE_PER_EMAIL, window_seconds=window
+        ):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)

@@ -11,6 +11,9 @@ class TestReportAdmin(admin.ModelAdmin):
     list_select_related = ["system", "contact"]
     readonly_fields = ["system", "contact", "reported_by", "result", "text", "created_at"]
 
+    def has_add_permission(self, request) -> bool:
+        return False  # its rows are written by the services, never typed in
+
 
 @admin.register(AckReminder)
 class AckReminderAdmin(admin.ModelAdmin):

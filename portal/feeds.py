@@ -1,6 +1,7 @@
 """A contact person's subscriptions: an Atom feed of their notices and an iCalendar feed of their windows.
 
-Both are reached by a secret token in the URL (FeedToken); a wrong or revoked token is a 404.
+Both are reached by a secret token in the URL (FeedToken); a wrong or revoked token is a 404, and so is the
+token of a contact person whose login was deactivated or deleted (removing the contact deletes the token).
 """
 
 from datetime import timedelta
@@ -29,7 +30,8 @@ FEED_SIZE = 50
 
 
 def _contact_for_token(token: str):
-    return get_object_or_404(FeedToken.objects.select_related("contact"), key=token).contact
+    tokens = FeedToken.objects.select_related("contact").filter(contact__user__is_active=True)
+    return get_object_or_404(tokens, key=token).contact
 
 
 def _uid_domain() -> str:

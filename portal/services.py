@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +17,7 @@ from django.utils.translation import gettext as _
 from notifications.choices import DeliveryKind
 from notifications.models import Acknowledgement, Notice
 from notifications.services import delivery_attempt, emails_queue
+from ops import throttling
 from systems.choices import MigrationStatus
 from systems.models import ContactPerson, System
 from systems.services import record_change, system_transition
@@ -38,16 +37,9 @@ class LoginThrottled(Exception):
 
 
 def _over_limit(kind: str, value: str, limit: int) -> bool:
-    """Count one hit for (kind, value) in the throttle window; True once the limit is passed."""
-    digest = hashlib.sha256(value.encode()).hexdigest()
-    key = f"portal:login-throttle:{kind}:{digest}"
-    cache.add(key, 0, timeout=settings.PORTAL_LOGIN_THROTTLE_WINDOW_SECONDS)
-    try:
-        hits = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=settings.PORTAL_LOGIN_THROTTLE_WINDOW_SECONDS)
-        hits = 1
-    return hits > limit
+    return throttling.over_limit(
+        f"portal-login-{kind}", value, limit, window_seconds=settings.PORTAL_LOGIN_THROTTLE_WINDOW_SECONDS
+    )
 
 
 def may_log_in_by_link(contact: ContactPerson) -> bool:
@@ -65,10 +57,13 @@ def may_log_in_by_link(contact: ContactPerson) -> bool:
 
 
 def login_link_request(*, email: str, ip: str | None) -> None:
-    """Ask for a login link for this address: the link is made and e-mailed by a task, after commit.
+    """Ask for a login link to be e-mailed to this address.
 
-    The request does the same for every address (known, unknown, staff, throttled), so the answer tells nothing;
-    raises LoginThrottled when the client IP is over its limit.
+    The same work whether or not the address belongs to a contact person who may log in by link: the throttles
+    (per client IP and per address) are counted, then one task with the address is enqueued after commit; the
+    task looks the contact up and sends (login_link_send). So neither the answer nor its timing tells an
+    unknown address from a known one. Raises LoginThrottled when the client IP is over its limit; an address
+    over its own limit is dropped silently (the same answer again).
     """
     if ip and _over_limit("ip", ip, settings.PORTAL_LOGIN_THROTTLE_PER_IP):
         raise LoginThrottled

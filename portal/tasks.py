@@ -11,7 +11,11 @@ from . import services
 
 @shared_task(name="portal.tasks.send_login_link", ignore_result=True)
 def send_login_link(address: str, ip: str | None = None) -> bool:
-    """Make and e-mail a login link if the address is a contact person's who may log in by link."""
+    """Make and e-mail a login link if the address is a contact person's who may log in by link.
+
+    The portal's login form enqueues this for every address it is given, known or not (equal work). Not
+    retried: a retry would make a second link; the person can ask again.
+    """
     return services.login_link_send(email=address, ip=ip) is not None
 
 

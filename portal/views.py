@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django_tables2 import RequestConfig
+
+from migportal.pagination import paginate_table
+from ops.throttling import client_ip
 
 from . import selectors, services
 from .access import contact_required, portal_reader_required, staff_required
@@ -25,24 +27,7 @@ from .tables import (
     PortalSystemTable,
 )
 
-PER_PAGE = 25
-
-
-def _paginate(request, table):
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    return table
-
-
 # --- Login by one-time link ---------------------------------------------------------------------------
-
-
-def client_ip(request) -> str | None:
-    """The client's address for throttling: REMOTE_ADDR, or the address the last trusted proxy saw."""
-    proxies = settings.PORTAL_TRUSTED_PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR")
 
 
 @require_http_methods(["GET", "POST"])
@@ -91,7 +76,7 @@ def login_link(request, pk: int, secret: str):
 
 @portal_reader_required
 def notice_list(request):
-    table = _paginate(request, PortalNoticeTable(selectors.notice_list(request.user)))
+    table = paginate_table(request, PortalNoticeTable(selectors.notice_list(request.user)))
     return render(request, "portal/notice_list.html", {"table": table, "portal_section": "notices"})
 
 
@@ -147,7 +132,7 @@ def notice_unacknowledge(request, pk: int):
 
 @portal_reader_required
 def system_list(request):
-    table = _paginate(request, PortalSystemTable(selectors.portal_system_list(request.user)))
+    table = paginate_table(request, PortalSystemTable(selectors.portal_system_list(request.user)))
     return render(request, "portal/system_list.html", {"table": table, "portal_section": "systems"})
 
 
@@ -221,7 +206,7 @@ def subscriptions_regenerate(request):
 @require_safe
 @staff_required
 def staff_acknowledgement_list(request):
-    table = _paginate(request, AcknowledgementOverviewTable(selectors.acknowledgement_overview()))
+    table = paginate_table(request, AcknowledgementOverviewTable(selectors.acknowledgement_overview()))
     return render(request, "portal/staff/acknowledgement_list.html", {"table": table, "portal_section": "acks"})
 
 
@@ -247,7 +232,7 @@ def staff_acknowledgement_detail(request, pk: int):
 @require_safe
 @staff_required
 def staff_escalations(request):
-    table = _paginate(request, EscalationTable(selectors.escalation_systems(now=timezone.now())))
+    table = paginate_table(request, EscalationTable(selectors.escalation_systems(now=timezone.now())))
     return render(
         request,
         "portal/staff/escalations.html",

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 
 from systems.roles import EDITOR_GROUP, GROUP_PERMISSIONS, VIEWER_GROUP
 
@@ -27,6 +28,15 @@ def ensure_staff_groups() -> None:
     """Both staff groups, as migration systems.0002 makes them (a transactional test's flush removes them)."""
     for name in GROUP_PERMISSIONS:
         staff_group(name)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Throttles count in the cache (Redis db N in tests), and logins and resets come from one address here:
+    every test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

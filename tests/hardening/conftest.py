@@ -8,6 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from celery import signals
+from rest_framework.authtoken.models import Token
+
+from .sample_data import one_of_everything
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_HOST = "migrering.kommune.example"
@@ -63,3 +68,36 @@ def production_settings() -> dict:
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def everything(admin_user):
+    """One row of every model, connected (the admin is a contact person of a system with a notice)."""
+    objects = one_of_everything(admin_user)
+    # Rows of third-party models the admin lists, so their detail pages are walked too.
+    Token.objects.create(user=admin_user)
+    axes_row = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "someone", "http_accept": "*/*",
+                "path_info": "/accounts/login/"}  # fmt: skip
+    AccessAttempt.objects.create(**axes_row, get_data="", post_data="", failures_since_start=1)
+    AccessFailureLog.objects.create(**axes_row)
+    AccessLog.objects.create(**axes_row)
+    return objects
+
+
+@pytest.fixture
+def published_tasks():
+    """(task name, args, kwargs) of every Celery message sent to the broker during the test; the queue is
+    emptied afterwards, so no worker of a later test runs them."""
+    seen = []
+
+    def record(sender=None, body=None, **_kwargs):
+        args, kwargs, _embed = body
+        seen.append((sender, tuple(args), kwargs))
+
+    signals.before_task_publish.connect(record, weak=False)
+    yield seen
+    signals.before_task_publish.disconnect(record)
+    if seen:
+        from migportal.celery import app
+
+        app.control.purge()

@@ -56,7 +56,9 @@ def build_login_link(**fields) -> LoginLink:
 
 
 def build_feed_token(**fields) -> FeedToken:
-    return FeedToken.objects.create(contact=fields.pop("contact", None) or ContactPersonFactory(), **fields)
+    """A feed token of a contact person with a login (feeds stop when the login is deactivated or deleted)."""
+    contact = fields.pop("contact", None) or ContactPersonFactory(user=UserFactory())
+    return FeedToken.objects.create(contact=contact, **fields)
 
 
 def build_test_report(**fields) -> TestReport:
