@@ -57,6 +57,7 @@ class ImportResult:
     errors: list[Problem] = field(default_factory=list)
     error_count: int = 0
     warnings: list[Problem] = field(default_factory=list)
+    warning_count: int = 0
     dry_run: bool = False
     seconds: float = 0.0
 
@@ -74,6 +75,7 @@ class ImportResult:
             "errors": [problem.as_dict() for problem in self.errors],
             "error_count": self.error_count,
             "warnings": [problem.as_dict() for problem in self.warnings],
+            "warning_count": self.warning_count,
             "dry_run": self.dry_run,
             "seconds": self.seconds,
         }
@@ -85,6 +87,7 @@ class ImportResult:
             errors=[Problem(**problem) for problem in data["errors"]],
             error_count=data["error_count"],
             warnings=[Problem(**problem) for problem in data["warnings"]],
+            warning_count=data.get("warning_count", len(data["warnings"])),
             dry_run=data["dry_run"],
             seconds=data.get("seconds", 0.0),
         )
@@ -106,7 +109,7 @@ class Importer:
         *,
         by: AbstractBaseUser | None = None,
         dry_run: bool = False,
-        max_errors: int | None = 1000,
+        max_errors: int | None = 1000,  # errors and warnings kept (all are counted); None: keep all
         on_progress: Callable[[float], None] | None = None,
         on_problem: Callable[[Problem], None] | None = None,
         chunk_size: int = CHUNK,
@@ -176,7 +179,9 @@ class Importer:
         """Sort what the reader found into errors and warnings (unknown columns only warn)."""
         for problem in problems:
             if problem.warning:
-                self.result.warnings.append(problem)
+                self.result.warning_count += 1
+                if self.max_errors is None or len(self.result.warnings) < self.max_errors:
+                    self.result.warnings.append(problem)
             else:
                 self.error(problem.file, problem.message, row=problem.row, column=problem.column)
         problems.clear()
@@ -232,6 +237,15 @@ class KindHandler:
     def parse(self, table: Table, number: int, cells: list[Any]) -> Row:
         values: dict[str, Any] = {}
         row = Row(table.label, number, values)
+        if table.width is not None and len(cells) != table.width:
+            # A cell too many or too few: the columns would slide, so no cell of this row can be trusted.
+            self.importer.row_error(
+                row,
+                None,
+                _("The row has a different number of cells (%(cells)d) than the header (%(header)d).")
+                % {"cells": len(cells), "header": table.width},
+            )
+            return row
         for index, column in table.columns:
             cell = cells[index] if index < len(cells) else None
             if empty_cell(cell):

@@ -22,6 +22,8 @@ from .models import ImportFile, ImportJob
 from .readers import Source
 
 PROGRESS_TIMEOUT = 6 * 3600
+#: Errors and warnings a browser import keeps for its preview (all are counted: "… and N more").
+PREVIEW_PROBLEMS = 100
 
 
 def progress_key(job_id: int) -> str:
@@ -89,7 +91,9 @@ def import_job_run(*, job_id: int, dry_run: bool) -> None:
 
     sources = [Source.from_bytes(file.name, bytes(file.content)) for file in job.files.all()]
     with translation.override(job.language), transaction.atomic():
-        result: ImportResult = Importer(by=job.created_by, dry_run=dry_run, on_progress=on_progress).run(sources)
+        result: ImportResult = Importer(
+            by=job.created_by, dry_run=dry_run, max_errors=PREVIEW_PROBLEMS, on_progress=on_progress
+        ).run(sources)
         if dry_run:
             job.preview = result.as_dict()
             job.state = ImportJob.State.PREVIEWED
