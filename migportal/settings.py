@@ -229,6 +229,10 @@ CELERY_BEAT_SCHEDULE["portal-purge-login-links"] = {
 INVENTORY_IMPORT_MAX_BYTES = env.int("INVENTORY_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 INVENTORY_IMPORT_BACKGROUND_BYTES = env.int("INVENTORY_IMPORT_BACKGROUND_BYTES", default=1024 * 1024)
 INVENTORY_IMPORT_TIME_LIMIT = env.int("INVENTORY_IMPORT_TIME_LIMIT", default=900)
+# Background imports run on a queue of their own, consumed only by the import worker (Procfile, compose), whose
+# processes may each grow by this much address space (MB; 0 = no cap) before allocations fail.
+INVENTORY_IMPORT_WORKER_MEMORY_MB = env.int("INVENTORY_IMPORT_WORKER_MEMORY_MB", default=1024)
+CELERY_TASK_ROUTES = {"systems.inventory.tasks.run_import_job": {"queue": "imports"}}
 # Bounds on one import (systems/inventory/limits.py): all files together, how many, and per table.
 INVENTORY_IMPORT_MAX_TOTAL_BYTES = env.int("INVENTORY_IMPORT_MAX_TOTAL_BYTES", default=100 * 1024 * 1024)
 INVENTORY_IMPORT_MAX_FILES = env.int("INVENTORY_IMPORT_MAX_FILES", default=10)

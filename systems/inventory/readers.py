@@ -207,7 +207,10 @@ _WORKBOOK_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError,
 
 
 def _unreadable_workbook(error: Exception) -> FileProblem:
-    if isinstance(error, DefusedXmlException):
+    cause: BaseException | None = error
+    while cause is not None and not isinstance(cause, DefusedXmlException):
+        cause = cause.__cause__ or cause.__context__  # openpyxl wraps the parser's error in its own
+    if cause is not None:
         return FileProblem(_("The workbook declares XML entities or a DTD, which a workbook never needs: refused."))
     return FileProblem(_("This is not a readable XLSX workbook (%(error)s).") % {"error": error})
 
