@@ -61,15 +61,16 @@ def _systems() -> Iterator[list[str]]:
         "description",
         "source_datacenter",
         "target_datacenter",
+        "downtime_start",
+        "downtime_end",
+        "migrated_at",
     )
-    for code, name, agency, environment, criticality, status, wave, description, source, target in systems.iterator(
-        chunk_size=ITER_CHUNK
-    ):
+    for code, name, agency, environment, criticality, status, wave, *rest in systems.iterator(chunk_size=ITER_CHUNK):
         depends_on = []
         while pending is not None and pending[0] == code:
             depends_on.append(pending[1])
             pending = next(dependencies, None)
-        yield [code, name, agency, environment, criticality, status, wave, depends_on, description, source, target]
+        yield [code, name, agency, environment, criticality, status, wave, depends_on, *rest]
 
 
 def _vms() -> Iterator[list[str]]:
@@ -95,15 +96,17 @@ def _contacts() -> Iterator[list[str]]:
         "contact__agency__code",
         "system__code",
         "role",
+        "contact__language",
     )
-    for values in _rows(
+    for email, name, phone, agency, language in _rows(
         ContactPerson.objects.filter(system_contacts__isnull=True).order_by("email"),
         "email",
         "name",
         "phone",
         "agency__code",
+        "language",
     ):
-        yield [*values, None, None]
+        yield [email, name, phone, agency, None, None, language]
 
 
 ROWS = {"agencies": _agencies, "waves": _waves, "systems": _systems, "vms": _vms, "contacts": _contacts}
@@ -135,24 +138,16 @@ def write_csv(kind: str, stream: IO[str]) -> None:
 def write_xlsx(stream: IO[bytes]) -> None:
     """One workbook with a sheet per kind (openpyxl's write-only mode: rows go straight to the file)."""
     import openpyxl
-    from openpyxl.cell import WriteOnlyCell
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, int | Decimal) and not isinstance(value, bool):
+            return value  # numbers as numbers, so a spreadsheet can sum them
+        return export_value(value)  # text that never starts like a formula, so openpyxl stores it as text
 
     workbook = openpyxl.Workbook(write_only=True)
     for kind in KIND_ORDER:
         sheet = workbook.create_sheet(kind)
         sheet.append(KINDS[kind].column_names)
-
-        def cell(value: Any, sheet=sheet) -> Any:
-            if isinstance(value, int | Decimal) and not isinstance(value, bool):
-                return value  # numbers as numbers, so a spreadsheet can sum them
-            text = export_value(value)
-            if text.startswith("="):
-                # openpyxl would store this as a formula: keep it text (no formula injection, exact round trip).
-                written = WriteOnlyCell(sheet, value=text)
-                written.data_type = "s"
-                return written
-            return text
-
         for values in ROWS[kind]():
             sheet.append([cell(value) for value in values])
     workbook.save(stream)

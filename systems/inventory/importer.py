@@ -23,12 +23,13 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from systems.choices import AgencyKind, ContactRole, Criticality, MigrationStatus
+from systems.choices import AgencyKind, ContactRole, Criticality, Language, MigrationStatus
 from systems.lifecycle import MIGRATED_STATES, OPEN_STATES
 from systems.models import VM, Agency, ContactPerson, System, SystemContact
 from waves import services as wave_services
@@ -37,9 +38,10 @@ from waves.models import Wave
 
 from . import writer
 from .readers import FileProblem, Problem, Source, Table, empty_cell, plan
-from .schema import KIND_ORDER, CellError, Kind
+from .schema import KIND_ORDER, CellError, Kind, unescape_cell
 
 CHUNK = 2000
+DOWNTIME_CONSTRAINT = next(c for c in System._meta.constraints if c.name == "system_downtime_end_after_start")
 
 
 @dataclass
@@ -201,7 +203,13 @@ class Importer:
             state_set = waves.apply_states()
         touched = (systems.touched_waves if systems else set()) - state_set
         if touched and self.result.ok:
-            wave_services.wave_systems_changed(waves=list(Wave.objects.filter(id__in=touched)), by=self.by)
+            # Only waves that can have downtime notices are told, found in one query: a wave in draft or done
+            # without notices has nothing to follow (in a first import that is nearly every wave, and telling
+            # each one, row lock and all, was most of the import's time).
+            waves_with_notices = Wave.objects.filter(id__in=touched).filter(
+                Q(state__in=(WaveState.CONFIRMED, WaveState.IN_PROGRESS)) | Q(notices__isnull=False)
+            )
+            wave_services.wave_systems_changed(waves=list(waves_with_notices.distinct()), by=self.by)
 
 
 def chunks(iterator: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -247,7 +255,7 @@ class KindHandler:
             )
             return row
         for index, column in table.columns:
-            cell = cells[index] if index < len(cells) else None
+            cell = unescape_cell(cells[index]) if index < len(cells) else None
             if empty_cell(cell):
                 if column.required:
                     self.importer.row_error(row, column.name, _("A value is required."))
@@ -538,6 +546,13 @@ class _LifecycleMixin:
         obj.status = status
         return changed
 
+    def apply_migrated_at(self, obj, row: Row) -> set[str]:
+        """The file's `migrated_at`, when it has the column (after the status: the date given wins)."""
+        if "migrated_at" in row.values and obj.migrated_at != row.values["migrated_at"]:
+            obj.migrated_at = row.values["migrated_at"]
+            return {"migrated_at"}
+        return set()
+
 
 class SystemHandler(_LifecycleMixin, KindHandler):
     from .schema import SYSTEMS as kind
@@ -553,6 +568,8 @@ class SystemHandler(_LifecycleMixin, KindHandler):
         "description": ("description", ""),
         "source_datacenter": ("source_datacenter", ""),
         "target_datacenter": ("target_datacenter", ""),
+        "downtime_start": ("downtime_start", None),
+        "downtime_end": ("downtime_end", None),
     }
 
     def __init__(self, importer: Importer):
@@ -565,6 +582,11 @@ class SystemHandler(_LifecycleMixin, KindHandler):
         code, depends_on = row.values.get("code"), row.values.get("depends_on")
         if code and depends_on and code in depends_on:
             self.importer.row_error(row, "depends_on", _("A system cannot depend on itself."))
+        start, end = row.values.get("downtime_start"), row.values.get("downtime_end")
+        if ("downtime_start" in row.values or "downtime_end" in row.values) and (
+            (start is None) != (end is None) or (start and end and end <= start)
+        ):
+            self.importer.row_error(row, "downtime_end", str(DOWNTIME_CONSTRAINT.violation_error_message))
 
     def resolve(self, row: Row) -> dict[str, Any]:
         fields = super().resolve(row)
@@ -579,6 +601,7 @@ class SystemHandler(_LifecycleMixin, KindHandler):
         changed = super().apply(obj, fields, row, new=new)
         if "status" in row.values:
             changed |= self.apply_status(obj, row.values["status"])
+        changed |= self.apply_migrated_at(obj, row)
         if obj.wave_id != old_wave:
             self.touched_waves.update(wave for wave in (old_wave, obj.wave_id) if wave)
         if changed and not new:
@@ -651,13 +674,10 @@ class VMHandler(_LifecycleMixin, KindHandler):
         changed = super().apply(obj, fields, row, new=new)
         if "status" in row.values:
             changed |= self.apply_status(obj, row.values["status"])
-        if "migrated_at" in row.values and obj.migrated_at != row.values["migrated_at"]:
-            obj.migrated_at = row.values["migrated_at"]
-            changed.add("migrated_at")
-        return changed
+        return changed | self.apply_migrated_at(obj, row)
 
 
-PERSON = ("name", "phone", "agency")
+PERSON = ("name", "phone", "agency", "language")
 
 
 class ContactHandler(KindHandler):
@@ -668,7 +688,12 @@ class ContactHandler(KindHandler):
     model = ContactPerson
     key_column = "email"
     case_insensitive = True
-    plain = {"email": ("email", ""), "name": ("name", ""), "phone": ("phone", "")}
+    plain = {
+        "email": ("email", ""),
+        "name": ("name", ""),
+        "phone": ("phone", ""),
+        "language": ("language", Language.NB),
+    }
 
     def __init__(self, importer: Importer):
         super().__init__(importer)

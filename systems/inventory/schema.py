@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from systems.choices import AgencyKind, ContactRole, Criticality, Environment, MigrationStatus
+from systems.choices import AgencyKind, ContactRole, Criticality, Environment, Language, MigrationStatus
 from waves.choices import WaveState
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -216,9 +216,25 @@ def code_list(raw: Any) -> list[str]:
 
 # --- how values are written back -----------------------------------------------------------------------
 
+#: What makes a spreadsheet read a cell as a formula (OWASP, CSV injection): = + - @ tab and carriage return.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
+
+
+def formula_safe(text: str) -> str:
+    """`text` as a cell no spreadsheet runs: a formula-like start (or an apostrophe) gets an apostrophe first."""
+    return ESCAPE + text if text.startswith((*FORMULA_STARTS, ESCAPE)) else text
+
+
+def unescape_cell(cell: Any) -> Any:
+    """Undo `formula_safe` on a cell read from a file, so export → import gives back exactly what was exported."""
+    if isinstance(cell, str) and cell.startswith(ESCAPE) and cell[1:2].startswith((*FORMULA_STARTS, ESCAPE)):
+        return cell[1:]
+    return cell
+
 
 def export_value(value: Any) -> str:
-    """A model value as the importer reads it back unchanged."""
+    """A model value as the importer reads it back unchanged (text made formula-safe)."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -230,7 +246,7 @@ def export_value(value: Any) -> str:
         return text_value
     if isinstance(value, list | tuple):
         return "|".join(value)
-    return str(value)
+    return formula_safe(str(value))
 
 
 # --- the kinds -----------------------------------------------------------------------------------------
@@ -271,6 +287,7 @@ class Kind:
         return ", ".join(f"{column.name}*" if column.required else column.name for column in self.columns)
 
 
+MIGRATED_AT_ALIASES = ("migrert", "migrert_dato", "migrert_tid")
 STATUS = choice(
     MigrationStatus,
     {
@@ -346,6 +363,9 @@ SYSTEMS = Kind(
         Column("description", text(), aliases=("beskrivelse",)),
         Column("source_datacenter", text(100), aliases=("kildedatasenter", "fra_datasenter")),
         Column("target_datacenter", text(100), aliases=("måldatasenter", "maldatasenter", "til_datasenter")),
+        Column("downtime_start", date_time, aliases=("nedetid_start", "egen_nedetid_start")),
+        Column("downtime_end", date_time, aliases=("nedetid_slutt", "egen_nedetid_slutt")),
+        Column("migrated_at", date_or_date_time, aliases=MIGRATED_AT_ALIASES),
     ),
     file_aliases=("systemer", "system"),
 )
@@ -359,7 +379,7 @@ VMS = Kind(
         Column("memory_gb", positive_decimal(8, 2), aliases=("minne_gb", "ram_gb", "minne", "ram")),
         Column("disk_gb", positive_decimal(10, 2), aliases=("disk",)),
         Column("status", STATUS),
-        Column("migrated_at", date_or_date_time, aliases=("migrert", "migrert_dato", "migrert_tid")),
+        Column("migrated_at", date_or_date_time, aliases=MIGRATED_AT_ALIASES),
     ),
     file_aliases=("vm", "virtuelle_maskiner", "vmer", "vm_er"),
 )
@@ -386,6 +406,7 @@ CONTACTS = Kind(
             ),
             aliases=("rolle",),
         ),
+        Column("language", choice(Language, {"norsk": "nb", "bokmål": "nb", "engelsk": "en"}), aliases=("språk",)),
     ),
     file_aliases=("kontakter", "kontaktpersoner", "contact"),
 )

