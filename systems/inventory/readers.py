@@ -206,11 +206,18 @@ class TableRef:
 _WORKBOOK_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error, ParseError)
 
 
-def _unreadable_workbook(error: Exception) -> FileProblem:
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
     cause: BaseException | None = error
-    while cause is not None and not isinstance(cause, DefusedXmlException):
+    while cause is not None and not isinstance(cause, kind):
         cause = cause.__cause__ or cause.__context__  # openpyxl wraps the parser's error in its own
-    if cause is not None:
+    return cause is not None
+
+
+def _unreadable_workbook(error: Exception) -> FileProblem:
+    if _caused_by(error, MemoryError):
+        # Not the file's fault as far as we can tell: the import fails as a whole (see tasks.run_import_job).
+        raise MemoryError from error
+    if _caused_by(error, DefusedXmlException):
         return FileProblem(_("The workbook declares XML entities or a DTD, which a workbook never needs: refused."))
     return FileProblem(_("This is not a readable XLSX workbook (%(error)s).") % {"error": error})
 

@@ -32,6 +32,10 @@ def replace_members(content: bytes, replacements: dict[str, bytes]) -> bytes:
 
 
 SYSTEMS_HEADER = ["code", "name", "agency", "environment"]
+SHARED_STRINGS_TYPE = (
+    b'<Override PartName="/xl/sharedStrings.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
 
 
 def zip_bomb(unpacked_bytes: int) -> bytes:
@@ -42,8 +46,10 @@ def zip_bomb(unpacked_bytes: int) -> bytes:
     block = b"A" * (1 << 20)
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as target:
         for info in source.infolist():
-            if info.filename != "xl/sharedStrings.xml":
-                target.writestr(info.filename, source.read(info.filename))
+            data = source.read(info.filename)
+            if info.filename == "[Content_Types].xml":  # openpyxl writes inline strings: declare shared ones
+                data = data.replace(b"</Types>", SHARED_STRINGS_TYPE + b"</Types>")
+            target.writestr(info.filename, data)
         with target.open("xl/sharedStrings.xml", "w", force_zip64=True) as member:
             member.write(
                 b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
