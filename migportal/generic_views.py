@@ -29,18 +29,22 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, TemplateView, View
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
 
+from systems.inventory.exporter import SpreadsheetExport, csv_dialect
 from systems.services import BulkActionRefused
 from systems.templatetags.staff_tags import nb_datetime
 
 from .tables import PAGE_SIZES
 
 HISTORY_LIMIT = 25
+#: The list exports' CSV dialects (see systems.inventory.exporter): Norwegian Excel's, and plain RFC 4180.
+CSV_LINKS = (("excel", gettext_lazy("CSV for Excel")), ("rfc4180", gettext_lazy("CSV (RFC 4180)")))
 
 
 def model_permission(model: type[models.Model], action: str) -> str:
@@ -132,6 +136,16 @@ class ObjectListView(StaffPermissionMixin, ExportMixin, SingleTableMixin, Filter
             return self.handle_no_permission()
         return super().render_to_response(context, **kwargs)
 
+    def create_export(self, export_format):
+        """The filtered rows as CSV (in the user's dialect, `?csv=excel|rfc4180`) or XLSX, safe to open."""
+        export = SpreadsheetExport(
+            export_format,
+            self.get_table(**self.get_table_kwargs()),
+            exclude_columns=self.exclude_columns,
+            dialect=csv_dialect(self.request.GET.get("csv"), get_language()),
+        )
+        return export.response(filename=self.get_export_filename(export_format))
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         opts = self.model._meta
@@ -145,7 +159,14 @@ class ObjectListView(StaffPermissionMixin, ExportMixin, SingleTableMixin, Filter
             can_export=self.request.user.has_perm(self.export_permission),
             add_url=reverse(url_name(self.model, "add")),
             list_url=reverse(url_name(self.model, "list")),
-            export_links=[(fmt.upper(), _querystring(query, _export=fmt)) for fmt in self.export_formats],
+            export_links=[
+                *((label, _querystring(query, _export=TableExport.CSV, csv=name)) for name, label in CSV_LINKS),
+                *(
+                    (fmt.upper(), _querystring(query, _export=fmt))
+                    for fmt in self.export_formats
+                    if fmt != TableExport.CSV
+                ),
+            ],
             filter_query=_querystring(query, exclude=("_export",)),
             # The table's paginator has counted the filtered rows already.
             match_count=context["table"].paginator.count if self.bulk_allowed() else None,

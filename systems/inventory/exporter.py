@@ -2,24 +2,64 @@
 
 Rows are streamed from the database (one query per kind, plus one for dependencies and one for contact
 persons without a system), so exporting the 100× inventory takes flat memory and a constant number of queries.
+
+Every file is safe to open in a spreadsheet: text that a spreadsheet would run as a formula gets an apostrophe
+first (`schema.formula_safe`; the importer takes it off again), and XLSX cells are text or numbers, never
+formulas. CSV comes in two dialects: RFC 4180 (comma, UTF-8) and what Norwegian Excel opens directly (UTF-8
+with a byte order mark, semicolons, decimal commas); the importer reads both. The staff lists' exports
+(`?_export=csv|xlsx`) are written by `SpreadsheetExport` below with the same rules.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils import timezone
+from django.utils.functional import Promise
+from django_tables2 import DateTimeColumn
+from django_tables2.export import TableExport
+from tablib import Dataset
+
 from systems.models import VM, Agency, ContactPerson, System, SystemContact
 from waves.models import Wave
 
-from .schema import KIND_ORDER, KINDS, export_value
+from .schema import KIND_ORDER, KINDS, OSLO, export_value, formula_safe
 
 ITER_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class CSVDialect:
+    """How CSV is written: its name (`?csv=`), delimiter, encoding (with or without a BOM), decimal separator."""
+
+    name: str
+    delimiter: str
+    encoding: str
+    decimal_comma: bool
+
+    @property
+    def bom(self) -> str:
+        return "\ufeff" if self.encoding == "utf-8-sig" else ""
+
+
+RFC4180 = CSVDialect("rfc4180", ",", "utf-8", decimal_comma=False)
+EXCEL_NB = CSVDialect("excel", ";", "utf-8-sig", decimal_comma=True)
+DIALECTS = {dialect.name: dialect for dialect in (EXCEL_NB, RFC4180)}
+
+
+def csv_dialect(choice: str | None, language: str | None) -> CSVDialect:
+    """The dialect asked for, else the language's: Norwegian users get what Norwegian Excel opens directly."""
+    if choice in DIALECTS:
+        return DIALECTS[choice]
+    return EXCEL_NB if (language or "").startswith("nb") else RFC4180
 
 
 def _rows(query, *fields: str) -> Iterator[list[Any]]:
@@ -112,11 +152,11 @@ def _contacts() -> Iterator[list[str]]:
 ROWS = {"agencies": _agencies, "waves": _waves, "systems": _systems, "vms": _vms, "contacts": _contacts}
 
 
-def rows(kind: str) -> Iterator[list[str]]:
+def rows(kind: str, dialect: CSVDialect = RFC4180) -> Iterator[list[str]]:
     """The header and every row of `kind`, as strings."""
     yield KINDS[kind].column_names
     for values in ROWS[kind]():
-        yield [export_value(value) for value in values]
+        yield [export_value(value, decimal_comma=dialect.decimal_comma) for value in values]
 
 
 class _Echo:
@@ -124,15 +164,18 @@ class _Echo:
         return value
 
 
-def csv_lines(kind: str) -> Iterator[str]:
-    """`kind` as CSV text, line by line (for a streaming HTTP response)."""
-    writer = csv.writer(_Echo())
-    for row in rows(kind):
+def csv_lines(kind: str, dialect: CSVDialect = RFC4180) -> Iterator[str]:
+    """`kind` as CSV text, line by line (for a streaming HTTP response); a BOM first where the dialect has one."""
+    if dialect.bom:
+        yield dialect.bom
+    writer = csv.writer(_Echo(), delimiter=dialect.delimiter)
+    for row in rows(kind, dialect):
         yield writer.writerow(row)
 
 
-def write_csv(kind: str, stream: IO[str]) -> None:
-    csv.writer(stream).writerows(rows(kind))
+def write_csv(kind: str, stream: IO[str], dialect: CSVDialect = RFC4180) -> None:
+    """`kind` into a text stream opened with `dialect.encoding` (which writes the BOM, if any)."""
+    csv.writer(stream, delimiter=dialect.delimiter).writerows(rows(kind, dialect))
 
 
 def write_xlsx(stream: IO[bytes]) -> None:
@@ -153,15 +196,15 @@ def write_xlsx(stream: IO[bytes]) -> None:
     workbook.save(stream)
 
 
-def write_zip(stream: IO[bytes]) -> None:
+def write_zip(stream: IO[bytes], dialect: CSVDialect = RFC4180) -> None:
     """The five CSV files in one ZIP archive."""
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for kind in KIND_ORDER:
-            with io.TextIOWrapper(archive.open(f"{kind}.csv", "w"), encoding="utf-8", newline="") as text:
-                write_csv(kind, text)
+            with io.TextIOWrapper(archive.open(f"{kind}.csv", "w"), encoding=dialect.encoding, newline="") as text:
+                write_csv(kind, text, dialect)
 
 
-def export_directory(directory: Path, *, fmt: str = "csv") -> list[Path]:
+def export_directory(directory: Path, *, fmt: str = "csv", dialect: CSVDialect = RFC4180) -> list[Path]:
     """Write agencies.csv … contacts.csv (or inventory.xlsx) into `directory`; return the paths written."""
     directory.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
@@ -172,7 +215,68 @@ def export_directory(directory: Path, *, fmt: str = "csv") -> list[Path]:
     paths = []
     for kind in KIND_ORDER:
         path = directory / f"{kind}.csv"
-        with path.open("w", encoding="utf-8", newline="") as stream:
-            write_csv(kind, stream)
+        with path.open("w", encoding=dialect.encoding, newline="") as stream:
+            write_csv(kind, stream, dialect)
         paths.append(path)
     return paths
+
+
+# --- the staff lists' exports (?_export=csv|xlsx) ----------------------------------------------------------
+
+
+def table_cell(value: Any, *, xlsx: bool, dialect: CSVDialect) -> Any:
+    """A list table's value as a spreadsheet cell: times in Oslo time (date cells in XLSX), text formula-safe."""
+    if isinstance(value, dt.datetime):
+        local = timezone.localtime(value, OSLO) if timezone.is_aware(value) else value
+        local = local.replace(microsecond=0)
+        return local.replace(tzinfo=None) if xlsx else local.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float | Decimal):
+        return value if xlsx else export_value(Decimal(str(value)), decimal_comma=dialect.decimal_comma)
+    if isinstance(value, str | Promise):
+        return formula_safe(str(value))
+    return value
+
+
+def _datetime(value: Any) -> Any:
+    try:
+        return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:  # the column's placeholder for an empty value
+        return ""
+
+
+class SpreadsheetExport(TableExport):
+    """django-tables2's export of a list table, safe to open in a spreadsheet and in the user's CSV dialect."""
+
+    def __init__(self, export_format, table, exclude_columns=None, dataset_kwargs=None, *, dialect=RFC4180):
+        self.dialect = dialect
+        super().__init__(export_format, table, exclude_columns=exclude_columns, dataset_kwargs=dataset_kwargs)
+
+    def table_to_dataset(self, table, exclude_columns, dataset_kwargs=None) -> Dataset:
+        dataset = super().table_to_dataset(table, exclude_columns, dataset_kwargs)
+        # The columns as_values() wrote, in its order; date-time columns export isoformat() text: read it back.
+        exported = [
+            bound.column
+            for bound in table.columns.iterall()
+            if not (bound.column.exclude_from_export or bound.name in (exclude_columns or ()))
+        ]
+        xlsx = self.format == self.XLSX
+        cleaned = Dataset(title=dataset.title, headers=[formula_safe(str(header)) for header in dataset.headers or []])
+        for row in dataset:
+            cleaned.append(
+                [
+                    table_cell(
+                        _datetime(value) if isinstance(column, DateTimeColumn) else value,
+                        xlsx=xlsx,
+                        dialect=self.dialect,
+                    )
+                    for column, value in zip(exported, row, strict=True)
+                ]
+            )
+        return cleaned
+
+    def export(self):
+        if self.format == self.CSV:
+            return self.dialect.bom + self.dataset.export("csv", delimiter=self.dialect.delimiter)
+        return super().export()

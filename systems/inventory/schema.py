@@ -233,7 +233,7 @@ def unescape_cell(cell: Any) -> Any:
     return cell
 
 
-def export_value(value: Any) -> str:
+def export_value(value: Any, *, decimal_comma: bool = False) -> str:
     """A model value as the importer reads it back unchanged (text made formula-safe)."""
     if value is None:
         return ""
@@ -243,7 +243,7 @@ def export_value(value: Any) -> str:
         return local.isoformat(sep=" ", timespec=timespec)
     if isinstance(value, Decimal):
         text_value = format(value.normalize(), "f")
-        return text_value
+        return text_value.replace(".", ",") if decimal_comma else text_value
     if isinstance(value, list | tuple):
         return "|".join(value)
     return formula_safe(str(value))

@@ -121,8 +121,25 @@ class ExportView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["csv_links"] = [(kind, reverse("inventory:export_csv", args=[kind])) for kind in KIND_ORDER]
+        labels = {
+            exporter.EXCEL_NB.name: _("For Excel (semicolons, UTF-8 with BOM, decimal commas)"),
+            exporter.RFC4180.name: _("Plain CSV (RFC 4180: commas, UTF-8)"),
+        }
+        context["csv_dialects"] = [
+            (
+                labels[name],
+                [(kind, f"{reverse('inventory:export_csv', args=[kind])}?csv={name}") for kind in KIND_ORDER],
+            )
+            for name in exporter.DIALECTS
+        ]
+        context["zip_links"] = [
+            (labels[name], f"{reverse('inventory:export_file', args=['zip'])}?csv={name}") for name in exporter.DIALECTS
+        ]
         return context
+
+
+def _dialect(request) -> exporter.CSVDialect:
+    return exporter.csv_dialect(request.GET.get("csv"), get_language())
 
 
 def _stamp() -> str:
@@ -135,7 +152,9 @@ class ExportCSVView(PermissionRequiredMixin, View):
     def get(self, request, kind):
         if kind not in KINDS:
             raise Http404
-        response = StreamingHttpResponse(exporter.csv_lines(kind), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            exporter.csv_lines(kind, _dialect(request)), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="{kind}-{_stamp()}.csv"'
         return response
 
@@ -152,7 +171,10 @@ class ExportFileView(PermissionRequiredMixin, View):
     def get(self, request, fmt):
         write, content_type = self.formats[fmt]
         stream = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-        write(stream)
+        if fmt == "zip":
+            write(stream, _dialect(request))
+        else:
+            write(stream)
         stream.seek(0)
         return FileResponse(
             stream, as_attachment=True, filename=f"inventory-{_stamp()}.{fmt}", content_type=content_type
