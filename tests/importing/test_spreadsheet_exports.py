@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from systems.inventory import exporter
@@ -74,3 +75,12 @@ def test_import_reads_both_csv_dialects_back_unchanged(tmp_path, dialect):
     assert Importer().run([Source.from_path(path) for path in paths]).ok
     vm = VM.objects.get()
     assert (vm.system.name, str(vm.memory_gb), str(vm.disk_gb)) == ("-minus", "7.25", "1024.50")
+
+
+def test_export_command_writes_the_dialect_asked_for(tmp_path):
+    SystemFactory(code="S1", name="+47")
+    call_command("export_inventory", str(tmp_path / "plain"), stdout=io.StringIO())
+    call_command("export_inventory", str(tmp_path / "excel"), "--csv", "excel", stdout=io.StringIO())
+    assert (tmp_path / "plain" / "systems.csv").read_bytes().startswith(b"code,name,agency")
+    excel = (tmp_path / "excel" / "systems.csv").read_text(encoding="utf-8")
+    assert excel.startswith("\ufeffcode;name;agency") and "\nS1;'+47;" in excel
