@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from systems.choices import AgencyKind, ContactRole, Criticality, Environment, Language, MigrationStatus
+from systems.models import VM, Agency, ContactPerson, System
 from waves.choices import WaveState
+from waves.models import Wave
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -58,6 +60,11 @@ def text(max_length: int | None = None) -> Callable[[Any], str]:
         return result
 
     return parse
+
+
+def model_text(model: type[models.Model], field: str) -> Callable[[Any], str]:
+    """Text as long as the model field allows (the model says it once)."""
+    return text(model._meta.get_field(field).max_length)
 
 
 def choice(choices: type[models.TextChoices], aliases: dict[str, str] | None = None) -> Callable[[Any], str]:
@@ -307,8 +314,8 @@ STATUS = choice(
 AGENCIES = Kind(
     "agencies",
     (
-        Column("code", text(20), required=True, aliases=("kode",)),
-        Column("name", text(200), required=True, aliases=("navn",)),
+        Column("code", model_text(Agency, "code"), required=True, aliases=("kode",)),
+        Column("name", model_text(Agency, "name"), required=True, aliases=("navn",)),
         Column("kind", choice(AgencyKind, {"annet": "other", "annen": "other"}), aliases=("type", "art")),
     ),
     file_aliases=("virksomheter", "agency"),
@@ -316,7 +323,7 @@ AGENCIES = Kind(
 WAVES = Kind(
     "waves",
     (
-        Column("name", text(100), required=True, aliases=("navn", "bølge")),
+        Column("name", model_text(Wave, "name"), required=True, aliases=("navn", "bølge")),
         Column("window_start", date_time, required=True, aliases=("start", "vindu_start", "fra")),
         Column("window_end", date_time, required=True, aliases=("end", "slutt", "vindu_slutt", "til")),
         Column(
@@ -343,9 +350,9 @@ WAVES = Kind(
 SYSTEMS = Kind(
     "systems",
     (
-        Column("code", text(50), required=True, aliases=("kode", "systemkode")),
-        Column("name", text(200), required=True, aliases=("navn", "systemnavn")),
-        Column("agency", text(20), required=True, aliases=("virksomhet", "etat", "agency_code")),
+        Column("code", model_text(System, "code"), required=True, aliases=("kode", "systemkode")),
+        Column("name", model_text(System, "name"), required=True, aliases=("navn", "systemnavn")),
+        Column("agency", model_text(Agency, "code"), required=True, aliases=("virksomhet", "etat", "agency_code")),
         Column(
             "environment",
             choice(Environment, {"prod": "production", "produksjon": "production", "tst": "test"}),
@@ -358,11 +365,17 @@ SYSTEMS = Kind(
             aliases=("kritikalitet", "kritiskhet"),
         ),
         Column("status", STATUS),
-        Column("wave", text(100), aliases=("bølge", "bolge")),
+        Column("wave", model_text(Wave, "name"), aliases=("bølge", "bolge")),
         Column("depends_on", code_list, aliases=("avhenger_av", "avhengigheter")),
         Column("description", text(), aliases=("beskrivelse",)),
-        Column("source_datacenter", text(100), aliases=("kildedatasenter", "fra_datasenter")),
-        Column("target_datacenter", text(100), aliases=("måldatasenter", "maldatasenter", "til_datasenter")),
+        Column(
+            "source_datacenter", model_text(System, "source_datacenter"), aliases=("kildedatasenter", "fra_datasenter")
+        ),
+        Column(
+            "target_datacenter",
+            model_text(System, "target_datacenter"),
+            aliases=("måldatasenter", "maldatasenter", "til_datasenter"),
+        ),
         Column("downtime_start", date_time, aliases=("nedetid_start", "egen_nedetid_start")),
         Column("downtime_end", date_time, aliases=("nedetid_slutt", "egen_nedetid_slutt")),
         Column("migrated_at", date_or_date_time, aliases=MIGRATED_AT_ALIASES),
@@ -372,9 +385,9 @@ SYSTEMS = Kind(
 VMS = Kind(
     "vms",
     (
-        Column("hostname", text(253), required=True, aliases=("vertsnavn", "host", "vm", "navn")),
-        Column("system", text(50), required=True, aliases=("systemkode", "system_code")),
-        Column("os", text(100), aliases=("operativsystem",)),
+        Column("hostname", model_text(VM, "hostname"), required=True, aliases=("vertsnavn", "host", "vm", "navn")),
+        Column("system", model_text(System, "code"), required=True, aliases=("systemkode", "system_code")),
+        Column("os", model_text(VM, "os"), aliases=("operativsystem",)),
         Column("vcpus", positive_integer(32767), aliases=("vcpu", "cpu", "cpus")),
         Column("memory_gb", positive_decimal(8, 2), aliases=("minne_gb", "ram_gb", "minne", "ram")),
         Column("disk_gb", positive_decimal(10, 2), aliases=("disk",)),
@@ -387,10 +400,10 @@ CONTACTS = Kind(
     "contacts",
     (
         Column("email", email, required=True, aliases=("e_post", "epost", "e_mail", "mail")),
-        Column("name", text(200), required=True, aliases=("navn",)),
-        Column("phone", text(30), aliases=("telefon", "tlf", "mobil")),
-        Column("agency", text(20), aliases=("virksomhet", "etat")),
-        Column("system", text(50), aliases=("systemkode",)),
+        Column("name", model_text(ContactPerson, "name"), required=True, aliases=("navn",)),
+        Column("phone", model_text(ContactPerson, "phone"), aliases=("telefon", "tlf", "mobil")),
+        Column("agency", model_text(Agency, "code"), aliases=("virksomhet", "etat")),
+        Column("system", model_text(System, "code"), aliases=("systemkode",)),
         Column(
             "role",
             choice(
