@@ -1,7 +1,8 @@
 """Export the inventory in exactly the format the importer reads (importing an export changes nothing).
 
-Rows are streamed from the database (one query per kind, plus one for dependencies and one for contact
-persons without a system), so exporting the 100× inventory takes flat memory and a constant number of queries.
+Rows are streamed from the database (one query per kind, plus one for the systems' dependencies), reading each
+column where `schema` says it lives, so the columns are declared once for reader and exporter; exporting the
+100× inventory takes flat memory and a constant number of queries.
 
 Every file is safe to open in a spreadsheet: text that a spreadsheet would run as a formula gets an apostrophe
 first (`schema.formula_safe`; the importer takes it off again), and XLSX cells are text or numbers, never
@@ -28,7 +29,7 @@ from django_tables2 import DateTimeColumn
 from django_tables2.export import TableExport
 from tablib import Dataset
 
-from systems.models import VM, Agency, ContactPerson, System, SystemContact
+from systems.models import VM, Agency, ContactPerson, System
 from waves.models import Wave
 
 from .schema import KIND_ORDER, KINDS, OSLO, export_value, formula_safe
@@ -62,27 +63,21 @@ def csv_dialect(choice: str | None, language: str | None) -> CSVDialect:
     return EXCEL_NB if (language or "").startswith("nb") else RFC4180
 
 
-def _rows(query, *fields: str) -> Iterator[list[Any]]:
-    yield from (list(values) for values in query.values_list(*fields).iterator(chunk_size=ITER_CHUNK))
+def _rows(query, kind: str) -> Iterator[list[Any]]:
+    """The kind's columns of each row of `query`, read where the schema says (`Column.lookup`)."""
+    lookups = KINDS[kind].lookups
+    yield from (list(values) for values in query.values_list(*lookups).iterator(chunk_size=ITER_CHUNK))
 
 
-def _agencies() -> Iterator[list[str]]:
-    yield from _rows(Agency.objects.order_by("code"), "code", "name", "kind")
+def _agencies() -> Iterator[list[Any]]:
+    yield from _rows(Agency.objects.order_by("code"), "agencies")
 
 
-def _waves() -> Iterator[list[str]]:
-    yield from _rows(
-        Wave.objects.order_by("window_start", "name"),
-        "name",
-        "window_start",
-        "window_end",
-        "state",
-        "max_vms",
-        "notes",
-    )
+def _waves() -> Iterator[list[Any]]:
+    yield from _rows(Wave.objects.order_by("window_start", "name"), "waves")
 
 
-def _systems() -> Iterator[list[str]]:
+def _systems() -> Iterator[list[Any]]:
     # Systems and their dependencies come in the same order (by code), so they are merged as they stream.
     dependencies = (
         System.depends_on.through.objects.order_by("from_system__code", "to_system__code")
@@ -90,63 +85,25 @@ def _systems() -> Iterator[list[str]]:
         .iterator(chunk_size=ITER_CHUNK)
     )
     pending = next(dependencies, None)
-    systems = System.objects.order_by("code").values_list(
-        "code",
-        "name",
-        "agency__code",
-        "environment",
-        "criticality",
-        "status",
-        "wave__name",
-        "description",
-        "source_datacenter",
-        "target_datacenter",
-        "downtime_start",
-        "downtime_end",
-        "migrated_at",
-    )
-    for code, name, agency, environment, criticality, status, wave, *rest in systems.iterator(chunk_size=ITER_CHUNK):
-        depends_on = []
+    lookups = KINDS["systems"].lookups
+    at = lookups.index("depends_on")
+    systems = System.objects.order_by("code").values_list(*lookups[:at], *lookups[at + 1 :])
+    for values in systems.iterator(chunk_size=ITER_CHUNK):
+        code, depends_on = values[0], []
         while pending is not None and pending[0] == code:
             depends_on.append(pending[1])
             pending = next(dependencies, None)
-        yield [code, name, agency, environment, criticality, status, wave, depends_on, *rest]
+        yield [*values[:at], depends_on, *values[at:]]
 
 
-def _vms() -> Iterator[list[str]]:
-    yield from _rows(
-        VM.objects.order_by("hostname"),
-        "hostname",
-        "system__code",
-        "os",
-        "vcpus",
-        "memory_gb",
-        "disk_gb",
-        "status",
-        "migrated_at",
-    )
+def _vms() -> Iterator[list[Any]]:
+    yield from _rows(VM.objects.order_by("hostname"), "vms")
 
 
-def _contacts() -> Iterator[list[str]]:
-    yield from _rows(
-        SystemContact.objects.order_by("contact__email", "system__code", "role"),
-        "contact__email",
-        "contact__name",
-        "contact__phone",
-        "contact__agency__code",
-        "system__code",
-        "role",
-        "contact__language",
-    )
-    for email, name, phone, agency, language in _rows(
-        ContactPerson.objects.filter(system_contacts__isnull=True).order_by("email"),
-        "email",
-        "name",
-        "phone",
-        "agency__code",
-        "language",
-    ):
-        yield [email, name, phone, agency, None, None, language]
+def _contacts() -> Iterator[list[Any]]:
+    # A left join: a row per (person, system, role), and one with empty system and role for a person without any.
+    query = ContactPerson.objects.order_by("email", "system_contacts__system__code", "system_contacts__role")
+    yield from _rows(query, "contacts")
 
 
 ROWS = {"agencies": _agencies, "waves": _waves, "systems": _systems, "vms": _vms, "contacts": _contacts}

@@ -261,10 +261,18 @@ def export_value(value: Any, *, decimal_comma: bool = False) -> str:
 
 @dataclass(frozen=True)
 class Column:
+    """One column: its header, how a cell is read, and where the exporter reads its value (a lookup path from
+    the kind's model, e.g. `agency__code`; the column's name when not given)."""
+
     name: str
     parse: Callable[[Any], Any]
     required: bool = False
     aliases: tuple[str, ...] = ()
+    source: str = ""
+
+    @property
+    def lookup(self) -> str:
+        return self.source or self.name
 
     @property
     def spellings(self) -> Iterable[str]:
@@ -289,6 +297,11 @@ class Kind:
     @property
     def column_names(self) -> list[str]:
         return [column.name for column in self.columns]
+
+    @property
+    def lookups(self) -> list[str]:
+        """Where the exporter reads each column, in column order."""
+        return [column.lookup for column in self.columns]
 
     def describe_columns(self) -> str:
         return ", ".join(f"{column.name}*" if column.required else column.name for column in self.columns)
@@ -352,7 +365,13 @@ SYSTEMS = Kind(
     (
         Column("code", model_text(System, "code"), required=True, aliases=("kode", "systemkode")),
         Column("name", model_text(System, "name"), required=True, aliases=("navn", "systemnavn")),
-        Column("agency", model_text(Agency, "code"), required=True, aliases=("virksomhet", "etat", "agency_code")),
+        Column(
+            "agency",
+            model_text(Agency, "code"),
+            required=True,
+            aliases=("virksomhet", "etat", "agency_code"),
+            source="agency__code",
+        ),
         Column(
             "environment",
             choice(Environment, {"prod": "production", "produksjon": "production", "tst": "test"}),
@@ -365,7 +384,7 @@ SYSTEMS = Kind(
             aliases=("kritikalitet", "kritiskhet"),
         ),
         Column("status", STATUS),
-        Column("wave", model_text(Wave, "name"), aliases=("bølge", "bolge")),
+        Column("wave", model_text(Wave, "name"), aliases=("bølge", "bolge"), source="wave__name"),
         Column("depends_on", code_list, aliases=("avhenger_av", "avhengigheter")),
         Column("description", text(), aliases=("beskrivelse",)),
         Column(
@@ -386,7 +405,13 @@ VMS = Kind(
     "vms",
     (
         Column("hostname", model_text(VM, "hostname"), required=True, aliases=("vertsnavn", "host", "vm", "navn")),
-        Column("system", model_text(System, "code"), required=True, aliases=("systemkode", "system_code")),
+        Column(
+            "system",
+            model_text(System, "code"),
+            required=True,
+            aliases=("systemkode", "system_code"),
+            source="system__code",
+        ),
         Column("os", model_text(VM, "os"), aliases=("operativsystem",)),
         Column("vcpus", positive_integer(32767), aliases=("vcpu", "cpu", "cpus")),
         Column("memory_gb", positive_decimal(8, 2), aliases=("minne_gb", "ram_gb", "minne", "ram")),
@@ -402,8 +427,9 @@ CONTACTS = Kind(
         Column("email", email, required=True, aliases=("e_post", "epost", "e_mail", "mail")),
         Column("name", model_text(ContactPerson, "name"), required=True, aliases=("navn",)),
         Column("phone", model_text(ContactPerson, "phone"), aliases=("telefon", "tlf", "mobil")),
-        Column("agency", model_text(Agency, "code"), aliases=("virksomhet", "etat")),
-        Column("system", model_text(System, "code"), aliases=("systemkode",)),
+        Column("agency", model_text(Agency, "code"), aliases=("virksomhet", "etat"), source="agency__code"),
+        # One row per role a person has for a system (and one row without system for a person without any).
+        Column("system", model_text(System, "code"), aliases=("systemkode",), source="system_contacts__system__code"),
         Column(
             "role",
             choice(
@@ -418,6 +444,7 @@ CONTACTS = Kind(
                 },
             ),
             aliases=("rolle",),
+            source="system_contacts__role",
         ),
         Column("language", choice(Language, {"norsk": "nb", "bokmål": "nb", "engelsk": "en"}), aliases=("språk",)),
     ),
