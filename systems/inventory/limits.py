@@ -147,6 +147,15 @@ def check_workbook(stream: IO[bytes], limits: Limits) -> None:
                         "max": limits.xlsx_ratio,
                     }
                 )
+        packed = sum(info.compress_size for info in members)
+        if total > RATIO_FLOOR_BYTES and total > limits.xlsx_ratio * max(packed, 1):
+            raise FileProblem(
+                _(
+                    "The workbook is compressed %(ratio)d to 1, more than the %(max)d to 1 a real workbook needs: "
+                    "refused as a possible zip bomb."
+                )
+                % {"ratio": total // max(packed, 1), "max": limits.xlsx_ratio}
+            )
         if total > limits.xlsx_total_bytes:
             raise FileProblem(
                 _("The workbook unpacks to %(size)s; the limit is %(limit)s.")

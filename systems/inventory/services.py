@@ -34,6 +34,7 @@ OUT_OF_MEMORY = gettext_lazy(
     "The import needed more memory than an import may use and was stopped; nothing was written."
 )
 TOOK_TOO_LONG = gettext_lazy("The import took too long and was stopped; nothing was written.")
+FAILED_UNEXPECTEDLY = gettext_lazy("The import failed unexpectedly and was stopped; nothing was written.")
 #: Errors and warnings a browser import keeps for its preview (all are counted: "… and N more").
 PREVIEW_PROBLEMS = 100
 

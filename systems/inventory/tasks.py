@@ -11,6 +11,7 @@ import resource
 from datetime import timedelta
 from pathlib import Path
 
+from billiard.exceptions import WorkerLostError
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from celery.signals import celeryd_after_setup, task_failure, worker_process_init
@@ -42,11 +43,18 @@ def run_import_job(job_id: int, dry_run: bool) -> None:
 
 @task_failure.connect(sender=run_import_job)
 def _run_failed(*, args=(), kwargs=None, exception=None, **_extra) -> None:
-    """The worker's main process reports a lost process or a hard time limit: fail the job at once."""
+    """A run that raised, lost its process or hit the hard time limit (reported by the worker's main process):
+    fail the job at once, with the reason."""
     job_id = (kwargs or {}).get("job_id", args[0] if args else None)
-    if job_id is not None:
-        message = services.TOOK_TOO_LONG if isinstance(exception, TimeLimitExceeded) else services.STOPPED_ITS_WORKER
-        services.import_job_fail(job_id=job_id, message=message)
+    if job_id is None:
+        return
+    if isinstance(exception, TimeLimitExceeded):
+        message = services.TOOK_TOO_LONG
+    elif isinstance(exception, WorkerLostError):
+        message = services.STOPPED_ITS_WORKER
+    else:
+        message = services.FAILED_UNEXPECTEDLY
+    services.import_job_fail(job_id=job_id, message=message)
 
 
 @shared_task

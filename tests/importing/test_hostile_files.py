@@ -190,3 +190,12 @@ def test_upload_of_too_many_files_is_refused(editor_client, run_import):
     assert errors(result) == [
         "agencies-0.csv, agencies-1.csv, agencies-2.csv: For mange filer: 3, høyst 2 i én import."
     ]
+
+
+def test_workbook_of_many_small_highly_compressed_parts_is_refused(run_import):
+    """Parts under 1 MiB escape the per-part ratio; the workbook's ratio as a whole still counts."""
+    parts = {f"xl/media/part{n}.xml": b"<a>" + b"A" * 900_000 + b"</a>" for n in range(3)}
+    content = replace_members(workbook_bytes([SYSTEMS_HEADER, ["S1", "Sak", "BYM", "test"]]), parts)
+    [error] = errors(run_import({"inventory.xlsx": content}))
+    assert error.startswith("inventory.xlsx: Arbeidsboken er komprimert ")
+    assert error.endswith("avvist som en mulig zip-bombe.")
