@@ -84,3 +84,11 @@ def test_export_command_writes_the_dialect_asked_for(tmp_path):
     assert (tmp_path / "plain" / "systems.csv").read_bytes().startswith(b"code,name,agency")
     excel = (tmp_path / "excel" / "systems.csv").read_text(encoding="utf-8")
     assert excel.startswith("\ufeffcode;name;agency") and "\nS1;'+47;" in excel
+
+
+def test_csv_dialect_follows_the_language_unless_one_is_asked_for():
+    assert exporter.csv_dialect(None, "nb") is exporter.EXCEL_NB
+    assert exporter.csv_dialect(None, "en") is exporter.RFC4180
+    assert exporter.csv_dialect("rfc4180", "nb") is exporter.RFC4180
+    assert exporter.csv_dialect("excel", "en") is exporter.EXCEL_NB
+    assert exporter.csv_dialect("<script>", "nb") is exporter.EXCEL_NB
