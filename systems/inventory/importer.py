@@ -23,8 +23,8 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
-from django.db.models.base import ModelState
 from django.db.models import Q
+from django.db.models.base import ModelState
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
