@@ -97,8 +97,7 @@ def import_job_run(*, job_id: int, dry_run: bool) -> None:
     """
     wanted = ImportJob.State.PREVIEWING if dry_run else ImportJob.State.IMPORTING
     waiting = ImportJob.objects.filter(pk=job_id, state=wanted)
-    with transaction.atomic():
-        claimed = waiting.filter(run_started_at__isnull=True).update(run_started_at=timezone.now())
+    claimed = waiting.filter(run_started_at__isnull=True).update(run_started_at=timezone.now())
     if not claimed:
         if waiting.exists():
             import_job_fail(job_id=job_id, message=STOPPED_ITS_WORKER)
