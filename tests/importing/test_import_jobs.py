@@ -37,3 +37,14 @@ def test_a_run_claims_its_job_before_it_works(editor_user):
     job.refresh_from_db()
     assert job.state == ImportJob.State.PREVIEWED and job.run_started_at is not None
     assert job.preview["counts"]["agencies"]["created"] == 2
+
+
+def test_import_runs_go_to_the_import_queue_and_notices_do_not():
+    from migportal.celery import app
+
+    def queue(task: str) -> str:
+        return app.amqp.router.route({}, task)["queue"].name
+
+    assert queue("systems.inventory.tasks.run_import_job") == "imports"
+    assert queue("notifications.tasks.delivery_send") != "imports"
+    assert queue("portal.tasks.send_login_link") != "imports"
