@@ -36,7 +36,9 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
 
+from systems.inventory import exporter as inventory_exporter
 from systems.inventory.exporter import SpreadsheetExport, csv_dialect
+from systems.inventory.views import csv_response
 from systems.services import BulkActionRefused
 from systems.templatetags.staff_tags import nb_datetime
 
@@ -45,6 +47,8 @@ from .tables import PAGE_SIZES
 HISTORY_LIMIT = 25
 #: The list exports' CSV dialects (see systems.inventory.exporter): Norwegian Excel's, and plain RFC 4180.
 CSV_LINKS = (("excel", gettext_lazy("CSV for Excel")), ("rfc4180", gettext_lazy("CSV (RFC 4180)")))
+#: `?_export=` value for a list's filtered rows in the inventory import format (systems, VMs, contacts…).
+INVENTORY_EXPORT = "inventory"
 
 
 def model_permission(model: type[models.Model], action: str) -> str:
@@ -132,8 +136,12 @@ class ObjectListView(StaffPermissionMixin, ExportMixin, SingleTableMixin, Filter
         return {"selectable": self.bulk_allowed(), "columns": self.request.GET.getlist("columns")}
 
     def render_to_response(self, context, **kwargs):
-        if self.request.GET.get(self.export_trigger_param) and not self.request.user.has_perm(self.export_permission):
+        export = self.request.GET.get(self.export_trigger_param)
+        if export and not self.request.user.has_perm(self.export_permission):
             return self.handle_no_permission()
+        if export == INVENTORY_EXPORT and inventory_exporter.kind_of(self.model):
+            # The filtered rows in the import's own format and columns, to edit and import again.
+            return csv_response(self.request, inventory_exporter.kind_of(self.model), self.object_list)
         return super().render_to_response(context, **kwargs)
 
     def create_export(self, export_format):
@@ -161,6 +169,11 @@ class ObjectListView(StaffPermissionMixin, ExportMixin, SingleTableMixin, Filter
             list_url=reverse(url_name(self.model, "list")),
             export_links=[
                 *((label, _querystring(query, _export=TableExport.CSV, csv=name)) for name, label in CSV_LINKS),
+                *(
+                    [(_("CSV in the import format"), _querystring(query, _export=INVENTORY_EXPORT))]
+                    if inventory_exporter.kind_of(self.model)
+                    else []
+                ),
                 *(
                     (fmt.upper(), _querystring(query, _export=fmt))
                     for fmt in self.export_formats

@@ -69,25 +69,26 @@ def _rows(query, kind: str) -> Iterator[list[Any]]:
     yield from (list(values) for values in query.values_list(*lookups).iterator(chunk_size=ITER_CHUNK))
 
 
-def _agencies() -> Iterator[list[Any]]:
-    yield from _rows(Agency.objects.order_by("code"), "agencies")
+def _agencies(query) -> Iterator[list[Any]]:
+    yield from _rows(query.order_by("code"), "agencies")
 
 
-def _waves() -> Iterator[list[Any]]:
-    yield from _rows(Wave.objects.order_by("window_start", "name"), "waves")
+def _waves(query) -> Iterator[list[Any]]:
+    yield from _rows(query.order_by("window_start", "name"), "waves")
 
 
-def _systems() -> Iterator[list[Any]]:
+def _systems(query) -> Iterator[list[Any]]:
     # Systems and their dependencies come in the same order (by code), so they are merged as they stream.
     dependencies = (
-        System.depends_on.through.objects.order_by("from_system__code", "to_system__code")
+        System.depends_on.through.objects.filter(from_system__in=query)
+        .order_by("from_system__code", "to_system__code")
         .values_list("from_system__code", "to_system__code")
         .iterator(chunk_size=ITER_CHUNK)
     )
     pending = next(dependencies, None)
     lookups = KINDS["systems"].lookups
     at = lookups.index("depends_on")
-    systems = System.objects.order_by("code").values_list(*lookups[:at], *lookups[at + 1 :])
+    systems = query.order_by("code").values_list(*lookups[:at], *lookups[at + 1 :])
     for values in systems.iterator(chunk_size=ITER_CHUNK):
         code, depends_on = values[0], []
         while pending is not None and pending[0] == code:
@@ -96,23 +97,31 @@ def _systems() -> Iterator[list[Any]]:
         yield [*values[:at], depends_on, *values[at:]]
 
 
-def _vms() -> Iterator[list[Any]]:
-    yield from _rows(VM.objects.order_by("hostname"), "vms")
+def _vms(query) -> Iterator[list[Any]]:
+    yield from _rows(query.order_by("hostname"), "vms")
 
 
-def _contacts() -> Iterator[list[Any]]:
+def _contacts(query) -> Iterator[list[Any]]:
     # A left join: a row per (person, system, role), and one with empty system and role for a person without any.
-    query = ContactPerson.objects.order_by("email", "system_contacts__system__code", "system_contacts__role")
-    yield from _rows(query, "contacts")
+    yield from _rows(query.order_by("email", "system_contacts__system__code", "system_contacts__role"), "contacts")
 
 
 ROWS = {"agencies": _agencies, "waves": _waves, "systems": _systems, "vms": _vms, "contacts": _contacts}
+MODELS = {"agencies": Agency, "waves": Wave, "systems": System, "vms": VM, "contacts": ContactPerson}
 
 
-def rows(kind: str, dialect: CSVDialect = RFC4180) -> Iterator[list[str]]:
-    """The header and every row of `kind`, as strings."""
+def kind_of(model: type) -> str | None:
+    """The inventory kind a model's rows are exported as (a staff list offers them in the import format)."""
+    return next((kind for kind, kind_model in MODELS.items() if kind_model is model), None)
+
+
+def rows(kind: str, dialect: CSVDialect = RFC4180, queryset=None) -> Iterator[list[str]]:
+    """The header and every row of `kind` (or those of `queryset`, e.g. a filtered list), as strings."""
     yield KINDS[kind].column_names
-    for values in ROWS[kind]():
+    query = (
+        MODELS[kind].objects.all() if queryset is None else MODELS[kind].objects.filter(pk__in=queryset.values("pk"))
+    )
+    for values in ROWS[kind](query):
         yield [export_value(value, decimal_comma=dialect.decimal_comma) for value in values]
 
 
@@ -121,12 +130,12 @@ class _Echo:
         return value
 
 
-def csv_lines(kind: str, dialect: CSVDialect = RFC4180) -> Iterator[str]:
+def csv_lines(kind: str, dialect: CSVDialect = RFC4180, queryset=None) -> Iterator[str]:
     """`kind` as CSV text, line by line (for a streaming HTTP response); a BOM first where the dialect has one."""
     if dialect.bom:
         yield dialect.bom
     writer = csv.writer(_Echo(), delimiter=dialect.delimiter)
-    for row in rows(kind, dialect):
+    for row in rows(kind, dialect, queryset):
         yield writer.writerow(row)
 
 
@@ -148,7 +157,7 @@ def write_xlsx(stream: IO[bytes]) -> None:
     for kind in KIND_ORDER:
         sheet = workbook.create_sheet(kind)
         sheet.append(KINDS[kind].column_names)
-        for values in ROWS[kind]():
+        for values in ROWS[kind](MODELS[kind].objects.all()):
             sheet.append([cell(value) for value in values])
     workbook.save(stream)
 

@@ -146,17 +146,22 @@ def _stamp() -> str:
     return timezone.localtime().strftime("%Y-%m-%d")
 
 
+def csv_response(request, kind: str, queryset=None) -> StreamingHttpResponse:
+    """`kind` (or the rows of `queryset`) as a CSV download in the import format, in the request's dialect."""
+    response = StreamingHttpResponse(
+        exporter.csv_lines(kind, _dialect(request), queryset), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{_stamp()}.csv"'
+    return response
+
+
 class ExportCSVView(PermissionRequiredMixin, View):
     permission_required = EXPORT_PERMISSION
 
     def get(self, request, kind):
         if kind not in KINDS:
             raise Http404
-        response = StreamingHttpResponse(
-            exporter.csv_lines(kind, _dialect(request)), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{kind}-{_stamp()}.csv"'
-        return response
+        return csv_response(request, kind)
 
 
 class ExportFileView(PermissionRequiredMixin, View):

@@ -92,3 +92,19 @@ def test_csv_dialect_follows_the_language_unless_one_is_asked_for():
     assert exporter.csv_dialect("rfc4180", "nb") is exporter.RFC4180
     assert exporter.csv_dialect("excel", "en") is exporter.EXCEL_NB
     assert exporter.csv_dialect("<script>", "nb") is exporter.EXCEL_NB
+
+
+def test_list_exports_the_filtered_rows_in_the_import_format(viewer_client, tmp_path):
+    kept = SystemFactory(code="S1", name="=Sak", environment="test")
+    SystemFactory(code="S2", environment="production")
+    kept.depends_on.add(SystemFactory(code="S3", environment="production"))
+    response = viewer_client.get(reverse("systems:system_list"), {"environment": "test", "_export": "inventory"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert header == exporter.KINDS["systems"].column_names, "the columns the importer reads, declared once"
+    assert [(row[0], row[1], row[7]) for row in rows] == [("S1", "'=Sak", "S3")]
+    (tmp_path / "systems.csv").write_text(text, encoding="utf-8")
+    result = Importer().run([Source.from_path(tmp_path / "systems.csv")])
+    assert counts(result)["systems"] == (0, 0, 1), errors(result)
+    page = viewer_client.get(reverse("systems:system_list")).content.decode()
+    assert "CSV i importformatet" in page
