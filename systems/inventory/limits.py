@@ -113,16 +113,20 @@ class TableBounds:
 def check_workbook(stream: IO[bytes], limits: Limits) -> None:
     """Refuse (FileProblem) an XLSX archive that is too large unpacked, or whose XML declares a DTD."""
     try:
+        # The end record first: its part count, before zipfile builds an object for every part listed.
+        end = zipfile._EndRecData(stream)
+        count = end[zipfile._ECD_ENTRIES_TOTAL] if end else 0
+        if count > limits.xlsx_members:
+            raise FileProblem(
+                _("The workbook holds %(count)d parts; at most %(max)d are accepted.")
+                % {"count": count, "max": limits.xlsx_members}
+            )
+        stream.seek(0)
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise FileProblem(_("This is not a readable XLSX workbook (%(error)s).") % {"error": error}) from error
     with archive:
         members = archive.infolist()
-        if len(members) > limits.xlsx_members:
-            raise FileProblem(
-                _("The workbook holds %(count)d parts; at most %(max)d are accepted.")
-                % {"count": len(members), "max": limits.xlsx_members}
-            )
         total = 0
         for info in members:
             total += info.file_size
@@ -193,7 +197,16 @@ def _check_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
             parser.Parse(b"", True)
     except _RootReached:
         pass
-    except (expat.ExpatError, zipfile.BadZipFile, EOFError, zlib.error, OSError) as error:
+    except (
+        expat.ExpatError,
+        zipfile.BadZipFile,
+        EOFError,
+        zlib.error,
+        OSError,
+        RuntimeError,
+        NotImplementedError,
+    ) as error:
+        # RuntimeError: an encrypted part; NotImplementedError: a compression method zipfile does not know.
         raise FileProblem(
             _("The workbook part %(name)s is not readable XML (%(error)s).") % {"name": info.filename, "error": error}
         ) from error

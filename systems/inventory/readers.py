@@ -203,7 +203,17 @@ class TableRef:
 
 
 #: What a broken or hostile workbook raises while openpyxl reads it (defusedxml refuses entities and DTD tricks).
-_WORKBOOK_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error, ParseError)
+_WORKBOOK_ERRORS = (
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    ValueError,
+    EOFError,
+    zlib.error,
+    ParseError,
+    RuntimeError,  # an encrypted part
+    NotImplementedError,  # a compression method zipfile does not know
+)
 
 
 def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:

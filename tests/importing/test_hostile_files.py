@@ -199,3 +199,23 @@ def test_workbook_of_many_small_highly_compressed_parts_is_refused(run_import):
     [error] = errors(run_import({"inventory.xlsx": content}))
     assert error.startswith("inventory.xlsx: Arbeidsboken er komprimert ")
     assert error.endswith("avvist som en mulig zip-bombe.")
+
+
+@override_settings(INVENTORY_XLSX_MAX_MEMBERS=20)
+def test_workbook_of_too_many_parts_is_refused_from_its_end_record(run_import):
+    parts = {f"xl/media/part{n}.xml": b"<a/>" for n in range(30)}
+    content = replace_members(workbook_bytes([SYSTEMS_HEADER, ["S1", "Sak", "BYM", "test"]]), parts)
+    assert errors(run_import({"inventory.xlsx": content})) == [
+        "inventory.xlsx: Arbeidsboken består av 39 deler; høyst 20 godtas."
+    ]
+
+
+def test_workbook_with_an_encrypted_part_is_a_refused_file(run_import):
+    content = bytearray(workbook_bytes([SYSTEMS_HEADER, ["S1", "Sak", "BYM", "test"]]))
+    # Set the "encrypted" flag (bit 0 of the general purpose flags) of every part in the central directory.
+    offset = content.find(b"PK\x01\x02")
+    while offset != -1:
+        content[offset + 8] |= 1
+        offset = content.find(b"PK\x01\x02", offset + 4)
+    [error] = errors(run_import({"inventory.xlsx": bytes(content)}))
+    assert error.startswith("inventory.xlsx: ") and "lesbar" in error
