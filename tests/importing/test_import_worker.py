@@ -74,11 +74,14 @@ def test_import_over_its_memory_cap_fails_alone_while_a_notice_is_delivered(
     ), processes.log("importer.log")[-3000:]
     assert not job.files.exists()
 
-    wait_until(
-        lambda: Delivery.objects.exists() and not Delivery.objects.exclude(state=DeliveryState.SENT).exists(),
-        timeout=60,
-        what=f"the notice's deliveries\n{processes.log()[-3000:]}",
-    )
+    try:
+        wait_until(
+            lambda: Delivery.objects.exists() and not Delivery.objects.exclude(state=DeliveryState.SENT).exists(),
+            timeout=60,
+        )
+    except AssertionError:
+        rows = list(Delivery.objects.values_list("channel", "recipient", "state", "attempts", "next_attempt_at"))
+        raise AssertionError(f"deliveries not all sent: {rows}\n{processes.log()[-3000:]}") from None
     assert sorted(message["To"] for message in smtp_server.messages) == [
         "kari@kommune.example",
         "ola@kommune.example",
