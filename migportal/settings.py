@@ -136,6 +136,8 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Queues: what no route names goes to the default queue ("celery"). Apps add their routes to this dict.
+CELERY_TASK_ROUTES: dict = {}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
@@ -232,7 +234,7 @@ INVENTORY_IMPORT_TIME_LIMIT = env.int("INVENTORY_IMPORT_TIME_LIMIT", default=900
 # Background imports run on a queue of their own, consumed only by the import worker (Procfile, compose), whose
 # processes may each grow by this much address space (MB; 0 = no cap) before allocations fail.
 INVENTORY_IMPORT_WORKER_MEMORY_MB = env.int("INVENTORY_IMPORT_WORKER_MEMORY_MB", default=1024)
-CELERY_TASK_ROUTES = {"systems.inventory.tasks.run_import_job": {"queue": "imports"}}
+CELERY_TASK_ROUTES["systems.inventory.tasks.run_import_job"] = {"queue": "imports"}
 # Bounds on one import (systems/inventory/limits.py): all files together, how many, and per table.
 INVENTORY_IMPORT_MAX_TOTAL_BYTES = env.int("INVENTORY_IMPORT_MAX_TOTAL_BYTES", default=100 * 1024 * 1024)
 INVENTORY_IMPORT_MAX_FILES = env.int("INVENTORY_IMPORT_MAX_FILES", default=10)
