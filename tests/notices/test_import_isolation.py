@@ -1,4 +1,4 @@
-"""With real parts: an import worker of its own (the Procfile's command line) beside the notice worker.
+"""With real parts: the import worker of its own (the Procfile's command line) beside the notice worker.
 
 An import that needs more memory than its cap ends `failed` with a reason, once, and the notice published at
 the same moment is delivered by the other worker meanwhile.
@@ -14,9 +14,9 @@ from notifications.choices import DeliveryState
 from notifications.models import Delivery
 from systems.inventory import services
 from systems.inventory.models import ImportJob
-from tests.notices.conftest import Scene, broker, integration_settings, processes, wait_until  # noqa: F401
+from tests.importing.hostile import zip_bomb
 
-from .hostile import zip_bomb
+from .conftest import Scene, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +38,7 @@ IMPORT_WORKER = [
 
 
 def test_import_over_its_memory_cap_fails_alone_while_a_notice_is_delivered(
-    processes,  # noqa: F811
+    processes,
     smtp_server,
     httpserver,
     editor_user,
