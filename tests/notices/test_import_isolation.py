@@ -57,6 +57,8 @@ def test_import_over_its_memory_cap_fails_alone_while_a_notice_is_delivered(
     )
     importer = processes._start(*IMPORT_WORKER, log="importer.log")
     processes.worker()
+    # Ready means its queue is declared on the broker: a message published before that could be routed nowhere.
+    wait_until(lambda: "ready." in processes.log("importer.log"), timeout=60, what="the import worker to start")
     bomb = SimpleUploadedFile("inventar.xlsx", zip_bomb(1 << 30))
     job = services.import_job_create(by=editor_user, files=[bomb], language="nb")
     assert job.state == ImportJob.State.PREVIEWING
@@ -68,7 +70,10 @@ def test_import_over_its_memory_cap_fails_alone_while_a_notice_is_delivered(
         job.refresh_from_db()
         return job.state == ImportJob.State.FAILED
 
-    wait_until(failed, timeout=120, what=f"the import to fail\n{processes.log('importer.log')[-3000:]}")
+    try:
+        wait_until(failed, timeout=120)
+    except AssertionError:
+        raise AssertionError(f"the job stayed {job.state}\n{processes.log('importer.log')[-3000:]}") from None
     assert job.failure == (
         "Importen trengte mer minne enn en import får bruke og ble stoppet; ingenting ble skrevet."
     ), processes.log("importer.log")[-3000:]
