@@ -30,18 +30,25 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.generic import DetailView, FormView, TemplateView, View
 from django_filters.views import FilterView
 from django_tables2.export import ExportMixin, TableExport
 
+from systems.inventory import exporter as inventory_exporter
+from systems.inventory.exporter import SpreadsheetExport, csv_dialect
+from systems.inventory.views import csv_response
 from systems.services import BulkActionRefused
 
 from .formats import datetime_text
 from .pagination import PaginatedTableMixin, paginate_table
 
 HISTORY_LIMIT = 25
+#: The list exports' CSV dialects (see systems.inventory.exporter): Norwegian Excel's, and plain RFC 4180.
+CSV_LINKS = (("excel", gettext_lazy("CSV for Excel")), ("rfc4180", gettext_lazy("CSV (RFC 4180)")))
+#: `?_export=` value for a list's filtered rows in the inventory import format (systems, VMs, contacts…).
+INVENTORY_EXPORT = "inventory"
 
 
 def model_permission(model: type[models.Model], action: str) -> str:
@@ -133,9 +140,23 @@ class ObjectListView(StaffPermissionMixin, ExportMixin, PaginatedTableMixin, Fil
         return form, [(field, " ".join(a for a, names in used_by.items() if field.name in names)) for field in form]
 
     def render_to_response(self, context, **kwargs):
-        if self.request.GET.get(self.export_trigger_param) and not self.request.user.has_perm(self.export_permission):
+        export = self.request.GET.get(self.export_trigger_param)
+        if export and not self.request.user.has_perm(self.export_permission):
             return self.handle_no_permission()
+        if export == INVENTORY_EXPORT and inventory_exporter.kind_of(self.model):
+            # The filtered rows in the import's own format and columns, to edit and import again.
+            return csv_response(self.request, inventory_exporter.kind_of(self.model), self.object_list)
         return super().render_to_response(context, **kwargs)
+
+    def create_export(self, export_format):
+        """The filtered rows as CSV (in the user's dialect, `?csv=excel|rfc4180`) or XLSX, safe to open."""
+        export = SpreadsheetExport(
+            export_format,
+            self.get_table(**self.get_table_kwargs()),
+            exclude_columns=self.exclude_columns,
+            dialect=csv_dialect(self.request.GET.get("csv"), get_language()),
+        )
+        return export.response(filename=self.get_export_filename(export_format))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -148,7 +169,19 @@ class ObjectListView(StaffPermissionMixin, ExportMixin, PaginatedTableMixin, Fil
             can_export=self.request.user.has_perm(self.export_permission),
             add_url=reverse(url_name(self.model, "add")),
             list_url=reverse(url_name(self.model, "list")),
-            export_links=[(fmt.upper(), _querystring(query, _export=fmt)) for fmt in self.export_formats],
+            export_links=[
+                *((label, _querystring(query, _export=TableExport.CSV, csv=name)) for name, label in CSV_LINKS),
+                *(
+                    [(_("CSV in the import format"), _querystring(query, _export=INVENTORY_EXPORT))]
+                    if inventory_exporter.kind_of(self.model)
+                    else []
+                ),
+                *(
+                    (fmt.upper(), _querystring(query, _export=fmt))
+                    for fmt in self.export_formats
+                    if fmt != TableExport.CSV
+                ),
+            ],
             filter_query=_querystring(query, exclude=("_export",)),
             # The table's paginator has counted the filtered rows already.
             match_count=context["table"].paginator.count if self.bulk_allowed() else None,

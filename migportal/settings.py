@@ -277,6 +277,21 @@ CELERY_BEAT_SCHEDULE["portal-purge-login-links"] = {
 INVENTORY_IMPORT_MAX_BYTES = env.int("INVENTORY_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 INVENTORY_IMPORT_BACKGROUND_BYTES = env.int("INVENTORY_IMPORT_BACKGROUND_BYTES", default=1024 * 1024)
 INVENTORY_IMPORT_TIME_LIMIT = env.int("INVENTORY_IMPORT_TIME_LIMIT", default=900)
+# Background imports run on a queue of their own, consumed only by the import worker (Procfile, compose), whose
+# processes may each grow by this much address space (MB; 0 = no cap) before allocations fail.
+INVENTORY_IMPORT_WORKER_MEMORY_MB = env.int("INVENTORY_IMPORT_WORKER_MEMORY_MB", default=1024)
+CELERY_TASK_ROUTES["systems.inventory.tasks.run_import_job"] = {"queue": "imports"}
+# Bounds on one import (systems/inventory/limits.py): all files together, how many, and per table.
+INVENTORY_IMPORT_MAX_TOTAL_BYTES = env.int("INVENTORY_IMPORT_MAX_TOTAL_BYTES", default=100 * 1024 * 1024)
+INVENTORY_IMPORT_MAX_FILES = env.int("INVENTORY_IMPORT_MAX_FILES", default=10)
+INVENTORY_IMPORT_MAX_ROWS = env.int("INVENTORY_IMPORT_MAX_ROWS", default=500_000)
+INVENTORY_IMPORT_MAX_COLUMNS = env.int("INVENTORY_IMPORT_MAX_COLUMNS", default=100)
+INVENTORY_IMPORT_MAX_CELLS = env.int("INVENTORY_IMPORT_MAX_CELLS", default=5_000_000)
+# An XLSX archive is checked before it is parsed: parts, unpacked size (each and all), compression ratio.
+INVENTORY_XLSX_MAX_MEMBERS = env.int("INVENTORY_XLSX_MAX_MEMBERS", default=1000)
+INVENTORY_XLSX_MAX_MEMBER_BYTES = env.int("INVENTORY_XLSX_MAX_MEMBER_BYTES", default=256 * 1024 * 1024)
+INVENTORY_XLSX_MAX_UNCOMPRESSED_BYTES = env.int("INVENTORY_XLSX_MAX_UNCOMPRESSED_BYTES", default=512 * 1024 * 1024)
+INVENTORY_XLSX_MAX_RATIO = env.int("INVENTORY_XLSX_MAX_RATIO", default=100)
 # Uploaded files of imports never confirmed are deleted after this long (a daily beat task).
 INVENTORY_IMPORT_KEEP_FILES_HOURS = env.int("INVENTORY_IMPORT_KEEP_FILES_HOURS", default=24)
 CELERY_BEAT_SCHEDULE["inventory-purge-import-files"] = {

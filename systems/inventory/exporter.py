@@ -1,119 +1,128 @@
 """Export the inventory in exactly the format the importer reads (importing an export changes nothing).
 
-Rows are streamed from the database (one query per kind, plus one for dependencies and one for contact
-persons without a system), so exporting the 100× inventory takes flat memory and a constant number of queries.
+Rows are streamed from the database (one query per kind, plus one for the systems' dependencies), reading each
+column where `schema` says it lives, so the columns are declared once for reader and exporter; exporting the
+100× inventory takes flat memory and a constant number of queries.
+
+Every file is safe to open in a spreadsheet: text that a spreadsheet would run as a formula gets an apostrophe
+first (`schema.formula_safe`; the importer takes it off again), and XLSX cells are text or numbers, never
+formulas. CSV comes in two dialects: RFC 4180 (comma, UTF-8) and what Norwegian Excel opens directly (UTF-8
+with a byte order mark, semicolons, decimal commas); the importer reads both. The staff lists' exports
+(`?_export=csv|xlsx`) are written by `SpreadsheetExport` below with the same rules.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from systems.models import VM, Agency, ContactPerson, System, SystemContact
+from django.utils import timezone
+from django.utils.functional import Promise
+from django_tables2 import DateTimeColumn
+from django_tables2.export import TableExport
+from tablib import Dataset
+
+from systems.models import VM, Agency, ContactPerson, System
 from waves.models import Wave
 
-from .schema import KIND_ORDER, KINDS, export_value
+from .schema import KIND_ORDER, KINDS, OSLO, export_value, formula_safe
 
 ITER_CHUNK = 2000
 
 
-def _rows(query, *fields: str) -> Iterator[list[Any]]:
-    yield from (list(values) for values in query.values_list(*fields).iterator(chunk_size=ITER_CHUNK))
+@dataclass(frozen=True)
+class CSVDialect:
+    """How CSV is written: its name (`?csv=`), delimiter, encoding (with or without a BOM), decimal separator."""
+
+    name: str
+    delimiter: str
+    encoding: str
+    decimal_comma: bool
+
+    @property
+    def bom(self) -> str:
+        return "\ufeff" if self.encoding == "utf-8-sig" else ""
 
 
-def _agencies() -> Iterator[list[str]]:
-    yield from _rows(Agency.objects.order_by("code"), "code", "name", "kind")
+RFC4180 = CSVDialect("rfc4180", ",", "utf-8", decimal_comma=False)
+EXCEL_NB = CSVDialect("excel", ";", "utf-8-sig", decimal_comma=True)
+DIALECTS = {dialect.name: dialect for dialect in (EXCEL_NB, RFC4180)}
 
 
-def _waves() -> Iterator[list[str]]:
-    yield from _rows(
-        Wave.objects.order_by("window_start", "name"),
-        "name",
-        "window_start",
-        "window_end",
-        "state",
-        "max_vms",
-        "notes",
-    )
+def csv_dialect(choice: str | None, language: str | None) -> CSVDialect:
+    """The dialect asked for, else the language's: Norwegian users get what Norwegian Excel opens directly."""
+    if choice in DIALECTS:
+        return DIALECTS[choice]
+    return EXCEL_NB if (language or "").startswith("nb") else RFC4180
 
 
-def _systems() -> Iterator[list[str]]:
+def _rows(query, kind: str) -> Iterator[list[Any]]:
+    """The kind's columns of each row of `query`, read where the schema says (`Column.lookup`)."""
+    lookups = KINDS[kind].lookups
+    yield from (list(values) for values in query.values_list(*lookups).iterator(chunk_size=ITER_CHUNK))
+
+
+def _agencies(query) -> Iterator[list[Any]]:
+    yield from _rows(query.order_by("code"), "agencies")
+
+
+def _waves(query) -> Iterator[list[Any]]:
+    yield from _rows(query.order_by("window_start", "name"), "waves")
+
+
+def _systems(query) -> Iterator[list[Any]]:
     # Systems and their dependencies come in the same order (by code), so they are merged as they stream.
     dependencies = (
-        System.depends_on.through.objects.order_by("from_system__code", "to_system__code")
+        System.depends_on.through.objects.filter(from_system__in=query)
+        .order_by("from_system__code", "to_system__code")
         .values_list("from_system__code", "to_system__code")
         .iterator(chunk_size=ITER_CHUNK)
     )
     pending = next(dependencies, None)
-    systems = System.objects.order_by("code").values_list(
-        "code",
-        "name",
-        "agency__code",
-        "environment",
-        "criticality",
-        "status",
-        "wave__name",
-        "description",
-        "source_datacenter",
-        "target_datacenter",
-    )
-    for code, name, agency, environment, criticality, status, wave, description, source, target in systems.iterator(
-        chunk_size=ITER_CHUNK
-    ):
-        depends_on = []
+    lookups = KINDS["systems"].lookups
+    at = lookups.index("depends_on")
+    systems = query.order_by("code").values_list(*lookups[:at], *lookups[at + 1 :])
+    for values in systems.iterator(chunk_size=ITER_CHUNK):
+        code, depends_on = values[0], []
         while pending is not None and pending[0] == code:
             depends_on.append(pending[1])
             pending = next(dependencies, None)
-        yield [code, name, agency, environment, criticality, status, wave, depends_on, description, source, target]
+        yield [*values[:at], depends_on, *values[at:]]
 
 
-def _vms() -> Iterator[list[str]]:
-    yield from _rows(
-        VM.objects.order_by("hostname"),
-        "hostname",
-        "system__code",
-        "os",
-        "vcpus",
-        "memory_gb",
-        "disk_gb",
-        "status",
-        "migrated_at",
-    )
+def _vms(query) -> Iterator[list[Any]]:
+    yield from _rows(query.order_by("hostname"), "vms")
 
 
-def _contacts() -> Iterator[list[str]]:
-    yield from _rows(
-        SystemContact.objects.order_by("contact__email", "system__code", "role"),
-        "contact__email",
-        "contact__name",
-        "contact__phone",
-        "contact__agency__code",
-        "system__code",
-        "role",
-    )
-    for values in _rows(
-        ContactPerson.objects.filter(system_contacts__isnull=True).order_by("email"),
-        "email",
-        "name",
-        "phone",
-        "agency__code",
-    ):
-        yield [*values, None, None]
+def _contacts(query) -> Iterator[list[Any]]:
+    # A left join: a row per (person, system, role), and one with empty system and role for a person without any.
+    yield from _rows(query.order_by("email", "system_contacts__system__code", "system_contacts__role"), "contacts")
 
 
 ROWS = {"agencies": _agencies, "waves": _waves, "systems": _systems, "vms": _vms, "contacts": _contacts}
+MODELS = {"agencies": Agency, "waves": Wave, "systems": System, "vms": VM, "contacts": ContactPerson}
 
 
-def rows(kind: str) -> Iterator[list[str]]:
-    """The header and every row of `kind`, as strings."""
+def kind_of(model: type) -> str | None:
+    """The inventory kind a model's rows are exported as (a staff list offers them in the import format)."""
+    return next((kind for kind, kind_model in MODELS.items() if kind_model is model), None)
+
+
+def rows(kind: str, dialect: CSVDialect = RFC4180, queryset=None) -> Iterator[list[str]]:
+    """The header and every row of `kind` (or those of `queryset`, e.g. a filtered list), as strings."""
     yield KINDS[kind].column_names
-    for values in ROWS[kind]():
-        yield [export_value(value) for value in values]
+    query = (
+        MODELS[kind].objects.all() if queryset is None else MODELS[kind].objects.filter(pk__in=queryset.values("pk"))
+    )
+    for values in ROWS[kind](query):
+        yield [export_value(value, decimal_comma=dialect.decimal_comma) for value in values]
 
 
 class _Echo:
@@ -121,52 +130,47 @@ class _Echo:
         return value
 
 
-def csv_lines(kind: str) -> Iterator[str]:
-    """`kind` as CSV text, line by line (for a streaming HTTP response)."""
-    writer = csv.writer(_Echo())
-    for row in rows(kind):
+def csv_lines(kind: str, dialect: CSVDialect = RFC4180, queryset=None) -> Iterator[str]:
+    """`kind` as CSV text, line by line (for a streaming HTTP response); a BOM first where the dialect has one."""
+    if dialect.bom:
+        yield dialect.bom
+    writer = csv.writer(_Echo(), delimiter=dialect.delimiter)
+    for row in rows(kind, dialect, queryset):
         yield writer.writerow(row)
 
 
-def write_csv(kind: str, stream: IO[str]) -> None:
-    csv.writer(stream).writerows(rows(kind))
+def write_csv(kind: str, stream: IO[str], dialect: CSVDialect = RFC4180) -> None:
+    """`kind` into a text stream opened with `dialect.encoding` (which writes the BOM, if any)."""
+    csv.writer(stream, delimiter=dialect.delimiter).writerows(rows(kind, dialect))
 
 
 def write_xlsx(stream: IO[bytes]) -> None:
     """One workbook with a sheet per kind (openpyxl's write-only mode: rows go straight to the file)."""
     import openpyxl
-    from openpyxl.cell import WriteOnlyCell
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, int | Decimal) and not isinstance(value, bool):
+            return value  # numbers as numbers, so a spreadsheet can sum them
+        return export_value(value)  # text that never starts like a formula, so openpyxl stores it as text
 
     workbook = openpyxl.Workbook(write_only=True)
     for kind in KIND_ORDER:
         sheet = workbook.create_sheet(kind)
         sheet.append(KINDS[kind].column_names)
-
-        def cell(value: Any, sheet=sheet) -> Any:
-            if isinstance(value, int | Decimal) and not isinstance(value, bool):
-                return value  # numbers as numbers, so a spreadsheet can sum them
-            text = export_value(value)
-            if text.startswith("="):
-                # openpyxl would store this as a formula: keep it text (no formula injection, exact round trip).
-                written = WriteOnlyCell(sheet, value=text)
-                written.data_type = "s"
-                return written
-            return text
-
-        for values in ROWS[kind]():
+        for values in ROWS[kind](MODELS[kind].objects.all()):
             sheet.append([cell(value) for value in values])
     workbook.save(stream)
 
 
-def write_zip(stream: IO[bytes]) -> None:
+def write_zip(stream: IO[bytes], dialect: CSVDialect = RFC4180) -> None:
     """The five CSV files in one ZIP archive."""
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for kind in KIND_ORDER:
-            with io.TextIOWrapper(archive.open(f"{kind}.csv", "w"), encoding="utf-8", newline="") as text:
-                write_csv(kind, text)
+            with io.TextIOWrapper(archive.open(f"{kind}.csv", "w"), encoding=dialect.encoding, newline="") as text:
+                write_csv(kind, text, dialect)
 
 
-def export_directory(directory: Path, *, fmt: str = "csv") -> list[Path]:
+def export_directory(directory: Path, *, fmt: str = "csv", dialect: CSVDialect = RFC4180) -> list[Path]:
     """Write agencies.csv … contacts.csv (or inventory.xlsx) into `directory`; return the paths written."""
     directory.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
@@ -177,7 +181,68 @@ def export_directory(directory: Path, *, fmt: str = "csv") -> list[Path]:
     paths = []
     for kind in KIND_ORDER:
         path = directory / f"{kind}.csv"
-        with path.open("w", encoding="utf-8", newline="") as stream:
-            write_csv(kind, stream)
+        with path.open("w", encoding=dialect.encoding, newline="") as stream:
+            write_csv(kind, stream, dialect)
         paths.append(path)
     return paths
+
+
+# --- the staff lists' exports (?_export=csv|xlsx) ----------------------------------------------------------
+
+
+def table_cell(value: Any, *, xlsx: bool, dialect: CSVDialect) -> Any:
+    """A list table's value as a spreadsheet cell: times in Oslo time (date cells in XLSX), text formula-safe."""
+    if isinstance(value, dt.datetime):
+        local = timezone.localtime(value, OSLO) if timezone.is_aware(value) else value
+        local = local.replace(microsecond=0)
+        return local.replace(tzinfo=None) if xlsx else local.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float | Decimal):
+        return value if xlsx else export_value(Decimal(str(value)), decimal_comma=dialect.decimal_comma)
+    if isinstance(value, str | Promise):
+        return formula_safe(str(value))
+    return value
+
+
+def _datetime(value: Any) -> Any:
+    try:
+        return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:  # the column's placeholder for an empty value
+        return ""
+
+
+class SpreadsheetExport(TableExport):
+    """django-tables2's export of a list table, safe to open in a spreadsheet and in the user's CSV dialect."""
+
+    def __init__(self, export_format, table, exclude_columns=None, dataset_kwargs=None, *, dialect=RFC4180):
+        self.dialect = dialect
+        super().__init__(export_format, table, exclude_columns=exclude_columns, dataset_kwargs=dataset_kwargs)
+
+    def table_to_dataset(self, table, exclude_columns, dataset_kwargs=None) -> Dataset:
+        dataset = super().table_to_dataset(table, exclude_columns, dataset_kwargs)
+        # The columns as_values() wrote, in its order; date-time columns export isoformat() text: read it back.
+        exported = [
+            bound.column
+            for bound in table.columns.iterall()
+            if not (bound.column.exclude_from_export or bound.name in (exclude_columns or ()))
+        ]
+        xlsx = self.format == self.XLSX
+        cleaned = Dataset(title=dataset.title, headers=[formula_safe(str(header)) for header in dataset.headers or []])
+        for row in dataset:
+            cleaned.append(
+                [
+                    table_cell(
+                        _datetime(value) if isinstance(column, DateTimeColumn) else value,
+                        xlsx=xlsx,
+                        dialect=self.dialect,
+                    )
+                    for column, value in zip(exported, row, strict=True)
+                ]
+            )
+        return cleaned
+
+    def export(self):
+        if self.format == self.CSV:
+            return self.dialect.bom + self.dataset.export("csv", delimiter=self.dialect.delimiter)
+        return super().export()

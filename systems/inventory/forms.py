@@ -1,7 +1,8 @@
 from django import forms
-from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+
+from .limits import Limits, upload_problem
 
 
 class MultipleFileInput(forms.FileInput):
@@ -30,11 +31,14 @@ class ImportUploadForm(forms.Form):
 
     def clean_files(self):
         files = self.cleaned_data["files"]
-        limit = settings.INVENTORY_IMPORT_MAX_BYTES
-        too_large = [upload.name for upload in files if upload.size > limit]
+        limits = Limits.from_settings()
+        too_much = upload_problem([upload.size for upload in files], limits)
+        if too_much:
+            raise forms.ValidationError(too_much)
+        too_large = [upload.name for upload in files if upload.size > limits.file_bytes]
         if too_large:
             raise forms.ValidationError(
                 _("Too large (the limit is %(limit)s): %(files)s")
-                % {"limit": filesizeformat(limit), "files": ", ".join(too_large)}
+                % {"limit": filesizeformat(limits.file_bytes), "files": ", ".join(too_large)}
             )
         return files

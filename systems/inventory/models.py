@@ -27,6 +27,9 @@ class ImportJob(models.Model):
     preview = models.JSONField(_("preview"), null=True, blank=True)
     result = models.JSONField(_("result"), null=True, blank=True)
     failure = models.TextField(_("failure"), blank=True)
+    # Set when a run (the check or the import) starts and committed before any work: a run that finds it
+    # set was started before and never finished (its worker died), so it fails the job instead of looping.
+    run_started_at = models.DateTimeField(_("run started"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

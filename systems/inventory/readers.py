@@ -1,7 +1,9 @@
 """Reading inventory files: CSV (`;`, `,` or tab; UTF-8, UTF-8 with BOM, UTF-16 or Windows-1252) and XLSX.
 
 Files are streamed: a CSV is read twice in 1 MiB blocks (once to find its encoding, once for its rows) and
-an XLSX through openpyxl's read-only mode, so memory stays flat however long the file is.
+an XLSX through openpyxl's read-only mode, so memory stays flat however long the file is. Every file is held
+to the bounds of `limits` (size, rows, columns, cells; an XLSX archive is checked before openpyxl opens it),
+and broken or hostile XML is a refused file, never an exception that escapes.
 """
 
 from __future__ import annotations
@@ -10,21 +12,25 @@ import codecs
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import IO, Any
+from xml.etree.ElementTree import ParseError
 
-from django.conf import settings
+from defusedxml import DefusedXmlException
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from .limits import FileProblem, Limits, TableBounds, check_workbook, upload_problem
 from .schema import KINDS, Column, Kind, kind_for_name, normalise
 
 BLOCK = 1 << 20
 ZIP_MAGIC = b"PK\x03\x04"
+MESSAGE_MAX = 500
 
 
 @dataclass
@@ -36,6 +42,11 @@ class Problem:
     row: int | None = None
     column: str | None = None
     warning: bool = False
+
+    def __post_init__(self) -> None:
+        # A message may quote a cell: a cell of 100,000 characters must not become a 100,000-character preview.
+        if len(self.message) > MESSAGE_MAX:
+            self.message = self.message[: MESSAGE_MAX - 1] + "…"
 
     def __str__(self) -> str:
         where = self.file if self.row is None else f"{self.file}:{self.row}"
@@ -49,12 +60,6 @@ class Problem:
             "message": self.message,
             "warning": self.warning,
         }
-
-
-class FileProblem(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -82,6 +87,8 @@ class Table:
     label: str
     columns: list[tuple[int, Column]]
     rows: Iterator[tuple[int, list[Any]]]
+    #: Cells every row must have (a CSV row with more or fewer than its header is refused); None: any.
+    width: int | None = None
 
 
 class _Counting(io.RawIOBase):
@@ -99,10 +106,6 @@ class _Counting(io.RawIOBase):
         buffer[: len(data)] = data
         self.on_read(len(data))
         return len(data)
-
-
-def max_bytes() -> int:
-    return settings.INVENTORY_IMPORT_MAX_BYTES
 
 
 def _detect_encoding(source: Source) -> str:
@@ -199,8 +202,40 @@ class TableRef:
         return self.opener(problems, on_fraction)
 
 
+#: What a broken or hostile workbook raises while openpyxl reads it (defusedxml refuses entities and DTD tricks).
+_WORKBOOK_ERRORS = (
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    ValueError,
+    EOFError,
+    zlib.error,
+    ParseError,
+    RuntimeError,  # an encrypted part
+    NotImplementedError,  # a compression method zipfile does not know
+)
+
+
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    cause: BaseException | None = error
+    while cause is not None and not isinstance(cause, kind):
+        cause = cause.__cause__ or cause.__context__  # openpyxl wraps the parser's error in its own
+    return cause is not None
+
+
+def _unreadable_workbook(error: Exception) -> FileProblem:
+    if _caused_by(error, MemoryError):
+        # Not the file's fault as far as we can tell: the import fails as a whole (see tasks.run_import_job).
+        raise MemoryError from error
+    if _caused_by(error, DefusedXmlException):
+        return FileProblem(_("The workbook declares XML entities or a DTD, which a workbook never needs: refused."))
+    return FileProblem(_("This is not a readable XLSX workbook (%(error)s).") % {"error": error})
+
+
 @contextmanager
-def _open_csv(source: Source, kind: Kind, problems: list[Problem], on_fraction: Callable[[float], None]):
+def _open_csv(
+    source: Source, kind: Kind, limits: Limits, problems: list[Problem], on_fraction: Callable[[float], None]
+):
     encoding = _detect_encoding(source)
     raw = source.open()
     read = {"bytes": 0}
@@ -219,6 +254,8 @@ def _open_csv(source: Source, kind: Kind, problems: list[Problem], on_fraction: 
                 raise FileProblem(_("The file is empty."))
         delimiter = _pick_delimiter(first)
         header = next(csv.reader([first], delimiter=delimiter))
+        bounds = TableBounds(limits)
+        bounds.header(len(header))
         columns = _header(kind, source.name, header, problems)
         reader = csv.reader(text, delimiter=delimiter)
 
@@ -226,6 +263,7 @@ def _open_csv(source: Source, kind: Kind, problems: list[Problem], on_fraction: 
             try:
                 for number, cells in enumerate(reader, start=2):
                     if not _blank(cells):
+                        bounds.row(number, len(cells))
                         yield number, cells
             except csv.Error as error:
                 raise FileProblem(
@@ -233,7 +271,7 @@ def _open_csv(source: Source, kind: Kind, problems: list[Problem], on_fraction: 
                     % {"row": reader.line_num, "error": error}
                 ) from error
 
-        yield Table(kind, source.name, columns, rows())
+        yield Table(kind, source.name, columns, rows(), width=len(header))
     finally:
         raw.close()
 
@@ -243,12 +281,27 @@ def _load_workbook(raw: IO[bytes]):
 
     try:
         return openpyxl.load_workbook(raw, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise FileProblem(_("This is not a readable XLSX workbook (%(error)s).") % {"error": error}) from error
+    except _WORKBOOK_ERRORS as error:  # DefusedXmlException is a ValueError
+        raise _unreadable_workbook(error) from error
+
+
+def _trimmed(row: tuple[Any, ...]) -> list[Any]:
+    """A sheet row without its trailing empty cells (read-only sheets pad every row to the sheet's width)."""
+    cells = list(row)
+    while cells and empty_cell(cells[-1]):
+        cells.pop()
+    return cells
 
 
 @contextmanager
-def _open_sheet(source: Source, title: str, kind: Kind, problems: list[Problem], on_fraction: Callable[[float], None]):
+def _open_sheet(
+    source: Source,
+    title: str,
+    kind: Kind,
+    limits: Limits,
+    problems: list[Problem],
+    on_fraction: Callable[[float], None],
+):
     label = f"{source.name}/{title}"
     raw = source.open()
     workbook = None
@@ -256,24 +309,34 @@ def _open_sheet(source: Source, title: str, kind: Kind, problems: list[Problem],
         workbook = _load_workbook(raw)
         sheet = workbook[title]
         total = max(sheet.max_row or 1, 1)
-        iterator = sheet.iter_rows(values_only=True)
+        # One column more than the bound is read, so a wider sheet is noticed without building its rows.
+        iterator = sheet.iter_rows(values_only=True, max_col=limits.columns + 1)
+        bounds = TableBounds(limits)
         header, start = None, 0
-        for row in iterator:
-            start += 1
-            if not _blank(list(row)):
-                header = list(row)
-                break
+        try:
+            for row in iterator:
+                start += 1
+                if not _blank(list(row)):
+                    header = _trimmed(row)
+                    break
+        except _WORKBOOK_ERRORS as error:
+            raise _unreadable_workbook(error) from error
         if header is None:
             raise FileProblem(_("The sheet is empty."))
+        bounds.header(len(header))
         columns = _header(kind, label, header, problems)
 
         def rows() -> Iterator[tuple[int, list[Any]]]:
-            for number, row in enumerate(iterator, start=start + 1):
-                if number % 2000 == 0:
-                    on_fraction(min(number / total, 1.0))
-                cells = list(row)
-                if not _blank(cells):
-                    yield number, cells
+            try:
+                for number, row in enumerate(iterator, start=start + 1):
+                    if number % 2000 == 0:
+                        on_fraction(min(number / total, 1.0))
+                    cells = _trimmed(row)
+                    if cells:
+                        bounds.row(number, len(cells))
+                        yield number, cells
+            except _WORKBOOK_ERRORS as error:
+                raise _unreadable_workbook(error) from error
             on_fraction(1.0)
 
         yield Table(kind, label, columns, rows())
@@ -290,19 +353,25 @@ def _unknown_kind_message(name: str) -> str:
     }
 
 
-def plan(sources: list[Source], problems: list[Problem]) -> list[TableRef]:
+def plan(sources: list[Source], problems: list[Problem], limits: Limits | None = None) -> list[TableRef]:
     """The tables in `sources`, ordered so that what others refer to comes first (agencies … contacts).
 
-    File-level problems found while looking (size, unknown kind, not a workbook) go to `problems`.
+    File-level problems found while looking (size, unknown kind, not a workbook) go to `problems`; files
+    that are too many or too large together are refused as a whole (no table is read).
     """
+    limits = limits or Limits.from_settings()
+    too_much = upload_problem([source.size for source in sources], limits)
+    if too_much:
+        problems.append(Problem(", ".join(source.name for source in sources[:10]), too_much))
+        return []
     refs: list[TableRef] = []
     for source in sources:
-        if source.size > max_bytes():
+        if source.size > limits.file_bytes:
             problems.append(
                 Problem(
                     source.name,
                     _("The file is too large: %(size)s, the limit is %(limit)s.")
-                    % {"size": filesizeformat(source.size), "limit": filesizeformat(max_bytes())},
+                    % {"size": filesizeformat(source.size), "limit": filesizeformat(limits.file_bytes)},
                 )
             )
             continue
@@ -311,6 +380,8 @@ def plan(sources: list[Source], problems: list[Problem]) -> list[TableRef]:
         if is_zip or source.name.lower().endswith((".xlsx", ".xlsm")):
             try:
                 with source.open() as raw:
+                    check_workbook(raw, limits)
+                    raw.seek(0)
                     workbook = _load_workbook(raw)
                     try:
                         titles = [(sheet.title, max(sheet.max_row or 1, 1)) for sheet in workbook.worksheets]
@@ -330,7 +401,7 @@ def plan(sources: list[Source], problems: list[Problem]) -> list[TableRef]:
                         kind,
                         f"{source.name}/{title}",
                         max(1, source.size * rows // all_rows),
-                        partial(_open_sheet, source, title, kind),
+                        partial(_open_sheet, source, title, kind, limits),
                     )
                 )
             continue
@@ -338,6 +409,6 @@ def plan(sources: list[Source], problems: list[Problem]) -> list[TableRef]:
         if kind is None:
             problems.append(Problem(source.name, _unknown_kind_message(source.name)))
             continue
-        refs.append(TableRef(kind, source.name, max(1, source.size), partial(_open_csv, source, kind)))
+        refs.append(TableRef(kind, source.name, max(1, source.size), partial(_open_csv, source, kind, limits)))
     order = list(KINDS)
     return sorted(refs, key=lambda ref: order.index(ref.kind.name))

@@ -23,8 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from systems.choices import AgencyKind, ContactRole, Criticality, Environment, MigrationStatus
+from systems.choices import AgencyKind, ContactRole, Criticality, Environment, Language, MigrationStatus
+from systems.models import VM, Agency, ContactPerson, System
 from waves.choices import WaveState
+from waves.models import Wave
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -58,6 +60,11 @@ def text(max_length: int | None = None) -> Callable[[Any], str]:
         return result
 
     return parse
+
+
+def model_text(model: type[models.Model], field: str) -> Callable[[Any], str]:
+    """Text as long as the model field allows (the model says it once)."""
+    return text(model._meta.get_field(field).max_length)
 
 
 def choice(choices: type[models.TextChoices], aliases: dict[str, str] | None = None) -> Callable[[Any], str]:
@@ -216,9 +223,25 @@ def code_list(raw: Any) -> list[str]:
 
 # --- how values are written back -----------------------------------------------------------------------
 
+#: What makes a spreadsheet read a cell as a formula (OWASP, CSV injection): = + - @ tab and carriage return.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
 
-def export_value(value: Any) -> str:
-    """A model value as the importer reads it back unchanged."""
+
+def formula_safe(text: str) -> str:
+    """`text` as a cell no spreadsheet runs: a formula-like start (or an apostrophe) gets an apostrophe first."""
+    return ESCAPE + text if text.startswith((*FORMULA_STARTS, ESCAPE)) else text
+
+
+def unescape_cell(cell: Any) -> Any:
+    """Undo `formula_safe` on a cell read from a file, so export → import gives back exactly what was exported."""
+    if isinstance(cell, str) and cell.startswith(ESCAPE) and cell[1:2].startswith((*FORMULA_STARTS, ESCAPE)):
+        return cell[1:]
+    return cell
+
+
+def export_value(value: Any, *, decimal_comma: bool = False) -> str:
+    """A model value as the importer reads it back unchanged (text made formula-safe)."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -227,10 +250,10 @@ def export_value(value: Any) -> str:
         return local.isoformat(sep=" ", timespec=timespec)
     if isinstance(value, Decimal):
         text_value = format(value.normalize(), "f")
-        return text_value
+        return text_value.replace(".", ",") if decimal_comma else text_value
     if isinstance(value, list | tuple):
         return "|".join(value)
-    return str(value)
+    return formula_safe(str(value))
 
 
 # --- the kinds -----------------------------------------------------------------------------------------
@@ -238,10 +261,18 @@ def export_value(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Column:
+    """One column: its header, how a cell is read, and where the exporter reads its value (a lookup path from
+    the kind's model, e.g. `agency__code`; the column's name when not given)."""
+
     name: str
     parse: Callable[[Any], Any]
     required: bool = False
     aliases: tuple[str, ...] = ()
+    source: str = ""
+
+    @property
+    def lookup(self) -> str:
+        return self.source or self.name
 
     @property
     def spellings(self) -> Iterable[str]:
@@ -267,10 +298,16 @@ class Kind:
     def column_names(self) -> list[str]:
         return [column.name for column in self.columns]
 
+    @property
+    def lookups(self) -> list[str]:
+        """Where the exporter reads each column, in column order."""
+        return [column.lookup for column in self.columns]
+
     def describe_columns(self) -> str:
         return ", ".join(f"{column.name}*" if column.required else column.name for column in self.columns)
 
 
+MIGRATED_AT_ALIASES = ("migrert", "migrert_dato", "migrert_tid")
 STATUS = choice(
     MigrationStatus,
     {
@@ -290,8 +327,8 @@ STATUS = choice(
 AGENCIES = Kind(
     "agencies",
     (
-        Column("code", text(20), required=True, aliases=("kode",)),
-        Column("name", text(200), required=True, aliases=("navn",)),
+        Column("code", model_text(Agency, "code"), required=True, aliases=("kode",)),
+        Column("name", model_text(Agency, "name"), required=True, aliases=("navn",)),
         Column("kind", choice(AgencyKind, {"annet": "other", "annen": "other"}), aliases=("type", "art")),
     ),
     file_aliases=("virksomheter", "agency"),
@@ -299,7 +336,7 @@ AGENCIES = Kind(
 WAVES = Kind(
     "waves",
     (
-        Column("name", text(100), required=True, aliases=("navn", "bølge")),
+        Column("name", model_text(Wave, "name"), required=True, aliases=("navn", "bølge")),
         Column("window_start", date_time, required=True, aliases=("start", "vindu_start", "fra")),
         Column("window_end", date_time, required=True, aliases=("end", "slutt", "vindu_slutt", "til")),
         Column(
@@ -326,9 +363,15 @@ WAVES = Kind(
 SYSTEMS = Kind(
     "systems",
     (
-        Column("code", text(50), required=True, aliases=("kode", "systemkode")),
-        Column("name", text(200), required=True, aliases=("navn", "systemnavn")),
-        Column("agency", text(20), required=True, aliases=("virksomhet", "etat", "agency_code")),
+        Column("code", model_text(System, "code"), required=True, aliases=("kode", "systemkode")),
+        Column("name", model_text(System, "name"), required=True, aliases=("navn", "systemnavn")),
+        Column(
+            "agency",
+            model_text(Agency, "code"),
+            required=True,
+            aliases=("virksomhet", "etat", "agency_code"),
+            source="agency__code",
+        ),
         Column(
             "environment",
             choice(Environment, {"prod": "production", "produksjon": "production", "tst": "test"}),
@@ -341,25 +384,40 @@ SYSTEMS = Kind(
             aliases=("kritikalitet", "kritiskhet"),
         ),
         Column("status", STATUS),
-        Column("wave", text(100), aliases=("bølge", "bolge")),
+        Column("wave", model_text(Wave, "name"), aliases=("bølge", "bolge"), source="wave__name"),
         Column("depends_on", code_list, aliases=("avhenger_av", "avhengigheter")),
         Column("description", text(), aliases=("beskrivelse",)),
-        Column("source_datacenter", text(100), aliases=("kildedatasenter", "fra_datasenter")),
-        Column("target_datacenter", text(100), aliases=("måldatasenter", "maldatasenter", "til_datasenter")),
+        Column(
+            "source_datacenter", model_text(System, "source_datacenter"), aliases=("kildedatasenter", "fra_datasenter")
+        ),
+        Column(
+            "target_datacenter",
+            model_text(System, "target_datacenter"),
+            aliases=("måldatasenter", "maldatasenter", "til_datasenter"),
+        ),
+        Column("downtime_start", date_time, aliases=("nedetid_start", "egen_nedetid_start")),
+        Column("downtime_end", date_time, aliases=("nedetid_slutt", "egen_nedetid_slutt")),
+        Column("migrated_at", date_or_date_time, aliases=MIGRATED_AT_ALIASES),
     ),
     file_aliases=("systemer", "system"),
 )
 VMS = Kind(
     "vms",
     (
-        Column("hostname", text(253), required=True, aliases=("vertsnavn", "host", "vm", "navn")),
-        Column("system", text(50), required=True, aliases=("systemkode", "system_code")),
-        Column("os", text(100), aliases=("operativsystem",)),
+        Column("hostname", model_text(VM, "hostname"), required=True, aliases=("vertsnavn", "host", "vm", "navn")),
+        Column(
+            "system",
+            model_text(System, "code"),
+            required=True,
+            aliases=("systemkode", "system_code"),
+            source="system__code",
+        ),
+        Column("os", model_text(VM, "os"), aliases=("operativsystem",)),
         Column("vcpus", positive_integer(32767), aliases=("vcpu", "cpu", "cpus")),
         Column("memory_gb", positive_decimal(8, 2), aliases=("minne_gb", "ram_gb", "minne", "ram")),
         Column("disk_gb", positive_decimal(10, 2), aliases=("disk",)),
         Column("status", STATUS),
-        Column("migrated_at", date_or_date_time, aliases=("migrert", "migrert_dato", "migrert_tid")),
+        Column("migrated_at", date_or_date_time, aliases=MIGRATED_AT_ALIASES),
     ),
     file_aliases=("vm", "virtuelle_maskiner", "vmer", "vm_er"),
 )
@@ -367,10 +425,11 @@ CONTACTS = Kind(
     "contacts",
     (
         Column("email", email, required=True, aliases=("e_post", "epost", "e_mail", "mail")),
-        Column("name", text(200), required=True, aliases=("navn",)),
-        Column("phone", text(30), aliases=("telefon", "tlf", "mobil")),
-        Column("agency", text(20), aliases=("virksomhet", "etat")),
-        Column("system", text(50), aliases=("systemkode",)),
+        Column("name", model_text(ContactPerson, "name"), required=True, aliases=("navn",)),
+        Column("phone", model_text(ContactPerson, "phone"), aliases=("telefon", "tlf", "mobil")),
+        Column("agency", model_text(Agency, "code"), aliases=("virksomhet", "etat"), source="agency__code"),
+        # One row per role a person has for a system (and one row without system for a person without any).
+        Column("system", model_text(System, "code"), aliases=("systemkode",), source="system_contacts__system__code"),
         Column(
             "role",
             choice(
@@ -385,7 +444,9 @@ CONTACTS = Kind(
                 },
             ),
             aliases=("rolle",),
+            source="system_contacts__role",
         ),
+        Column("language", choice(Language, {"norsk": "nb", "bokmål": "nb", "engelsk": "en"}), aliases=("språk",)),
     ),
     file_aliases=("kontakter", "kontaktpersoner", "contact"),
 )

@@ -16,12 +16,27 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from .importer import Importer, ImportResult
 from .models import ImportFile, ImportJob
 from .readers import Source
 
 PROGRESS_TIMEOUT = 6 * 3600
+StrOrPromise = str | Promise
+# Why a run failed, in the words of the job's page (translated into the uploader's language).
+STOPPED_ITS_WORKER = gettext_lazy(
+    "The import stopped the worker that ran it (it may need more memory than an import may use). "
+    "It is not run again by itself; nothing was written."
+)
+OUT_OF_MEMORY = gettext_lazy(
+    "The import needed more memory than an import may use and was stopped; nothing was written."
+)
+TOOK_TOO_LONG = gettext_lazy("The import took too long and was stopped; nothing was written.")
+FAILED_UNEXPECTEDLY = gettext_lazy("The import failed unexpectedly and was stopped; nothing was written.")
+#: Errors and warnings a browser import keeps for its preview (all are counted: "… and N more").
+PREVIEW_PROBLEMS = 100
 
 
 def progress_key(job_id: int) -> str:
@@ -56,7 +71,7 @@ def import_job_confirm(*, job: ImportJob) -> bool:
     if not (job.preview and job.preview["error_count"] == 0 and job.files.exists()):
         return False
     claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.PREVIEWED).update(
-        state=ImportJob.State.IMPORTING
+        state=ImportJob.State.IMPORTING, run_started_at=None
     )
     if claimed:
         cache.set(progress_key(job.pk), 0.0, PROGRESS_TIMEOUT)
@@ -74,11 +89,20 @@ def _start(job: ImportJob, *, dry_run: bool) -> None:
 
 
 def import_job_run(*, job_id: int, dry_run: bool) -> None:
-    """Run the preview or the import of a job; idempotent (does nothing unless the job waits for exactly this)."""
+    """Run the preview or the import of a job; idempotent (does nothing unless the job waits for exactly this).
+
+    The run is claimed (and the claim committed) before any work. A message delivered again after its
+    worker died finds the claim and fails the job instead of running it again: an import that kills its
+    worker never does so twice.
+    """
     wanted = ImportJob.State.PREVIEWING if dry_run else ImportJob.State.IMPORTING
-    job = ImportJob.objects.select_related("created_by").filter(pk=job_id, state=wanted).first()
-    if job is None:
+    waiting = ImportJob.objects.filter(pk=job_id, state=wanted)
+    claimed = waiting.filter(run_started_at__isnull=True).update(run_started_at=timezone.now())
+    if not claimed:
+        if waiting.exists():
+            import_job_fail(job_id=job_id, message=STOPPED_ITS_WORKER)
         return
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     shown = {"value": -1}
 
     def on_progress(fraction: float) -> None:
@@ -89,7 +113,9 @@ def import_job_run(*, job_id: int, dry_run: bool) -> None:
 
     sources = [Source.from_bytes(file.name, bytes(file.content)) for file in job.files.all()]
     with translation.override(job.language), transaction.atomic():
-        result: ImportResult = Importer(by=job.created_by, dry_run=dry_run, on_progress=on_progress).run(sources)
+        result: ImportResult = Importer(
+            by=job.created_by, dry_run=dry_run, max_errors=PREVIEW_PROBLEMS, on_progress=on_progress
+        ).run(sources)
         if dry_run:
             job.preview = result.as_dict()
             job.state = ImportJob.State.PREVIEWED
@@ -111,8 +137,19 @@ def import_files_purge(*, older_than: timedelta) -> int:
     return deleted
 
 
-def import_job_fail(*, job_id: int, message: str) -> None:
-    """A task that could not finish (time limit): say so on the job's page."""
-    ImportJob.objects.filter(pk=job_id, state__in=[ImportJob.State.PREVIEWING, ImportJob.State.IMPORTING]).update(
-        state=ImportJob.State.FAILED, failure=message, finished_at=timezone.now()
-    )
+def import_job_fail(*, job_id: int, message: StrOrPromise) -> None:
+    """A run that could not finish (time or memory limit, a dead worker): say so on the job's page, drop its files.
+
+    A failed job is final: nothing runs it again by itself; the user uploads the files again.
+    """
+    running = ImportJob.objects.filter(pk=job_id, state__in=[ImportJob.State.PREVIEWING, ImportJob.State.IMPORTING])
+    language = running.values_list("language", flat=True).first()
+    if language is None:
+        return
+    with translation.override(language):
+        text = str(message)
+    with transaction.atomic():
+        failed = running.update(state=ImportJob.State.FAILED, failure=text, finished_at=timezone.now())
+        if failed:
+            ImportFile.objects.filter(job_id=job_id).delete()
+    cache.set(progress_key(job_id), 1.0, PROGRESS_TIMEOUT)

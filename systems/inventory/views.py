@@ -5,21 +5,25 @@ import tempfile
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
 from . import exporter, services
 from .forms import ImportUploadForm
 from .importer import ImportResult
+from .limits import Limits
 from .models import ImportJob
 from .schema import KIND_ORDER, KINDS
 
 IMPORT_PERMISSION = "systems.import_inventory"
+#: What a multipart body carries besides the files themselves (boundaries, headers, the CSRF token).
+FORM_OVERHEAD_BYTES = 64 * 1024
 EXPORT_PERMISSION = "systems.export_inventory"
-ERRORS_SHOWN = 100
 
 
 class ImportView(PermissionRequiredMixin, FormView):
@@ -34,6 +38,21 @@ class ImportView(PermissionRequiredMixin, FormView):
         context["kinds"] = [KINDS[kind] for kind in KIND_ORDER]
         context["recent_jobs"] = ImportJob.objects.filter(created_by=self.request.user)[:5]
         return context
+
+    def post(self, request, *args, **kwargs):
+        # A body larger than all files together may be is refused before Django reads (and spools) it.
+        limits = Limits.from_settings()
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limits.total_bytes + FORM_OVERHEAD_BYTES:
+            refused = _("The upload is too large: %(size)s, the limit for all files together is %(limit)s.") % {
+                "size": filesizeformat(length),
+                "limit": filesizeformat(limits.total_bytes),
+            }
+            return self.render_to_response(self.get_context_data(form=self.form_class(), refused=refused), status=413)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         job = services.import_job_create(
@@ -66,8 +85,9 @@ class ImportJobView(_OwnJobMixin, DetailView):
             progress_percent=services.import_progress_percent(job),
             result=result,
             counts=[(kind, result.counts[kind]) for kind in KIND_ORDER] if result else [],
-            errors=result.errors[:ERRORS_SHOWN] if result else [],
-            more_errors=max(result.error_count - ERRORS_SHOWN, 0) if result else 0,
+            errors=result.errors if result else [],
+            more_errors=result.error_count - len(result.errors) if result else 0,
+            more_warnings=result.warning_count - len(result.warnings) if result else 0,
             files_gone=job.state == ImportJob.State.PREVIEWED and not job.files.exists(),
         )
         context["can_confirm"] = (
@@ -101,12 +121,38 @@ class ExportView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["csv_links"] = [(kind, reverse("inventory:export_csv", args=[kind])) for kind in KIND_ORDER]
+        labels = {
+            exporter.EXCEL_NB.name: _("For Excel (semicolons, UTF-8 with BOM, decimal commas)"),
+            exporter.RFC4180.name: _("Plain CSV (RFC 4180: commas, UTF-8)"),
+        }
+        context["csv_dialects"] = [
+            (
+                labels[name],
+                [(kind, f"{reverse('inventory:export_csv', args=[kind])}?csv={name}") for kind in KIND_ORDER],
+            )
+            for name in exporter.DIALECTS
+        ]
+        context["zip_links"] = [
+            (labels[name], f"{reverse('inventory:export_file', args=['zip'])}?csv={name}") for name in exporter.DIALECTS
+        ]
         return context
+
+
+def _dialect(request) -> exporter.CSVDialect:
+    return exporter.csv_dialect(request.GET.get("csv"), get_language())
 
 
 def _stamp() -> str:
     return timezone.localtime().strftime("%Y-%m-%d")
+
+
+def csv_response(request, kind: str, queryset=None) -> StreamingHttpResponse:
+    """`kind` (or the rows of `queryset`) as a CSV download in the import format, in the request's dialect."""
+    response = StreamingHttpResponse(
+        exporter.csv_lines(kind, _dialect(request), queryset), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{_stamp()}.csv"'
+    return response
 
 
 class ExportCSVView(PermissionRequiredMixin, View):
@@ -115,9 +161,7 @@ class ExportCSVView(PermissionRequiredMixin, View):
     def get(self, request, kind):
         if kind not in KINDS:
             raise Http404
-        response = StreamingHttpResponse(exporter.csv_lines(kind), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{kind}-{_stamp()}.csv"'
-        return response
+        return csv_response(request, kind)
 
 
 class ExportFileView(PermissionRequiredMixin, View):
@@ -132,7 +176,10 @@ class ExportFileView(PermissionRequiredMixin, View):
     def get(self, request, fmt):
         write, content_type = self.formats[fmt]
         stream = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-        write(stream)
+        if fmt == "zip":
+            write(stream, _dialect(request))
+        else:
+            write(stream)
         stream.seek(0)
         return FileResponse(
             stream, as_attachment=True, filename=f"inventory-{_stamp()}.{fmt}", content_type=content_type

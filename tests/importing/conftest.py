@@ -49,11 +49,11 @@ def base_files() -> dict[str, str]:
 
 @pytest.fixture
 def celery_worker_thread(settings):
-    """A real Celery worker (solo pool, in a thread) on the test's Redis database."""
+    """A real Celery worker (solo pool, in a thread) on the test's Redis database, consuming the import queue too."""
     from migportal.celery import app
 
     app.conf.broker_url = settings.CELERY_BROKER_URL
-    with real_celery_worker(loglevel="WARNING"):
+    with real_celery_worker(loglevel="WARNING", queues=["celery", "imports"]):
         yield app
 
 

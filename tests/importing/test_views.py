@@ -136,8 +136,11 @@ def test_export_downloads_the_inventory(viewer_client):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
     lines = b"".join(response.streaming_content).decode().splitlines()
-    assert lines[0].startswith("code,name,agency,environment")
-    assert lines[1].startswith("S1,Sakarkiv,")
+    assert lines[0].startswith("\ufeffcode;name;agency;environment"), "Norwegian users get Norwegian Excel's CSV"
+    assert lines[1].startswith("S1;Sakarkiv;")
+    response = viewer_client.get(reverse("inventory:export_csv", args=["systems"]), {"csv": "rfc4180"})
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0].startswith("code,name,agency,environment") and lines[1].startswith("S1,Sakarkiv,")
     response = viewer_client.get(reverse("inventory:export_file", args=["xlsx"]))
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     assert workbook.sheetnames == ["agencies", "waves", "systems", "vms", "contacts"]

@@ -214,7 +214,8 @@ def test_system_list_csv_export_holds_exactly_the_filtered_rows(varied, viewer_c
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert response.content.startswith("\ufeff".encode()), "Norwegian users get what Norwegian Excel opens"
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert {row["Kode"] for row in rows} == {"ARK", "RESERVE"}
     assert {row["Virksomhet"] for row in rows} == {"BRG"}
     assert "Velg" not in rows[0]
@@ -224,7 +225,7 @@ def test_system_list_csv_export_is_not_limited_to_one_page(db, viewer_client):
     agency = AgencyFactory()
     SystemFactory.create_batch(30, agency=agency)
     response = viewer_client.get(reverse("systems:system_list"), {"_export": "csv", "per_page": 25})
-    assert len(list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))) == 30
+    assert len(list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))) == 30
 
 
 def test_vm_list_xlsx_export_holds_exactly_the_filtered_rows(varied, viewer_client):
