@@ -1,4 +1,4 @@
-"""Fixtures shared by every test module: one user per role of DESIGN §6, and a logged-in client for each."""
+"""Fixtures shared by every test module: one user per role (docs/architecture.md), a logged-in client each."""
 
 import asyncio
 import email

@@ -74,7 +74,7 @@ def test_public_pages_set_no_cookie_for_anonymous_visitors(demo, client, name):
 @pytest.mark.parametrize("role", [None, "contact_user", "viewer_user", "editor_user"])
 @pytest.mark.parametrize("name", PUBLIC_URLS)
 def test_public_pages_are_readable_by_everyone_and_the_same_for_all(demo, client, request, role, name):
-    """DESIGN §6: the dashboard is public. Nothing on it depends on who asks (no name, no logout form)."""
+    """The dashboard is public. Nothing on it depends on who asks (no name, no logout form)."""
     if role:
         user = request.getfixturevalue(role)
         client.force_login(user)

@@ -1,4 +1,4 @@
-"""docker-compose.yml and the Dockerfile, checked without an engine: the stack the issue asks for is there."""
+"""docker-compose.yml and the Dockerfile, checked without an engine: the production services."""
 
 import re
 
