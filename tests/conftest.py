@@ -6,13 +6,26 @@ import socket
 import threading
 from contextlib import contextmanager
 
+import factory
+import factory.random
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 
 from systems.roles import EDITOR_GROUP, GROUP_PERMISSIONS, VIEWER_GROUP
 
+from . import factories
 from .factories import ContactPersonFactory, UserFactory
+
+#: Every factory that owns its sequence counter (a subclass may share its parent's).
+_SEQUENCE_OWNERS = [
+    value
+    for value in vars(factories).values()
+    if isinstance(value, type)
+    and issubclass(value, factory.base.Factory)
+    and value._meta.model is not None
+    and value._meta.counter_reference is value._meta
+]
 
 
 def staff_group(name: str) -> Group:
@@ -28,6 +41,14 @@ def ensure_staff_groups() -> None:
     """Both staff groups, as migration systems.0002 makes them (a transactional test's flush removes them)."""
     for name in GROUP_PERMISSIONS:
         staff_group(name)
+
+
+@pytest.fixture(autouse=True)
+def _repeatable_factories():
+    """Every test gets the same generated rows (codes, names, random choices) whichever tests ran before it."""
+    for factory_class in _SEQUENCE_OWNERS:
+        factory_class.reset_sequence(force=True)
+    factory.random.reseed_random("migportal")
 
 
 @pytest.fixture(autouse=True)
