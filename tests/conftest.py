@@ -4,6 +4,7 @@ import asyncio
 import email
 import socket
 import threading
+import time
 from contextlib import contextmanager
 
 import factory
@@ -153,6 +154,16 @@ def real_celery_worker(**options):
     options.setdefault("queues", ",".join(celery_queues()))
     with start_worker(app, perform_ping_check=False, **options) as worker:
         yield worker
+
+
+def wait_until(predicate, *, timeout: float = 30, what: str = "") -> None:
+    """Return as soon as `predicate()` is true; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"Timed out after {timeout} s waiting for {what or predicate}")
 
 
 def free_port() -> int:
