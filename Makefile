@@ -38,7 +38,7 @@ lint: install
 
 test: lint
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) -m pytest
+	$(PY) -m pytest --cov --cov-report=term
 
 clean:
 	rm -rf var staticfiles .pytest_cache .ruff_cache

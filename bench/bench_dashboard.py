@@ -1,4 +1,4 @@
-"""Benchmark of the public dashboard (DESIGN §7). Prints figures; does not run in CI.
+"""Benchmark of the public dashboard (budgets in docs/benchmarks.md). Prints figures; does not run in CI.
 
 For each scale (seed_demo --scale N on an emptied database):
   * uncached: a full GET / through Django's stack with the cache emptied before each request (median);

@@ -6,7 +6,7 @@
 Phases, one after another against the same gunicorn:
   1. a trivial Django view (/healthz: full middleware stack, no database), --clients connections;
   2. the public dashboard (/), --clients connections;
-  3. staff list pages with --staff-clients logged-in viewers: the system list (systems:system_list, issue 3)
+  3. staff list pages with --staff-clients logged-in viewers: the system list (systems:system_list)
      and the acknowledgement overview (portal:staff_acknowledgement_list), each if it exists.
 Each prints requests/s, p50/p95/p99 latency and errors. Load comes from wrk (Debian package `wrk`), which
 needs far less CPU than a Python client and so leaves the 2 cores to the server. Bounded: every phase

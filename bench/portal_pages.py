@@ -1,4 +1,4 @@
-"""Portal page timings and query counts on a seeded database (DESIGN §7: query counts constant in data size).
+"""Portal page timings and query counts on a seeded database (docs/benchmarks.md: query counts constant in data size).
 
 Usage (on a database filled by `manage.py seed_demo --scale N --no-users`):
     DATABASE_URL=postgres://…/db REDIS_URL=redis://…/N python bench/portal_pages.py [--repeat 10]

@@ -1,4 +1,4 @@
-"""Staff list pages at 1× and 100× scale (DESIGN §7: 100× at most 3× the time of 1×).
+"""Staff list pages at 1× and 100× scale (docs/benchmarks.md: 100× at most 3× the time of 1×).
 
 Fills the database named by DATABASE_URL with `seed_demo --scale 1` and then `--scale 100`,
 then times the first page of each list — sorted and filtered as staff use them — with Django's test

@@ -1,4 +1,4 @@
-"""The public dashboard (DESIGN §5). Access rule: public — anyone, logged in or not, may read every view here.
+"""The public dashboard. Access rule: public — anyone, logged in or not, may read every view here.
 
 The pages are the same for everybody (nothing depends on the user), so they are rendered without the
 request's context processors (which would read the session and add `Vary: Cookie`) and without a CSRF

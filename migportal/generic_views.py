@@ -9,7 +9,7 @@
 - BulkActionView: POST only; the selected rows (or all matching the filter) through one service call;
   refused rows are reported one by one and nothing changes.
 
-Access (DESIGN §6): anonymous users are sent to the login page; users without the model permission get 403.
+Access (docs/architecture.md): anonymous users are sent to the login page; users without the model permission get 403.
 """
 
 from __future__ import annotations

@@ -3,15 +3,25 @@
 With no environment set the project runs embedded: SQLite, a filesystem Celery
 transport, a local-memory cache and the console e-mail backend. Setting
 DATABASE_URL / REDIS_URL / EMAIL_URL switches to the real services.
+
+Sections, in order: core and secrets; apps, middleware and templates; database; caches (the public
+dashboard's included); Celery; e-mail; the migration programme and each app's own settings (notices,
+portal, inventory); staff single sign-on; periodic tasks (the whole beat schedule); authentication and
+login throttling; security headers and cookies; i18n; static files; lists and API; logging and error
+reporting. Every variable is listed in
+README.md and `.env.example`.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from ops.sentry import init_sentry
 from ops.webhook_secret import webhook_secret_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,6 +31,7 @@ env = environ.Env()
 VAR_DIR = Path(env.str("MIGPORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
+# --- Core and secrets --------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=False)
 # Production turns on HTTPS-only cookies, HSTS and refuses development conveniences (demo data, dev key).
 MIGPORTAL_PRODUCTION = env.bool("MIGPORTAL_PRODUCTION", default=False)
@@ -30,9 +41,13 @@ if not SECRET_KEY:
         raise environ.ImproperlyConfigured("SECRET_KEY must be set in production.")
     # A development key, never used when MIGPORTAL_PRODUCTION is set.
     SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"  # noqa: S105
+# Rotating SECRET_KEY without logging everyone out: the old key stays valid here until it is removed.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+# --- Apps, middleware, templates ---------------------------------------------------
 INSTALLED_APPS = [
     "ops.apps.AdminConfig",  # django.contrib.admin with the project's admin site
     "django.contrib.auth",
@@ -54,10 +69,21 @@ INSTALLED_APPS = [
     "notifications",
     "dashboard",
     "portal",
+    "csp",
+    "axes",
+    "mozilla_django_oidc",
+    "ops",
 ]
 
+# The request id first, so every later log line carries it; then cookies with NUL characters are forgotten
+# (before the session reads its cookie); the CSP header right after SecurityMiddleware;
+# axes late (it turns a flagged login into the lockout page); last a 400 for NUL characters in the request (no
+# page takes them, PostgreSQL refuses them in text), after CSRF protection has read the form.
 MIDDLEWARE = [
+    "ops.middleware.RequestIdMiddleware",
+    "ops.middleware.DropNulCookiesMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -67,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "ops.middleware.RejectNulMiddleware",
 ]
 
 ROOT_URLCONF = "migportal.urls"
@@ -87,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "migportal.context_processors.navigation",
                 "notifications.context_processors.notice_alerts",
+                "ops.context_processors.single_sign_on",
             ],
         },
     },
@@ -109,12 +138,21 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Redis: broker and cache ----------------------------------------------------
+# --- Caches (Redis or local memory) ----------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The public dashboard's pages: whole pages for DASHBOARD_CACHE_SECONDS in the shared cache, of which each web
+# process keeps one in its own memory for DASHBOARD_LOCAL_CACHE_SECONDS.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+DASHBOARD_LOCAL_CACHE_SECONDS = env.int("DASHBOARD_LOCAL_CACHE_SECONDS", default=10)
+CACHES["dashboard"] = {
+    "BACKEND": "dashboard.cache.TieredCache",
+    "TIMEOUT": DASHBOARD_CACHE_SECONDS,
+    "OPTIONS": {"SHARED": "default", "LOCAL_TIMEOUT": DASHBOARD_LOCAL_CACHE_SECONDS},
+}
 
 # --- Celery (one app, CELERY_ namespace) -----------------------------------------
 # The filesystem transport ignores the host; naming one keeps kombu from warning that none was given.
@@ -153,7 +191,6 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # backlog of thousands of deliveries never delays them; deliveries sent again (found by the sweeper, retried by
 # staff) go to the retries queue, which workers take from in turn with the default queue, so they do not wait
 # behind a backlog either. Every worker command names the queues it consumes (Procfile, docker-compose.yml).
-# Other apps add their routes to this dict.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 NOTICE_DISPATCH_QUEUE = "dispatch"
 NOTICE_RETRY_QUEUE = "retries"
@@ -163,9 +200,7 @@ CELERY_TASK_ROUTES: dict = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {
-    "heartbeat": {"task": "migportal.tasks.heartbeat", "schedule": 60.0},
-}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # Celery keeps the logging configured below
 
 # --- E-mail ----------------------------------------------------------------------
 if env.str("EMAIL_URL", default=""):
@@ -186,7 +221,7 @@ if EMAIL_TIMEOUT >= CELERY_TASK_SOFT_TIME_LIMIT:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="migrering@kommune.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# --- Migration programme -----------------------------------------------------------
+# --- Migration programme: notice timing ------------------------------------------------
 # Day values may be fractional (0.001 day is about 86 s) so the notice pipeline can be watched in minutes.
 NOTICE_LEAD_DAYS = env.float("NOTICE_LEAD_DAYS", default=14.0)
 REMINDER_LEAD_DAYS = env.float("REMINDER_LEAD_DAYS", default=2.0)
@@ -194,7 +229,6 @@ REMINDER_LEAD_DAYS = env.float("REMINDER_LEAD_DAYS", default=2.0)
 CHANGE_NOTICE_DELAY_MINUTES = env.float("CHANGE_NOTICE_DELAY_MINUTES", default=15.0)
 ACK_REMINDER_AFTER_DAYS = env.float("ACK_REMINDER_AFTER_DAYS", default=3.0)
 DISPATCH_INTERVAL_SECONDS = env.float("DISPATCH_INTERVAL_SECONDS", default=60.0)
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Downtime notices (notifications app) ---------------------------------------------
 # Webhook to the external customer portal (Standard Webhooks); off while the URL is empty.
@@ -220,30 +254,6 @@ NOTICE_DELIVERY_LEASE_SECONDS = env.float("NOTICE_DELIVERY_LEASE_SECONDS", defau
 # queue is empty, also those queued longer than NOTICE_SWEEP_AFTER_SECONDS ago (their message was lost).
 NOTICE_SWEEP_INTERVAL_SECONDS = env.float("NOTICE_SWEEP_INTERVAL_SECONDS", default=10.0)
 NOTICE_SWEEP_AFTER_SECONDS = env.float("NOTICE_SWEEP_AFTER_SECONDS", default=30.0)
-CELERY_BEAT_SCHEDULE["notices-publish-due"] = {
-    "task": "notifications.tasks.notices_publish_due",
-    "schedule": DISPATCH_INTERVAL_SECONDS,
-}
-CELERY_BEAT_SCHEDULE["notices-sweep-deliveries"] = {
-    "task": "notifications.tasks.deliveries_sweep",
-    "schedule": NOTICE_SWEEP_INTERVAL_SECONDS,
-}
-
-# --- Public dashboard (issue 7) ---------------------------------------------------------
-# The public pages are cached whole for this long: a change to inventory or waves shows within it.
-DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
-# Of those, each web process keeps a page in its own memory this long (the rest it lives in the shared cache).
-DASHBOARD_LOCAL_CACHE_SECONDS = env.int("DASHBOARD_LOCAL_CACHE_SECONDS", default=10)
-CACHES["dashboard"] = {
-    "BACKEND": "dashboard.cache.TieredCache",
-    "TIMEOUT": DASHBOARD_CACHE_SECONDS,
-    "OPTIONS": {"SHARED": "default", "LOCAL_TIMEOUT": DASHBOARD_LOCAL_CACHE_SECONDS},
-}
-# Monday 06:00 Europe/Oslo (CELERY_TIMEZONE): store last week's counts, then render the cover image.
-CELERY_BEAT_SCHEDULE["dashboard-weekly-snapshot"] = {
-    "task": "dashboard.tasks.take_weekly_snapshot",
-    "schedule": crontab(minute=0, hour=6, day_of_week="monday"),
-}
 
 # --- Customer portal (portal app): login links, throttles, acknowledgement reminders ---------
 PORTAL_LOGIN_LINK_MAX_AGE_MINUTES = env.int("PORTAL_LOGIN_LINK_MAX_AGE_MINUTES", default=15)
@@ -258,19 +268,6 @@ PORTAL_ESCALATION_DAYS = env.float("PORTAL_ESCALATION_DAYS", default=5.0)
 # The calendar feed leaves out windows that ended longer ago than this.
 PORTAL_CALENDAR_PAST_DAYS = env.int("PORTAL_CALENDAR_PAST_DAYS", default=60)
 PORTAL_ACK_REMINDER_HOUR = env.int("PORTAL_ACK_REMINDER_HOUR", default=8)
-CELERY_BEAT_SCHEDULE["portal-ack-reminders"] = {
-    "task": "portal.tasks.send_ack_reminders",
-    "schedule": crontab(hour=PORTAL_ACK_REMINDER_HOUR, minute=0),
-}
-CELERY_BEAT_SCHEDULE["portal-escalation-alert"] = {
-    "task": "portal.tasks.send_escalation_alert",
-    "schedule": crontab(hour=PORTAL_ACK_REMINDER_HOUR, minute=5),
-}
-CELERY_BEAT_SCHEDULE["portal-purge-login-links"] = {
-    "task": "portal.tasks.purge_login_links",
-    "schedule": crontab(hour=3, minute=30),
-}
-# --- end customer portal -----------------------------------------------------------------
 
 # --- Inventory import and export (systems/inventory) ---------------------------------
 # Largest file the importer accepts, and the size above which the browser import runs as a Celery task.
@@ -294,9 +291,55 @@ INVENTORY_XLSX_MAX_UNCOMPRESSED_BYTES = env.int("INVENTORY_XLSX_MAX_UNCOMPRESSED
 INVENTORY_XLSX_MAX_RATIO = env.int("INVENTORY_XLSX_MAX_RATIO", default=100)
 # Uploaded files of imports never confirmed are deleted after this long (a daily beat task).
 INVENTORY_IMPORT_KEEP_FILES_HOURS = env.int("INVENTORY_IMPORT_KEEP_FILES_HOURS", default=24)
-CELERY_BEAT_SCHEDULE["inventory-purge-import-files"] = {
-    "task": "systems.inventory.tasks.purge_import_files",
-    "schedule": crontab(hour=3, minute=45),
+
+# --- Staff single sign-on ----------------------------------------------------------------
+# OpenID Connect (mozilla-django-oidc), on when OIDC_RP_CLIENT_ID is set.
+# Local password login stays for break-glass administrators.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="") or None
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
+OIDC_EDITOR_GROUPS = env.list("OIDC_EDITOR_GROUPS", default=[])
+OIDC_VIEWER_GROUPS = env.list("OIDC_VIEWER_GROUPS", default=[])
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
+if OIDC_ENABLED and not (OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_USER_ENDPOINT):
+    raise environ.ImproperlyConfigured("OIDC_RP_CLIENT_ID is set: set the OIDC_OP_*_ENDPOINT variables too.")
+
+# --- Periodic tasks (Celery beat, CELERY_TIMEZONE) ------------------------------------
+CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {"task": "migportal.tasks.heartbeat", "schedule": 60.0},
+    "notices-publish-due": {"task": "notifications.tasks.notices_publish_due", "schedule": DISPATCH_INTERVAL_SECONDS},
+    "notices-sweep-deliveries": {
+        "task": "notifications.tasks.deliveries_sweep",
+        "schedule": NOTICE_SWEEP_INTERVAL_SECONDS,
+    },
+    # Monday 06:00 Europe/Oslo: store last week's counts, then render the cover image.
+    "dashboard-weekly-snapshot": {
+        "task": "dashboard.tasks.take_weekly_snapshot",
+        "schedule": crontab(minute=0, hour=6, day_of_week="monday"),
+    },
+    "portal-ack-reminders": {
+        "task": "portal.tasks.send_ack_reminders",
+        "schedule": crontab(hour=PORTAL_ACK_REMINDER_HOUR, minute=0),
+    },
+    "portal-escalation-alert": {
+        "task": "portal.tasks.send_escalation_alert",
+        "schedule": crontab(hour=PORTAL_ACK_REMINDER_HOUR, minute=5),
+    },
+    "portal-purge-login-links": {"task": "portal.tasks.purge_login_links", "schedule": crontab(hour=3, minute=30)},
+    "inventory-purge-import-files": {
+        "task": "systems.inventory.tasks.purge_import_files",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 
 # --- Auth --------------------------------------------------------------------------
@@ -310,57 +353,34 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
-# --- i18n ----------------------------------------------------------------------------
-LANGUAGE_CODE = "nb"
-LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = "Europe/Oslo"
-USE_I18N = True
-USE_TZ = True
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name from one
+# address, that pair is locked for AXES_COOLOFF_MINUTES; the answer is ops/lockout.html with status 429.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ops.views.lockout"
+# One rule for the client's address (behind PORTAL_TRUSTED_PROXY_COUNT proxies) for axes and every throttle.
+AXES_CLIENT_IP_CALLABLE = "ops.throttling.client_ip"
+AXES_USERNAME_CALLABLE = "ops.auth.axes_username"
+# Password spraying: this many failed logins from one address, over any user names, lock that address
+# for AXES_COOLOFF_MINUTES too (ops.auth.ThrottledLoginBackend).
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
+# Password reset e-mails: at most this many per e-mail address, and requests per client address, per window.
+PASSWORD_RESET_THROTTLE_PER_EMAIL = env.int("PASSWORD_RESET_THROTTLE_PER_EMAIL", default=3)
+PASSWORD_RESET_THROTTLE_PER_IP = env.int("PASSWORD_RESET_THROTTLE_PER_IP", default=10)
+PASSWORD_RESET_THROTTLE_WINDOW_SECONDS = env.int("PASSWORD_RESET_THROTTLE_WINDOW_SECONDS", default=3600)
 
-# --- Static files ----------------------------------------------------------------------
-STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
-}
+# axes' backend first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "ops.auth.ThrottledLoginBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    *(["ops.oidc.StaffOIDCBackend"] if OIDC_ENABLED else []),
+]
 
-# --- Lists ---------------------------------------------------------------------------
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
-DJANGO_TABLES2_PAGE_RANGE = 7
-
-REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
-}
-
-# =====================================================================================================
-# --- Production hardening (issue 8) -------------------------------------------------------------------
-# Security headers, Content-Security-Policy, cookies, login throttling (django-axes), single sign-on
-# (OIDC), structured logging with a request id, optional Sentry. MIGPORTAL_PRODUCTION=true switches on
-# what needs HTTPS; everything else applies in development too, so tests see the real policy.
-# =====================================================================================================
-from datetime import timedelta  # noqa: E402
-
-from csp.constants import NONE, SELF  # noqa: E402
-
-INSTALLED_APPS += ["csp", "axes", "mozilla_django_oidc", "ops"]
-# Rotating SECRET_KEY without logging everyone out: the old key stays valid here until it is removed.
-SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
-# The request id first, so every later log line carries it; then cookies with NUL characters are forgotten
-# (before the session reads its cookie); the CSP header right after SecurityMiddleware;
-# axes late (it turns a flagged login into the lockout page); last a 400 for NUL characters in the request (no
-# page takes them, PostgreSQL refuses them in text), after CSRF protection has read the form.
-MIDDLEWARE.insert(0, "ops.middleware.RequestIdMiddleware")
-MIDDLEWARE.insert(1, "ops.middleware.DropNulCookiesMiddleware")
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
-MIDDLEWARE.append("axes.middleware.AxesMiddleware")
-MIDDLEWARE.append("ops.middleware.RejectNulMiddleware")
-
-# Headers on every response.
+# --- Security headers and cookies ------------------------------------------------------------
+# Everything here applies in development too, so tests see the real policy; MIGPORTAL_PRODUCTION=true
+# switches on what needs HTTPS.
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -403,54 +423,6 @@ if MIGPORTAL_PRODUCTION:
     # Sessions in Redis, written through to the database: several web containers share them.
     SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db")
 
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name from one
-# address, that pair is locked for AXES_COOLOFF_MINUTES; the answer is ops/lockout.html with status 429.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "ops.views.lockout"
-# One rule for the client's address (behind PORTAL_TRUSTED_PROXY_COUNT proxies) for axes and every throttle.
-AXES_CLIENT_IP_CALLABLE = "ops.throttling.client_ip"
-AXES_USERNAME_CALLABLE = "ops.auth.axes_username"
-# Password spraying: this many failed logins from one address, over any user names, lock that address
-# for AXES_COOLOFF_MINUTES too (ops.auth.ThrottledLoginBackend).
-LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
-# Password reset e-mails: at most this many per e-mail address, and requests per client address, per window.
-PASSWORD_RESET_THROTTLE_PER_EMAIL = env.int("PASSWORD_RESET_THROTTLE_PER_EMAIL", default=3)
-PASSWORD_RESET_THROTTLE_PER_IP = env.int("PASSWORD_RESET_THROTTLE_PER_IP", default=10)
-PASSWORD_RESET_THROTTLE_WINDOW_SECONDS = env.int("PASSWORD_RESET_THROTTLE_WINDOW_SECONDS", default=3600)
-
-# Staff single sign-on over OpenID Connect (mozilla-django-oidc), on when OIDC_RP_CLIENT_ID is set.
-# Local password login stays for break-glass administrators.
-OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
-OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
-OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
-OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
-OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
-OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
-OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="") or None
-OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
-OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
-OIDC_USE_PKCE = True
-OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
-OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
-OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
-OIDC_EDITOR_GROUPS = env.list("OIDC_EDITOR_GROUPS", default=[])
-OIDC_VIEWER_GROUPS = env.list("OIDC_VIEWER_GROUPS", default=[])
-LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
-if OIDC_ENABLED and not (OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_USER_ENDPOINT):
-    raise environ.ImproperlyConfigured("OIDC_RP_CLIENT_ID is set: set the OIDC_OP_*_ENDPOINT variables too.")
-
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("ops.context_processors.single_sign_on")
-
-# axes' backend first: it refuses a locked-out login before any password is checked.
-AUTHENTICATION_BACKENDS = [
-    "ops.auth.ThrottledLoginBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    *(["ops.oidc.StaffOIDCBackend"] if OIDC_ENABLED else []),
-]
-
 # The admin shows the change history read-only: a revert would write around the services (ops/admin.py).
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
@@ -459,8 +431,36 @@ ACCESSIBILITY_CONTACT_EMAIL = env.str("ACCESSIBILITY_CONTACT_EMAIL", default="mi
 ACCESSIBILITY_STATEMENT_URL = env.str("ACCESSIBILITY_STATEMENT_URL", default="")
 ACCESSIBILITY_STATEMENT_DATE = env.str("ACCESSIBILITY_STATEMENT_DATE", default="26.11.2026")
 
+# --- i18n ----------------------------------------------------------------------------
+LANGUAGE_CODE = "nb"
+LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Oslo"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ----------------------------------------------------------------------
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# --- Lists ---------------------------------------------------------------------------
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_PAGE_RANGE = 7
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+
+# --- Logging and error reporting ---------------------------------------------------------------
 # Logging: one JSON object per line (LOG_FORMAT=json, the production default) or plain text, every line
-# with the request id; Celery keeps our configuration instead of installing its own.
+# with the request id.
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if MIGPORTAL_PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
@@ -484,17 +484,13 @@ LOGGING = {
         "migportal.request": {"level": env.str("ACCESS_LOG_LEVEL", default="INFO")},
     },
 }
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Sentry, only when SENTRY_DSN is set.
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 if SENTRY_DSN:
-    from ops.sentry import init_sentry  # noqa: E402
-
     init_sentry(
         dsn=SENTRY_DSN,
         environment=env.str("SENTRY_ENVIRONMENT", default="production" if MIGPORTAL_PRODUCTION else "development"),
         release=env.str("SENTRY_RELEASE", default=""),
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )
-# --- end of production hardening (issue 8) ---------------------------------------------------------------

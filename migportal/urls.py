@@ -29,7 +29,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    # Staff workspace (issue 3): /staff/, /agencies/, /systems/, /vms/, /contacts/, /waves/.
+    # Staff workspace: /staff/, /agencies/, /systems/, /vms/, /contacts/, /waves/.
     path("", include("systems.urls")),
     path("", include("waves.urls")),
     path("", include("notifications.urls")),

@@ -1,4 +1,6 @@
-"""Writes to downtime notices and their deliveries (DESIGN §4). The database is the source of truth: a notice
+"""Writes to downtime notices and their deliveries (docs/architecture.md, "Downtime notices").
+
+The database is the source of truth: a notice
 waits in a row until its `publish_at`; publishing writes the Delivery rows (the outbox) in the same transaction
 and enqueues their tasks on commit; a delivery is claimed with a conditional update before it is sent."""
 

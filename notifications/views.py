@@ -1,6 +1,6 @@
 """Staff pages for downtime notices: the timeline, one notice, its text, and the deliveries with retries.
 
-Views only declare; rules live in services.py and reads in selectors.py (DESIGN §6 for who may do what).
+Views only declare; rules live in services.py and reads in selectors.py (docs/architecture.md for who may do what).
 """
 
 from django.conf import settings

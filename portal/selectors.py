@@ -52,7 +52,7 @@ def contact_for(user: AbstractBaseUser | AnonymousUser | None) -> ContactPerson 
 
 
 def is_portal_staff(user) -> bool:
-    """Project staff see every notice and system in the portal (DESIGN §6)."""
+    """Project staff see every notice and system in the portal (docs/architecture.md, "Access")."""
     return bool(user and user.is_authenticated and user.has_perm(STAFF_PERMISSION))
 
 

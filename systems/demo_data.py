@@ -215,7 +215,7 @@ OPERATING_SYSTEMS = [
 SOURCE_DATACENTERS = ["Kommunens DS1 Økern", "Kommunens DS2 Sentrum"]
 TARGET_DATACENTERS = ["Leverandørens DC-A Nydalen", "Leverandørens DC-B Skøyen"]
 
-# The seed article's figures at scale 1 (DESIGN §1): 392 systems, 1,349 VMs; 105 and 514 migrated.
+# The programme's figures after its first year, at scale 1: 392 systems, 1,349 VMs; 105 and 514 migrated.
 SYSTEMS = 392
 TEST_SYSTEMS = 120
 VMS = 1349

@@ -1,4 +1,4 @@
-"""The staff groups of DESIGN §6 and the permissions each holds (created by migration systems.0002)."""
+"""The staff groups (docs/architecture.md, "Access") and their permissions (made by migration systems.0002)."""
 
 EDITOR_GROUP = "Prosjekt – redaktør"
 VIEWER_GROUP = "Prosjekt – lesetilgang"

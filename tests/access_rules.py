@@ -1,4 +1,4 @@
-"""Who may open which URL (DESIGN §6): the table the access-matrix test (tests/staff/test_access.py) checks.
+"""Who may open which URL (docs/architecture.md, "Access"): the table tests/staff/test_access.py checks.
 
 Every *named* URL in a namespace listed in COVERED_NAMESPACES (and every name in COVERED_NAMES) must have a
 rule here, or the test fails: a new page cannot be added without saying who may see it.
@@ -71,7 +71,7 @@ def _crud(app: str, model: str) -> dict[str, Rule]:
 
 
 ACCESS_RULES: dict[str, Rule] = {
-    # --- Staff workspace (issue 3) ---
+    # --- Staff workspace ---
     "systems:staff_home": Rule(STAFF_READ),
     **_crud("systems", "agency"),
     **_crud("systems", "system"),
@@ -153,7 +153,7 @@ def _import_of(role: str) -> Callable[[dict], dict]:
     return build
 
 
-#: Read-only pages of the customer portal: contact persons and all staff (DESIGN §6 "customer portal").
+#: Read-only pages of the customer portal: contact persons and all staff (docs/architecture.md, "Access").
 PORTAL_READ = {
     "GET": {"anonymous": PORTAL_LOGIN, "contact": 200, "viewer": 200, "editor": 200},
 }
@@ -201,7 +201,7 @@ COVERED_NAMES |= {
 
 ACCESS_RULES.update(
     {
-        # --- Inventory import and export (issue 4): import for editors, export for all staff ---
+        # --- Inventory import and export: import for editors, export for all staff ---
         "inventory:import": Rule(STAFF_FORM),
         "inventory:import_job": Rule(IMPORT_PAGE, kwargs=_import_of("editor")),
         "inventory:import_progress": Rule(IMPORT_PAGE, kwargs=_import_of("editor")),
@@ -209,7 +209,7 @@ ACCESS_RULES.update(
         "inventory:export": Rule(STAFF_READ),
         "inventory:export_csv": Rule(STAFF_READ, extra_kwargs={"kind": "systems"}),
         "inventory:export_file": Rule(STAFF_READ, extra_kwargs={"fmt": "xlsx"}),
-        # --- Downtime notices, staff side (issue 5) ---
+        # --- Downtime notices, staff side ---
         "notifications:notice_list": Rule(STAFF_READ),
         "notifications:notice_detail": Rule(STAFF_READ, kwargs=lambda users: {"pk": NoticeFactory().pk}),
         # An empty form is valid here: "both empty" means "use the template", so the editor is sent back (302).
@@ -224,7 +224,7 @@ ACCESS_RULES.update(
         "notifications:delivery_retry": Rule(STAFF_ACTION, kwargs=lambda users: {"pk": build_delivery().pk}),
         "notifications:webhook_enable": Rule(STAFF_ACTION),
         "notifications:webhook_disable": Rule(STAFF_ACTION),
-        # --- Customer portal (issue 6) ---
+        # --- Customer portal ---
         "portal:login": Rule({"GET": PUBLIC["GET"], "POST": PUBLIC["GET"]}),  # an empty POST shows the form again
         "portal:login_sent": Rule(PUBLIC),
         "portal:login_link": Rule(
@@ -245,7 +245,7 @@ ACCESS_RULES.update(
         "portal:staff_acknowledgement_list": Rule(PORTAL_STAFF_READ),
         "portal:staff_acknowledgement_detail": Rule(PORTAL_STAFF_READ, kwargs=lambda users: {"pk": NoticeFactory().pk}),
         "portal:staff_escalations": Rule(PORTAL_STAFF_READ),
-        # --- Public dashboard (issue 7) ---
+        # --- Public dashboard ---
         "home": Rule(PUBLIC_GET_ONLY),
         "dashboard:week": Rule(PUBLIC_GET_ONLY, kwargs=_snapshot_week),
         "dashboard:json": Rule(PUBLIC_GET_ONLY),
@@ -273,7 +273,7 @@ ACCESS_RULES.update(
     }
 )
 
-#: The same URL with an object that is not the user's: DESIGN §6 "no IDOR" (404, not 403, not 200).
+#: The same URL with an object that is not the user's: docs/architecture.md, "no IDOR" (404, not 403, not 200).
 VARIANT_RULES: dict[str, Rule] = {
     "portal:notice_detail[another agency's notice]": Rule(
         {"GET": {"anonymous": PORTAL_LOGIN, "contact": 404, "viewer": 200, "editor": 200}},

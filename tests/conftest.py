@@ -1,18 +1,32 @@
-"""Fixtures shared by every test module: one user per role of DESIGN §6, and a logged-in client for each."""
+"""Fixtures shared by every test module: one user per role (docs/architecture.md), a logged-in client each."""
 
 import asyncio
 import email
 import socket
 import threading
+import time
 from contextlib import contextmanager
 
+import factory
+import factory.random
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 
 from systems.roles import EDITOR_GROUP, GROUP_PERMISSIONS, VIEWER_GROUP
 
+from . import factories
 from .factories import ContactPersonFactory, UserFactory
+
+#: Every factory that owns its sequence counter (a subclass may share its parent's).
+_SEQUENCE_OWNERS = [
+    value
+    for value in vars(factories).values()
+    if isinstance(value, type)
+    and issubclass(value, factory.base.Factory)
+    and value._meta.model is not None
+    and value._meta.counter_reference is value._meta
+]
 
 
 def staff_group(name: str) -> Group:
@@ -28,6 +42,14 @@ def ensure_staff_groups() -> None:
     """Both staff groups, as migration systems.0002 makes them (a transactional test's flush removes them)."""
     for name in GROUP_PERMISSIONS:
         staff_group(name)
+
+
+@pytest.fixture(autouse=True)
+def _repeatable_factories():
+    """Every test gets the same generated rows (codes, names, random choices) whichever tests ran before it."""
+    for factory_class in _SEQUENCE_OWNERS:
+        factory_class.reset_sequence(force=True)
+    factory.random.reseed_random("migportal")
 
 
 @pytest.fixture(autouse=True)
@@ -132,6 +154,16 @@ def real_celery_worker(**options):
     options.setdefault("queues", ",".join(celery_queues()))
     with start_worker(app, perform_ping_check=False, **options) as worker:
         yield worker
+
+
+def wait_until(predicate, *, timeout: float = 30, what: str = "") -> None:
+    """Return as soon as `predicate()` is true; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"Timed out after {timeout} s waiting for {what or predicate}")
 
 
 def free_port() -> int:

@@ -19,6 +19,7 @@ from xml.parsers import expat
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 #: Members smaller than this are not held to the compression ratio (tiny files compress oddly).
 RATIO_FLOOR_BYTES = 1 << 20
@@ -100,14 +101,24 @@ class TableBounds:
         self.rows += 1
         self.cells += width
         if self.rows > self.limits.rows:
-            raise FileProblem(_("The table has more than %(max)d rows.") % {"max": self.limits.rows})
+            raise FileProblem(
+                ngettext(
+                    "The table has more than %(max)d row.", "The table has more than %(max)d rows.", self.limits.rows
+                )
+                % {"max": self.limits.rows}
+            )
         if width > self.limits.columns:
             raise FileProblem(
                 _("Row %(row)d has %(count)d cells; at most %(max)d are accepted.")
                 % {"row": number, "count": width, "max": self.limits.columns}
             )
         if self.cells > self.limits.cells:
-            raise FileProblem(_("The table has more than %(max)d cells.") % {"max": self.limits.cells})
+            raise FileProblem(
+                ngettext(
+                    "The table has more than %(max)d cell.", "The table has more than %(max)d cells.", self.limits.cells
+                )
+                % {"max": self.limits.cells}
+            )
 
 
 def check_workbook(stream: IO[bytes], limits: Limits) -> None:

@@ -1,4 +1,4 @@
-"""In a real browser: the strict Content-Security-Policy breaks nothing, and the pages issue 8 adds pass axe."""
+"""In a real browser: the strict Content-Security-Policy breaks nothing; login, error pages and others pass axe."""
 
 import pytest
 

@@ -8,7 +8,6 @@ from datetime import timedelta
 import jsonschema
 import pytest
 from django.conf import settings
-from django.core.cache import cache, caches
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,33 +31,32 @@ def test_home_shows_the_headline_in_norwegian(demo, client):
     assert "Tilbakerullet (skal flyttes på nytt): 3 systemer" in page
 
 
-def test_home_shows_change_after_the_cache_expires(demo, client):
-    client.get(reverse("home"))
+def migrated_systems(client) -> int:
+    return client.get(reverse("dashboard:json")).json()["systems"]["migrated"]
+
+
+def test_a_change_shows_on_the_public_pages_within_60_seconds(demo, client, caches_in_memory, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    assert "105 av 392 systemer" in client.get(reverse("home")).content.decode()
+    assert migrated_systems(client) == 105
     system = System.objects.filter(status=MigrationStatus.PLANNED).first()
     for step in (MigrationStatus.IN_PROGRESS, MigrationStatus.MIGRATED):
         system_transition(system=system, to=step, by=None)
 
-    cached = client.get(reverse("home")).content.decode()
-    caches["dashboard"].clear()  # what the 60 s expiry does
-    fresh = client.get(reverse("home")).content.decode()
-
-    assert "105 av 392 systemer" in cached
-    assert "106 av 392 systemer" in fresh
+    time_machine.shift(30)
+    assert "105 av 392 systemer" in client.get(reverse("home")).content.decode()  # served from the cache
+    assert migrated_systems(client) == 105
+    time_machine.shift(31)
+    assert "106 av 392 systemer" in client.get(reverse("home")).content.decode()
+    assert migrated_systems(client) == 106
 
 
 @pytest.mark.parametrize("name", PUBLIC_URLS)
-def test_public_pages_are_cached_for_at_most_60_seconds(demo, client, name):
+def test_public_pages_tell_browsers_and_proxies_to_keep_them_60_seconds(demo, client, name):
     response = client.get(reverse(name))
 
     assert response.status_code == 200
     assert response["Cache-Control"] in ("max-age=60, public", "public, max-age=60")
-    redis = cache._cache.get_client()
-    keys = redis.keys("*cache_page.dashboard.*")
-    assert keys, "the response was not cached"
-    # Redis keeps it 50 s, each process at most 10 s more: never older than 60 s.
-    assert all(0 < redis.ttl(key) <= 50 for key in keys)
-    assert caches["dashboard"].local_timeout == 10
-    assert settings.DASHBOARD_CACHE_SECONDS <= 60
 
 
 @pytest.mark.parametrize("name", PUBLIC_URLS)
@@ -74,7 +72,7 @@ def test_public_pages_set_no_cookie_for_anonymous_visitors(demo, client, name):
 @pytest.mark.parametrize("role", [None, "contact_user", "viewer_user", "editor_user"])
 @pytest.mark.parametrize("name", PUBLIC_URLS)
 def test_public_pages_are_readable_by_everyone_and_the_same_for_all(demo, client, request, role, name):
-    """DESIGN §6: the dashboard is public. Nothing on it depends on who asks (no name, no logout form)."""
+    """The dashboard is public. Nothing on it depends on who asks (no name, no logout form)."""
     if role:
         user = request.getfixturevalue(role)
         client.force_login(user)

@@ -34,7 +34,7 @@ PAGE_TYPES = [
     PageType("portal subscriptions", "/portal/subscriptions/", "contact_client"),
     PageType("portal staff acknowledgements", "/portal/staff/acknowledgements/", "editor_client"),
     PageType("portal staff escalations", "/portal/staff/escalations/", "editor_client"),
-    # Staff workspace (issue 3), inventory import/export (issue 4), notices (issue 5): pages without an object.
+    # Staff workspace, inventory import/export, notices: pages without an object.
     PageType("staff home", "/staff/", "viewer_client"),
     PageType("staff list", "/systems/", "viewer_client"),
     PageType("staff add form", "/systems/add/", "editor_client"),

@@ -28,7 +28,7 @@ ACTION_NAME = re.compile(
 NOT_ACTIONS = {
     "oidc_authentication_init",
     "oidc_authentication_callback",
-    # Password reset (issue 3): GET shows a form or a "sent"/"done" page; only the POSTs act.
+    # Password reset: GET shows a form or a "sent"/"done" page; only the POSTs act.
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",

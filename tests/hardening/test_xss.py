@@ -176,7 +176,7 @@ def _ack_reminder_mail(request, client, notice):
     return ack_reminder_email(Delivery(kind="ack_reminder", reference=reminder.pk))
 
 
-# --- Staff workspace (issue 3): list, detail and edit form of each model, and /staff/ ---
+# --- Staff workspace: list, detail and edit form of each model, and /staff/ ---
 def _staff_pages(app: str, model, *, list_shows: tuple[str, ...]) -> list[Surface]:
     name = model._meta.model_name
     return [
@@ -189,7 +189,7 @@ def _staff_pages(app: str, model, *, list_shows: tuple[str, ...]) -> list[Surfac
     ]  # fmt: skip
 
 
-# --- Downtime notices (issue 5): staff pages, the e-mail and the webhook body ---
+# --- Downtime notices: staff pages, the e-mail and the webhook body ---
 def _edited(notice: Notice) -> Notice:
     """Staff's own text (not the template), so the payload is what the notice says."""
     notice.text_edited = True
@@ -261,7 +261,7 @@ def _assert_inert_json(body, payload: str, must_show: bool) -> None:
         assert payload in list(strings(data)), "payload not carried as a string value"
 
 
-# --- Inventory import (issue 4): the preview page shows the uploaded files' names and failures ---
+# --- Inventory import: the preview page shows the uploaded files' names and failures ---
 def _import_page(request, client, obj):
     job = obj if isinstance(obj, ImportJob) else obj.job
     job.created_by = request.getfixturevalue("editor_user")  # an import is only its uploader's to see
@@ -284,7 +284,7 @@ SURFACES: list[Surface] = _admin_surfaces() + [
     Surface("test problem e-mail", TestReport, kind="email", fetch=_test_problem_mail),
     Surface("acknowledgement reminder e-mail", Notice, kind="email", shows=("title",), fetch=_ack_reminder_mail),
     Surface("public dashboard", Wave, client="client", shows=("name",), fetch=_dashboard),
-    # Staff workspace (issue 3).
+    # Staff workspace.
     *_staff_pages("systems", Agency, list_shows=("code", "name")),
     *_staff_pages("systems", System, list_shows=("code", "name")),
     *_staff_pages("systems", VM, list_shows=("hostname", "os")),
@@ -292,10 +292,10 @@ SURFACES: list[Surface] = _admin_surfaces() + [
     *_staff_pages("waves", Wave, list_shows=("name",)),
     Surface("staff home", System, lambda obj: reverse("systems:staff_home"), "viewer_client", shows=()),
     Surface("staff home waves", Wave, lambda obj: reverse("systems:staff_home"), "viewer_client", shows=()),
-    # Inventory import (issue 4); the upload itself is test_import_preview_shows_uploaded_payloads_inert.
+    # Inventory import; the upload itself is test_import_preview_shows_uploaded_payloads_inert.
     Surface("import preview failure", ImportJob, client="editor_client", fetch=_import_page),
     Surface("import preview file", ImportFile, client="editor_client", shows=(), fetch=_import_page),
-    # Downtime notices (issue 5).
+    # Downtime notices.
     Surface("staff notice list", Wave, client="viewer_client", shows=("name",), fetch=_notice_list),
     Surface("staff notice detail", Notice, client="viewer_client",
             fetch=_notice_page("notifications:notice_detail")),

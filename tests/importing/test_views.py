@@ -1,7 +1,6 @@
 """/import/ (upload → preview → confirm) and /export/ in the browser's HTTP terms: access, flow, background runs."""
 
 import io
-import time
 
 import openpyxl
 import pytest
@@ -10,6 +9,7 @@ from django.urls import reverse
 
 from systems.inventory.models import ImportJob
 from systems.models import VM, Agency, System
+from tests.conftest import wait_until
 from tests.factories import SystemFactory, UserFactory
 
 from .conftest import AGENCIES, SYSTEMS, VMS, WAVES
@@ -149,13 +149,11 @@ def test_export_downloads_the_inventory(viewer_client):
 
 
 def _wait_for(job, state, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def reached():
         job.refresh_from_db()
-        if job.state == state:
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"job stayed {job.state}, expected {state}")
+        return job.state == state
+
+    wait_until(reached, timeout=timeout, what=f"the import job to be {state}")
 
 
 @pytest.mark.integration

@@ -5,7 +5,6 @@ doubled (one e-mail per person, one webhook id per notice).
 """
 
 import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -20,7 +19,7 @@ from notifications.models import Delivery, Notice, WebhookEndpoint
 from notifications.tasks import delivery_send
 from waves.services import wave_set_state
 
-from .conftest import WEBHOOK_SECRET, Scene, wait_until
+from .conftest import WEBHOOK_SECRET, Scene, wait_until, worker_drained
 
 # Committed data: a worker in another thread or process must see it.
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -98,8 +97,10 @@ def test_webhook_500_500_200_delivers_once(celery_worker, smtp_server, httpserve
 
 
 def test_webhook_timeout_is_retried(celery_worker, smtp_server, httpserver):
+    released = threading.Event()
+
     def slow(_request):
-        time.sleep(1.5)
+        released.wait(timeout=30)  # answers only after the sender has given up
         return Response("too late")
 
     httpserver.expect_ordered_request("/hooks/notices").respond_with_handler(slow)
@@ -108,6 +109,15 @@ def test_webhook_timeout_is_retried(celery_worker, smtp_server, httpserver):
 
     wave_set_state(wave=scene.wave, state="confirmed", by=None)
 
+    try:
+        wait_until(
+            lambda: Delivery.objects.filter(
+                channel=DeliveryChannel.PORTAL_WEBHOOK, attempt_log__error__contains="timed out"
+            ).exists(),
+            what="the first call to time out",
+        )
+    finally:
+        released.set()
     wait_until(_all_settled, what="all deliveries settled")
     hook = Delivery.objects.get(channel=DeliveryChannel.PORTAL_WEBHOOK)
     assert (hook.state, hook.attempts) == (DeliveryState.SENT, 2)
@@ -138,7 +148,7 @@ def test_same_task_message_delivered_twice_sends_once(celery_worker, smtp_server
         delivery_send.delay(delivery_id)
 
     wait_until(_all_settled, what="all deliveries settled")
-    time.sleep(1)  # the duplicate messages are consumed too
+    worker_drained()  # the duplicate messages are consumed too
     _assert_each_person_mailed_once(smtp_server)
     assert len(httpserver.log) == 1
     assert set(Delivery.objects.values_list("attempts", flat=True)) == {1}
@@ -194,7 +204,7 @@ def test_rolled_back_transaction_sends_nothing(celery_worker, smtp_server, https
         wave_set_state(wave=scene.wave, state="confirmed", by=None)
         raise RuntimeError("something after the confirmation failed")
 
-    time.sleep(2)
+    worker_drained()  # anything the confirmation had enqueued would have run by now
     assert smtp_server.messages == []
     assert httpserver.log == []
     assert not Notice.objects.exists()

@@ -1,4 +1,6 @@
-"""A settings typo is silent: the settings the notice pipeline depends on are asserted here."""
+"""The notice pipeline's Celery wiring: beat runs the dispatcher and sweeper, deliveries are late-acked and
+time-limited, and every queue has a worker in `make run` and in docker-compose.yml. (That a dead worker's
+deliveries go out again within a minute is shown with real processes in test_recovery.py.)"""
 
 import re
 
@@ -37,13 +39,6 @@ def test_delivery_task_is_late_acked_and_time_limited():
     assert app.conf.broker_transport_options["visibility_timeout"] > 2 * app.conf.task_time_limit
 
 
-def test_a_dead_workers_deliveries_are_recovered_within_a_minute():
-    """The lease runs out, the next sweep finds the row, it is sent: all within 60 s of the crash."""
-    assert settings.NOTICE_DELIVERY_LEASE_SECONDS + settings.NOTICE_SWEEP_INTERVAL_SECONDS < 45
-    # A lost message (broker restart) is looked for once it is this old and the queue is empty.
-    assert settings.NOTICE_SWEEP_AFTER_SECONDS + settings.NOTICE_SWEEP_INTERVAL_SECONDS < 45
-
-
 def test_dispatch_and_sweeper_have_a_queue_of_their_own_and_every_queue_has_a_worker():
     routes = settings.CELERY_TASK_ROUTES
     for task in ("notifications.tasks.notices_publish_due", "notifications.tasks.deliveries_sweep"):
@@ -60,14 +55,3 @@ def test_dispatch_and_sweeper_have_a_queue_of_their_own_and_every_queue_has_a_wo
         if "worker" in command:
             consumed |= set(command[command.index("--queues") + 1].split(","))
     assert consumed == queues
-
-
-def test_notice_settings_have_sane_values():
-    assert 0 < settings.REMINDER_LEAD_DAYS < settings.NOTICE_LEAD_DAYS
-    assert settings.NOTICE_DELIVERY_MAX_ATTEMPTS >= 1
-    assert settings.NOTICE_RETRY_BASE_SECONDS > 0
-    assert settings.NOTICE_SWEEP_AFTER_SECONDS > 0
-    assert settings.NOTICE_DELIVERY_LEASE_SECONDS > 0
-    assert hasattr(settings, "PORTAL_WEBHOOK_URL")
-    assert hasattr(settings, "PORTAL_WEBHOOK_SECRET")
-    assert "notifications.context_processors.notice_alerts" in settings.TEMPLATES[0]["OPTIONS"]["context_processors"]

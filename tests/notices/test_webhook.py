@@ -1,5 +1,6 @@
 """The customer-portal webhook: Standard Webhooks signature, the JSON body, and how each answer is treated."""
 
+import threading
 import time
 from datetime import timedelta
 
@@ -122,18 +123,24 @@ def test_webhook_500_500_200_is_delivered_on_the_third_attempt(hook_scene, clock
 
 
 def test_webhook_timeout_is_temporary(hook_scene, clock, httpserver, enqueued):
+    released, answered = threading.Event(), threading.Event()
+
     def slow(_request):
-        time.sleep(1.5)
+        released.wait(timeout=30)  # answers only after the sender has given up
+        answered.set()
         return Response("late")
 
     httpserver.expect_request("/hooks/notices").respond_with_handler(slow)
     delivery = _webhook_delivery(publish_announcement(hook_scene, clock))
 
-    assert delivery_attempt(delivery_id=delivery.pk) == DeliveryState.PENDING
+    try:
+        assert delivery_attempt(delivery_id=delivery.pk) == DeliveryState.PENDING
+    finally:
+        released.set()
+        answered.wait(timeout=30)  # the server is free again (and its log complete) for the next test
 
     delivery.refresh_from_db()
     assert "timed out" in delivery.last_error
-    time.sleep(0.7)  # let the slow handler finish, so its request is not logged in the next test
 
 
 def test_webhook_410_disables_endpoint_holds_later_notices_and_tells_staff(

@@ -1,4 +1,4 @@
-"""The access matrix of DESIGN §6: every staff URL × role × GET/POST, from tests/access_rules.py."""
+"""The access matrix of docs/architecture.md: every staff URL × role × GET/POST, from tests/access_rules.py."""
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -57,7 +57,7 @@ def test_access_rules_cover_every_staff_url():
     assert not stale, f"Access rules for URLs that do not exist: {stale}"
 
 
-# Django admin is for superusers only (DESIGN §6) and checks that itself, page by page.
+# Django admin is for superusers only (docs/architecture.md) and checks that itself, page by page.
 NOT_COVERED_NAMESPACES = {"admin"}
 
 
@@ -96,7 +96,7 @@ ALL_RULES = {**ACCESS_RULES, **EXPORT_RULES, **VARIANT_RULES}
 
 @pytest.mark.parametrize("name", sorted(ALL_RULES))
 def test_staff_url_answers_each_role_as_designed(name, client, users):
-    """GET and POST as anonymous, contact person, viewer and editor: login redirect / 403 / 200 as DESIGN §6."""
+    """GET and POST as anonymous, contact person, viewer and editor: login redirect / 403 / 200 as documented."""
     rule = ALL_RULES[name]
     wrong = []
     for method, expected_by_role in rule.expect.items():

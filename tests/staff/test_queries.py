@@ -6,7 +6,7 @@ from django.urls import reverse
 from .conftest import build_inventory
 
 # Every staff page also runs the nav badge of the notices area (notifications.context_processors.notice_alerts:
-# one query for dead deliveries and disabled webhooks); the bounds below include it since the merge of issue 5.
+# one query for dead deliveries and disabled webhooks); the bounds below include it.
 # The system page also reads the open problems testers reported (portal.selectors.open_test_problems).
 LIST_PAGES = {
     "systems:agency_list": 7,
