@@ -197,6 +197,8 @@ NOTICE_RETRY_QUEUE = "retries"
 CELERY_TASK_ROUTES: dict = {
     "notifications.tasks.notices_publish_due": {"queue": NOTICE_DISPATCH_QUEUE},
     "notifications.tasks.deliveries_sweep": {"queue": NOTICE_DISPATCH_QUEUE},
+    # Background imports: only the import worker consumes this queue (see INVENTORY_IMPORT_WORKER_MEMORY_MB).
+    "systems.inventory.tasks.run_import_job": {"queue": "imports"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -277,7 +279,6 @@ INVENTORY_IMPORT_TIME_LIMIT = env.int("INVENTORY_IMPORT_TIME_LIMIT", default=900
 # Background imports run on a queue of their own, consumed only by the import worker (Procfile, compose), whose
 # processes may each grow by this much address space (MB; 0 = no cap) before allocations fail.
 INVENTORY_IMPORT_WORKER_MEMORY_MB = env.int("INVENTORY_IMPORT_WORKER_MEMORY_MB", default=1024)
-CELERY_TASK_ROUTES["systems.inventory.tasks.run_import_job"] = {"queue": "imports"}
 # Bounds on one import (systems/inventory/limits.py): all files together, how many, and per table.
 INVENTORY_IMPORT_MAX_TOTAL_BYTES = env.int("INVENTORY_IMPORT_MAX_TOTAL_BYTES", default=100 * 1024 * 1024)
 INVENTORY_IMPORT_MAX_FILES = env.int("INVENTORY_IMPORT_MAX_FILES", default=10)
