@@ -217,7 +217,6 @@ def test_import_collects_a_change_notice_for_each_wave_systems_joined_or_left(ru
         {
             "systems.csv": (
                 "code;name;agency;environment;wave\nS1;A;BYM;test;Ny\nS2;B;BYM;test;Ny\nS3;C;BYM;test;Stille\n"
-                "S4;D;BYM;test;Utkast\n"
             )
         },
         by=editor_user,

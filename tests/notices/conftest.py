@@ -252,14 +252,14 @@ class Processes:
         self.running.append(process)
         return process
 
-    def worker(self) -> subprocess.Popen:
-        """A worker consuming every queue, as the Procfile's."""
+    def worker(self, *, without: tuple[str, ...] = ()) -> subprocess.Popen:
+        """A worker consuming every queue (but `without`), as the Procfile's workers together."""
         return self._start(
             "worker",
             "--pool",
             "solo",
             "--queues",
-            ",".join(celery_queues()),
+            ",".join(queue for queue in celery_queues() if queue not in without),
             "--without-mingle",
             "--without-gossip",
             "--loglevel",

@@ -56,7 +56,7 @@ def test_import_over_its_memory_cap_fails_alone_while_a_notice_is_delivered(
         INVENTORY_XLSX_MAX_UNCOMPRESSED_BYTES=str(1 << 32),
     )
     importer = processes._start(*IMPORT_WORKER, log="importer.log")
-    processes.worker()
+    processes.worker(without=("imports",))  # the notice worker, as in the Procfile: imports are not its work
     # Ready means its queue is declared on the broker: a message published before that could be routed nowhere.
     wait_until(lambda: "ready." in processes.log("importer.log"), timeout=60, what="the import worker to start")
     bomb = SimpleUploadedFile("inventar.xlsx", zip_bomb(1 << 30))
