@@ -24,6 +24,9 @@ class AckReminderAdmin(admin.ModelAdmin):
     list_select_related = ["notice__wave", "contact"]
     readonly_fields = ["notice", "contact", "created_at"]
 
+    def has_add_permission(self, request) -> bool:
+        return False  # written by the daily reminder task, never typed in
+
 
 @admin.register(LoginLink)
 class LoginLinkAdmin(admin.ModelAdmin):
