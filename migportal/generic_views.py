@@ -6,10 +6,12 @@
   child's list uses) + the change history.
 - ObjectEditView: form + create/update services; validation messages next to the fields.
 - ObjectDeleteView: a confirmation page listing what else would be deleted, and what blocks the deletion.
-- BulkActionView: POST only; the selected rows (or all matching the filter) through one service call;
-  refused rows are reported one by one and nothing changes.
+- BulkActionView: POST only; the selected rows (or all matching the filter) through one service call
+  (migportal.bulk); refused rows are reported one by one and nothing changes.
+- StaffListView: the list core alone (permission, filter, sort, one page), for lists with a page of their own.
 
-Access (DESIGN §6): anonymous users are sent to the login page; users without the model permission get 403.
+Access: anonymous users are sent to the login page; users without the model permission get 403
+(StaffPermissionMixin, the one permission mixin of the staff pages). The templates are in templates/generic/.
 """
 
 from __future__ import annotations
@@ -36,8 +38,7 @@ from django.views.generic import DetailView, FormView, TemplateView, View
 from django_filters.views import FilterView
 from django_tables2.export import ExportMixin, TableExport
 
-from systems.services import BulkActionRefused
-
+from .bulk import BulkActionRefused
 from .formats import datetime_text
 from .pagination import PaginatedTableMixin, paginate_table
 
@@ -88,8 +89,18 @@ class StaffPermissionMixin(PermissionRequiredMixin):
         return self.request.user.has_perm(model_permission(model or self.model, action))
 
 
-class ObjectListView(StaffPermissionMixin, ExportMixin, PaginatedTableMixin, FilterView):
-    """Declare `queryset`, `table_class`, `filterset_class` (and optionally `bulk_form_class`)."""
+class StaffListView(StaffPermissionMixin, PaginatedTableMixin, FilterView):
+    """A filtered, sorted, paginated list: declare `queryset`, `table_class` (a BaseTable), `filterset_class` and
+    a `template_name` that renders `filter.form` and `table`. The rows are counted once, by the table."""
+
+    @property
+    def model(self):
+        return self.queryset.model
+
+
+class ObjectListView(ExportMixin, StaffListView):
+    """Declare `queryset`, `table_class`, `filterset_class` (and optionally `bulk_form_class`): the standard page
+    with a column chooser, export and bulk actions."""
 
     template_name = "generic/object_list.html"
     bulk_form_class = None
@@ -97,10 +108,6 @@ class ObjectListView(StaffPermissionMixin, ExportMixin, PaginatedTableMixin, Fil
     prepare_rows: Callable[[Any], Any] | None = None
     export_formats = (TableExport.CSV, TableExport.XLSX)
     export_permission = "systems.export_inventory"
-
-    @property
-    def model(self):
-        return self.queryset.model
 
     @property
     def export_name(self):

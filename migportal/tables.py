@@ -51,10 +51,12 @@ class BaseTable(tables.Table):
         default_columns: tuple[str, ...] = ()
 
     def __init__(
-        self, *args, selectable: bool = False, columns: list[str] | None = None, selected=(), **kwargs
+        self, *args, selectable: bool = False, columns: list[str] | None = None, selected=(), caption=None, **kwargs
     ) -> None:
-        kwargs.setdefault("empty_text", _("Nothing found."))
+        kwargs.setdefault("empty_text", self._meta.empty_text or _("Nothing found."))
         super().__init__(*args, **kwargs)
+        if caption is not None:  # several tables of one model on a page: each needs a name of its own
+            self.caption = caption
         self.selected = {str(pk) for pk in selected}  # rows to show ticked (after a refused bulk action)
         for bound in self.columns.iterall():
             # Model verbose names are lower case; headers (and export headers) start with a capital.

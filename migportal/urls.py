@@ -6,7 +6,6 @@ from django.views.generic import RedirectView
 
 from dashboard import views as dashboard_views
 from ops import views as ops_views
-from systems import views as staff_views
 
 from . import views
 
@@ -18,7 +17,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/login/", staff_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", ops_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Password reset by e-mail (templates in templates/registration/, Norwegian through i18n).
     path("accounts/password-reset/", ops_views.PasswordResetView.as_view(), name="password_reset"),
@@ -29,7 +28,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    # Staff workspace (issue 3): /staff/, /agencies/, /systems/, /vms/, /contacts/, /waves/.
+    # Staff workspace: /staff/, /agencies/, /systems/, /vms/, /contacts/, /waves/.
     path("", include("systems.urls")),
     path("", include("waves.urls")),
     path("", include("notifications.urls")),

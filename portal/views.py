@@ -221,9 +221,15 @@ def staff_acknowledgement_detail(request, pk: int):
         "portal/staff/acknowledgement_detail.html",
         {
             "notice": notice,
-            "acknowledged": ExpectedContactTable([c for c in asked if c.acknowledged_at], prefix="yes-"),
-            "missing": ExpectedContactTable([c for c in asked if not c.acknowledged_at], prefix="no-"),
-            "asked_again": ExpectedContactTable([c for c in contacts if c.asked_again], prefix="again-"),
+            "acknowledged": ExpectedContactTable(
+                [c for c in asked if c.acknowledged_at], prefix="yes-", caption=_("Acknowledged")
+            ),
+            "missing": ExpectedContactTable(
+                [c for c in asked if not c.acknowledged_at], prefix="no-", caption=_("Not acknowledged")
+            ),
+            "asked_again": ExpectedContactTable(
+                [c for c in contacts if c.asked_again], prefix="again-", caption=_("Asked again in a later notice")
+            ),
             "portal_section": "acks",
         },
     )
