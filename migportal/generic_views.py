@@ -8,6 +8,7 @@
 - ObjectDeleteView: a confirmation page listing what else would be deleted, and what blocks the deletion.
 - BulkActionView: POST only; the selected rows (or all matching the filter) through one service call
   (migportal.bulk); refused rows are reported one by one and nothing changes.
+- AutocompleteView: `?q=` → the first matching rows as JSON, for the search boxes of migportal/widgets.py.
 - StaffListView: the list core alone (permission, filter, sort, one page), for lists with a page of their own.
 
 Access: anonymous users are sent to the login page; users without the model permission get 403
@@ -24,9 +25,11 @@ from django.contrib import messages
 from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, router
 from django.db.models import ProtectedError
-from django.http import HttpResponseRedirect, QueryDict
+from django.forms import ModelChoiceField
+from django.http import HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -41,6 +44,7 @@ from django_tables2.export import ExportMixin, TableExport
 from .bulk import BulkActionRefused
 from .formats import datetime_text
 from .pagination import PaginatedTableMixin, paginate_table
+from .search import matching
 
 HISTORY_LIMIT = 25
 
@@ -533,3 +537,36 @@ class TransitionView(StaffPermissionMixin, View):
         else:
             messages.success(request, _("Status changed: %(object)s") % {"object": obj})
         return HttpResponseRedirect(obj.get_absolute_url())
+
+
+class AutocompleteView(StaffPermissionMixin, View):
+    """GET `?q=`: the first `limit` rows of `queryset` whose `search_fields` contain it, as
+    `{"results": [{"id": …, "text": …}]}`, labelled by `field_class` as the filter form labels them. One query.
+
+    `<`, `>` and `&` are sent as \\u escapes, so the answer is inert even if something renders it as HTML.
+    """
+
+    http_method_names = ["get"]
+    queryset: models.QuerySet
+    search_fields: tuple[str, ...]
+    field_class: type = ModelChoiceField
+    limit = 20
+    max_query_length = 100
+
+    @property
+    def model(self):
+        return self.queryset.model
+
+    def get(self, request, *args, **kwargs):
+        rows = self.queryset.filter(matching(self.search_fields, request.GET.get("q", "")[: self.max_query_length]))
+        field = self.field_class(queryset=self.queryset)
+        results = [{"id": row.pk, "text": field.label_from_instance(row)} for row in rows[: self.limit]]
+        return JsonResponse({"results": results}, encoder=_HTMLSafeEncoder)
+
+
+class _HTMLSafeEncoder(DjangoJSONEncoder):
+    def encode(self, o):
+        return super().encode(o).translate(_JSON_HTML_ESCAPES)
+
+
+_JSON_HTML_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}

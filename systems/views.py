@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from migportal.generic_views import (
+    AutocompleteView,
     BulkActionView,
     ChildTable,
     ObjectDeleteView,
@@ -68,6 +69,11 @@ class AgencyListView(ObjectListView):
     queryset = selectors.agency_list()
     table_class = AgencyTable
     filterset_class = AgencyFilterSet
+
+
+class AgencyAutocompleteView(AutocompleteView):
+    queryset = Agency.objects.order_by("code")
+    search_fields = ("code", "name")
 
 
 class AgencyDetailView(ObjectDetailView):
