@@ -108,7 +108,8 @@ class ObjectListView(ExportMixin, StaffListView):
 
     template_name = "generic/object_list.html"
     bulk_form_class = None
-    #: Optional: turn the filtered queryset into the rows the table shows (e.g. attach counts in bulk).
+    #: Optional: turn rows into what the table shows (e.g. attach counts in bulk). Applied to the page shown only,
+    #: so its cost does not grow with the table (an export prepares every row it writes).
     prepare_rows: Callable[[Any], Any] | None = None
     export_formats = (TableExport.CSV, TableExport.XLSX)
     export_permission = "systems.export_inventory"
@@ -117,9 +118,19 @@ class ObjectListView(ExportMixin, StaffListView):
     def export_name(self):
         return str(self.model._meta.verbose_name_plural).replace(" ", "-")
 
+    def exporting(self) -> bool:
+        return self.request.GET.get(self.export_trigger_param) in self.export_formats
+
     def get_table_data(self):
         data = super().get_table_data()
-        return type(self).prepare_rows(data) if self.prepare_rows else data
+        return type(self).prepare_rows(data) if self.prepare_rows and self.exporting() else data
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        if self.prepare_rows and not self.exporting():
+            page_rows = table.page.object_list
+            page_rows.data = type(self).prepare_rows(page_rows.data)
+        return table
 
     def bulk_allowed(self) -> bool:
         return self.bulk_form_class is not None and self.user_can("change")
