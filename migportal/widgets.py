@@ -8,7 +8,6 @@ adds the one picked (an ARIA 1.2 combobox with a listbox); no inline script or s
 from django import forms
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy as _
 
 
 class AutocompleteSelectMultiple(forms.SelectMultiple):
@@ -41,7 +40,6 @@ class AutocompleteSelectMultiple(forms.SelectMultiple):
             url=str(self.url),
             chosen=self.chosen(widget["value"]),
             single=not self.allow_multiple_selected,
-            search_label=_("Search"),
         )
         return context
 

@@ -74,7 +74,7 @@
         });
         listbox.append(option);
       });
-      status.textContent = listbox.dataset[results.length === 1 ? "one" : "many"].replace("%s", results.length);
+      status.textContent = results.length + " " + listbox.dataset[results.length === 1 ? "one" : "many"];
       listbox.hidden = results.length === 0;
       input.setAttribute("aria-expanded", results.length ? "true" : "false");
       active = -1;
