@@ -97,9 +97,23 @@ class StaffListView(StaffPermissionMixin, PaginatedTableMixin, FilterView):
     """A filtered, sorted, paginated list: declare `queryset`, `table_class` (a BaseTable), `filterset_class` and
     a `template_name` that renders `filter.form` and `table`. The rows are counted once, by the table."""
 
+    #: Optional: turn rows into what the table shows (e.g. attach counts in bulk). Applied to the page shown only,
+    #: so its cost does not grow with the table.
+    prepare_rows: Callable[[Any], Any] | None = None
+
     @property
     def model(self):
         return self.queryset.model
+
+    def prepare_page(self) -> bool:
+        return self.prepare_rows is not None
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        if self.prepare_page():
+            page_rows = table.page.object_list
+            page_rows.data = type(self).prepare_rows(page_rows.data)
+        return table
 
 
 class ObjectListView(ExportMixin, StaffListView):
@@ -108,9 +122,6 @@ class ObjectListView(ExportMixin, StaffListView):
 
     template_name = "generic/object_list.html"
     bulk_form_class = None
-    #: Optional: turn rows into what the table shows (e.g. attach counts in bulk). Applied to the page shown only,
-    #: so its cost does not grow with the table (an export prepares every row it writes).
-    prepare_rows: Callable[[Any], Any] | None = None
     export_formats = (TableExport.CSV, TableExport.XLSX)
     export_permission = "systems.export_inventory"
 
@@ -123,14 +134,11 @@ class ObjectListView(ExportMixin, StaffListView):
 
     def get_table_data(self):
         data = super().get_table_data()
+        # An export writes every row, so every row is prepared.
         return type(self).prepare_rows(data) if self.prepare_rows and self.exporting() else data
 
-    def get_table(self, **kwargs):
-        table = super().get_table(**kwargs)
-        if self.prepare_rows and not self.exporting():
-            page_rows = table.page.object_list
-            page_rows.data = type(self).prepare_rows(page_rows.data)
-        return table
+    def prepare_page(self) -> bool:
+        return super().prepare_page() and not self.exporting()
 
     def bulk_allowed(self) -> bool:
         return self.bulk_form_class is not None and self.user_can("change")

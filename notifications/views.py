@@ -46,6 +46,7 @@ class WebhookStateMixin:
 
 class NoticeListView(WebhookStateMixin, StaffListView):
     queryset = selectors.notice_list()
+    prepare_rows = selectors.with_delivery_counts
     table_class = NoticeTable
     filterset_class = NoticeFilterSet
     template_name = "notifications/notice_list.html"
