@@ -7,7 +7,7 @@
   function setUp(box) {
     var input = box.querySelector("input[role=combobox]");
     var listbox = box.querySelector("[role=listbox]");
-    var status = box.querySelector("[role=status]");
+    var status = box.querySelector("[aria-live]");
     var chosen = box.querySelector(".autocomplete-chosen");
     var name = box.dataset.autocompleteName;
     var single = box.hasAttribute("data-autocomplete-single");
@@ -114,5 +114,11 @@
     input.addEventListener("blur", close);
   }
 
-  document.querySelectorAll(".autocomplete").forEach(setUp);
+  function start() {
+    document.querySelectorAll(".autocomplete").forEach(setUp);
+  }
+
+  // Loaded from the page head (a form's media): wait for the boxes to exist.
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
