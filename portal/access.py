@@ -1,4 +1,4 @@
-"""The portal's permission rules, one decorator per kind of page (DESIGN §6)."""
+"""The portal's permission rules, one decorator per kind of page; who counts as staff is migportal.access."""
 
 from functools import wraps
 
