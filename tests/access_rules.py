@@ -86,6 +86,9 @@ ACCESS_RULES: dict[str, Rule] = {
     "systems:systemcontact_delete": Rule(STAFF_ACTION, obj="systemcontact"),
     "systems:vm_transition": Rule(STAFF_ACTION, obj="vm"),
     "waves:wave_set_state": Rule(STAFF_ACTION, obj="wave"),
+    # Search boxes of the list filters (JSON).
+    "systems:agency_autocomplete": Rule(STAFF_READ),
+    "waves:wave_autocomplete": Rule(STAFF_READ),
 }
 
 #: Exports of a filtered list: everyone with the export right (viewers and editors), nobody else.
