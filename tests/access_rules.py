@@ -245,9 +245,9 @@ ACCESS_RULES.update(
         "portal:calendar_feed": Rule(PUBLIC, kwargs=lambda users: {"token": build_feed_token().key}),
         "portal:atom_feed": Rule(PUBLIC, kwargs=lambda users: {"token": build_feed_token().key}),
         # The portal's staff overviews refuse any POST (require_safe) before asking who is logged in.
-        "portal:staff_acknowledgement_list": Rule(PORTAL_STAFF_READ),
+        "portal:staff_acknowledgement_list": Rule(STAFF_READ),  # a staff list like the others: access first
         "portal:staff_acknowledgement_detail": Rule(PORTAL_STAFF_READ, kwargs=lambda users: {"pk": NoticeFactory().pk}),
-        "portal:staff_escalations": Rule(PORTAL_STAFF_READ),
+        "portal:staff_escalations": Rule(STAFF_READ),
         # --- Public dashboard (issue 7) ---
         "home": Rule(PUBLIC_GET_ONLY),
         "dashboard:week": Rule(PUBLIC_GET_ONLY, kwargs=_snapshot_week),
