@@ -1,8 +1,10 @@
-"""Staff list pages at 1× and 100× scale (docs/benchmarks.md: 100× at most 3× the time of 1×).
+"""Staff list pages at 1× and 100× scale (budget: at most 20 ms of server time at 1×, at most 1.5× that at 100×).
 
 Fills the database named by DATABASE_URL with `seed_demo --scale 1` and then `--scale 100`,
 then times the first page of each list — sorted and filtered as staff use them — with Django's test
-client (median of several runs, after a warm-up), and prints one line per page and scale.
+client in-process (median of several runs, after a warm-up; queries are counted in a separate request, so the
+timed ones run without instrumentation), and prints one line per page and scale. `/healthz` (the full middleware
+stack, no database) is timed in the same run, as the floor the machine's load sets.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/migportal_bench .venv/bin/python bench/staff_lists.py
 
@@ -10,6 +12,7 @@ WARNING: it deletes every agency, system, VM, contact person and wave in that da
 """
 
 import io
+import logging
 import os
 import statistics
 import sys
@@ -43,8 +46,13 @@ PAGES = [
     ("agencies", "/agencies/?sort=code"),
     ("waves", "/waves/?sort=window_start"),
     ("staff home", "/staff/"),
+    ("notices", "/notices/"),
+    ("deliveries", "/notices/deliveries/"),
+    ("portal: acknowledgements", "/portal/staff/acknowledgements/"),
+    ("portal: escalations", "/portal/staff/escalations/"),
+    ("healthz (floor)", "/healthz"),
 ]
-RUNS = 7
+RUNS = 9
 
 
 def fill(scale: int) -> None:
@@ -61,15 +69,17 @@ def measure(client: Client, url: str) -> tuple[float, int]:
     client.get(url)  # warm-up
     timings = []
     for _ in range(RUNS):
-        with CaptureQueriesContext(connection) as queries:
-            began = time.perf_counter()
-            response = client.get(url)
-            timings.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        response = client.get(url)
+        timings.append(time.perf_counter() - began)
         assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
     return statistics.median(timings), len(queries)
 
 
 def main() -> None:
+    logging.disable(logging.INFO)  # the request log line is not what is measured
     settings.ALLOWED_HOSTS = ["*"]
     settings.DEBUG = False
     user, _ = get_user_model().objects.get_or_create(username="bench-viewer")
@@ -86,11 +96,11 @@ def main() -> None:
         )
         for name, url in PAGES:
             results.setdefault(name, {})[scale] = measure(client, url)
-    print(f"{'page':<22} {'1× ms':>8} {'100× ms':>9} {'ratio':>6} {'queries':>8}  (budget: ratio ≤ 3)")
+    print(f"{'page':<26} {'1× ms':>8} {'100× ms':>9} {'ratio':>6} {'queries':>8}  (budget: ≤ 20 ms, ratio ≤ 1.5)")
     for name, by_scale in results.items():
         one, hundred = by_scale[1], by_scale[100]
         print(
-            f"{name:<22} {one[0] * 1000:8.1f} {hundred[0] * 1000:9.1f} {hundred[0] / one[0]:6.2f} "
+            f"{name:<26} {one[0] * 1000:8.1f} {hundred[0] * 1000:9.1f} {hundred[0] / one[0]:6.2f} "
             f"{one[1]:>3}/{hundred[1]:<3}"
         )
 

@@ -6,10 +6,13 @@
   child's list uses) + the change history.
 - ObjectEditView: form + create/update services; validation messages next to the fields.
 - ObjectDeleteView: a confirmation page listing what else would be deleted, and what blocks the deletion.
-- BulkActionView: POST only; the selected rows (or all matching the filter) through one service call;
-  refused rows are reported one by one and nothing changes.
+- BulkActionView: POST only; the selected rows (or all matching the filter) through one service call
+  (migportal.bulk); refused rows are reported one by one and nothing changes.
+- AutocompleteView: `?q=` → the first matching rows as JSON, for the search boxes of migportal/widgets.py.
+- StaffListView: the list core alone (permission, filter, sort, one page), for lists with a page of their own.
 
-Access (docs/architecture.md): anonymous users are sent to the login page; users without the model permission get 403.
+Access: anonymous users are sent to the login page; users without the model permission get 403
+(StaffPermissionMixin, the one permission mixin of the staff pages). The templates are in templates/generic/.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ from django.contrib import messages
 from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, router
 from django.db.models import ProtectedError
-from django.http import HttpResponseRedirect, QueryDict
+from django.forms import ModelChoiceField
+from django.http import HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -33,16 +38,18 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, TemplateView, View
+from django_filters.filterset import filterset_factory
 from django_filters.views import FilterView
 from django_tables2.export import ExportMixin, TableExport
 
 from systems.inventory import exporter as inventory_exporter
 from systems.inventory.exporter import SpreadsheetExport, csv_dialect
 from systems.inventory.views import csv_response
-from systems.services import BulkActionRefused
 
+from .bulk import BulkActionRefused
 from .formats import datetime_text
 from .pagination import PaginatedTableMixin, paginate_table
+from .search import matching
 
 HISTORY_LIMIT = 25
 #: The list exports' CSV dialects (see systems.inventory.exporter): Norwegian Excel's, and plain RFC 4180.
@@ -95,27 +102,56 @@ class StaffPermissionMixin(PermissionRequiredMixin):
         return self.request.user.has_perm(model_permission(model or self.model, action))
 
 
-class ObjectListView(StaffPermissionMixin, ExportMixin, PaginatedTableMixin, FilterView):
-    """Declare `queryset`, `table_class`, `filterset_class` (and optionally `bulk_form_class`)."""
+class StaffListView(StaffPermissionMixin, PaginatedTableMixin, FilterView):
+    """A filtered, sorted, paginated list: declare `queryset`, `table_class` (a BaseTable), `filterset_class` and
+    a `template_name` that renders `filter.form` and `table`. The rows are counted once, by the table."""
 
-    template_name = "generic/object_list.html"
-    bulk_form_class = None
-    #: Optional: turn the filtered queryset into the rows the table shows (e.g. attach counts in bulk).
+    #: Optional: turn rows into what the table shows (e.g. attach counts in bulk). Applied to the page shown only,
+    #: so its cost does not grow with the table.
     prepare_rows: Callable[[Any], Any] | None = None
-    export_formats = (TableExport.CSV, TableExport.XLSX)
-    export_permission = "systems.export_inventory"
 
     @property
     def model(self):
         return self.queryset.model
 
+    def get_filterset_class(self):
+        # A list without filters still goes through a (empty) FilterSet: one code path for every list.
+        return self.filterset_class or filterset_factory(self.model, fields=[])
+
+    def prepare_page(self) -> bool:
+        return self.prepare_rows is not None
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        if self.prepare_page():
+            page_rows = table.page.object_list
+            page_rows.data = type(self).prepare_rows(page_rows.data)
+        return table
+
+
+class ObjectListView(ExportMixin, StaffListView):
+    """Declare `queryset`, `table_class`, `filterset_class` (and optionally `bulk_form_class`): the standard page
+    with a column chooser, export and bulk actions."""
+
+    template_name = "generic/object_list.html"
+    bulk_form_class = None
+    export_formats = (TableExport.CSV, TableExport.XLSX)
+    export_permission = "systems.export_inventory"
+
     @property
     def export_name(self):
         return str(self.model._meta.verbose_name_plural).replace(" ", "-")
 
+    def exporting(self) -> bool:
+        return self.request.GET.get(self.export_trigger_param) in self.export_formats
+
     def get_table_data(self):
         data = super().get_table_data()
-        return type(self).prepare_rows(data) if self.prepare_rows else data
+        # An export writes every row, so every row is prepared.
+        return type(self).prepare_rows(data) if self.prepare_rows and self.exporting() else data
+
+    def prepare_page(self) -> bool:
+        return super().prepare_page() and not self.exporting()
 
     def bulk_allowed(self) -> bool:
         return self.bulk_form_class is not None and self.user_can("change")
@@ -559,3 +595,36 @@ class TransitionView(StaffPermissionMixin, View):
         else:
             messages.success(request, _("Status changed: %(object)s") % {"object": obj})
         return HttpResponseRedirect(obj.get_absolute_url())
+
+
+class AutocompleteView(StaffPermissionMixin, View):
+    """GET `?q=`: the first `limit` rows of `queryset` whose `search_fields` contain it, as
+    `{"results": [{"id": …, "text": …}]}`, labelled by `field_class` as the filter form labels them. One query.
+
+    `<`, `>` and `&` are sent as \\u escapes, so the answer is inert even if something renders it as HTML.
+    """
+
+    http_method_names = ["get"]
+    queryset: models.QuerySet
+    search_fields: tuple[str, ...]
+    field_class: type = ModelChoiceField
+    limit = 20
+    max_query_length = 100
+
+    @property
+    def model(self):
+        return self.queryset.model
+
+    def get(self, request, *args, **kwargs):
+        rows = self.queryset.filter(matching(self.search_fields, request.GET.get("q", "")[: self.max_query_length]))
+        field = self.field_class(queryset=self.queryset)
+        results = [{"id": row.pk, "text": field.label_from_instance(row)} for row in rows[: self.limit]]
+        return JsonResponse({"results": results}, encoder=_HTMLSafeEncoder)
+
+
+class _HTMLSafeEncoder(DjangoJSONEncoder):
+    def encode(self, o):
+        return super().encode(o).translate(_JSON_HTML_ESCAPES)
+
+
+_JSON_HTML_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}

@@ -6,7 +6,6 @@ from django.views.generic import RedirectView
 
 from dashboard import views as dashboard_views
 from ops import views as ops_views
-from systems import views as staff_views
 
 from . import views
 
@@ -18,7 +17,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/login/", staff_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", ops_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Password reset by e-mail (templates in templates/registration/, Norwegian through i18n).
     path("accounts/password-reset/", ops_views.PasswordResetView.as_view(), name="password_reset"),

@@ -1,8 +1,10 @@
 import django_filters
 from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from migportal.forms import yes_no_all
+from migportal.widgets import AutocompleteSelect
 from waves.forms import WaveChoiceField
 from waves.selectors import waves_coming_first
 
@@ -15,7 +17,12 @@ class WaveChoiceFilter(django_filters.ModelChoiceFilter):
 
 
 class NoticeFilterSet(django_filters.FilterSet):
-    wave_id = WaveChoiceFilter(field_name="wave", queryset=waves_coming_first(), label=_("Wave"), empty_label=_("all"))
+    wave_id = WaveChoiceFilter(
+        field_name="wave",
+        queryset=waves_coming_first(),
+        label=_("Wave"),
+        widget=AutocompleteSelect(reverse_lazy("waves:wave_autocomplete")),
+    )
     kind = django_filters.ChoiceFilter(choices=NoticeKind.choices, label=_("Kind"), empty_label=_("all"))
     state = django_filters.ChoiceFilter(choices=NoticeState.choices, label=_("State"), empty_label=_("all"))
     short_notice = django_filters.BooleanFilter(label=_("Short notice"), widget=yes_no_all())

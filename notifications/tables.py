@@ -1,12 +1,12 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from migportal.tables import LocalDateTimeColumn
+from migportal.tables import BaseTable, LocalDateTimeColumn
 
 from .models import Delivery, Notice
 
 
-class NoticeTable(tables.Table):
+class NoticeTable(BaseTable):
     """The notice timeline: per wave, in the order the notices go out."""
 
     wave = tables.Column(verbose_name=_("Wave"), accessor="wave__name", order_by=("wave__window_start", "publish_at"))
@@ -23,12 +23,11 @@ class NoticeTable(tables.Table):
         empty_values=(),
     )
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = Notice
         fields = ["wave", "kind", "state", "publish_at", "published_at", "short_notice", "recipients", "deliveries"]
         default_columns = fields
         order_by = ("wave", "publish_at")
-        attrs = {"class": "table"}
         empty_text = _("No downtime notices yet. Confirming a wave schedules them.")
 
     def render_recipients(self, record: Notice) -> int:
@@ -36,7 +35,7 @@ class NoticeTable(tables.Table):
         return record.email_recipients if record.published_at else record.expected_recipients
 
 
-class DeliveryTable(tables.Table):
+class DeliveryTable(BaseTable):
     """Outbox rows: who gets which notice over which channel, and how it went."""
 
     notice = tables.TemplateColumn(
@@ -60,7 +59,7 @@ class DeliveryTable(tables.Table):
         empty_values=(),
     )
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = Delivery
         fields = [
             "notice",
@@ -74,5 +73,4 @@ class DeliveryTable(tables.Table):
             "actions",
         ]
         default_columns = fields
-        attrs = {"class": "table"}
         empty_text = _("No deliveries match.")

@@ -1,11 +1,10 @@
 """Staff pages for downtime notices: the timeline, one notice, its text, and the deliveries with retries.
 
-Views only declare; rules live in services.py and reads in selectors.py (docs/architecture.md for who may do what).
+Views only declare (migportal.generic_views); rules live in services.py and reads in selectors.py.
 """
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -13,8 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import DetailView, FormView, View
-from django_filters.views import FilterView
 
+from migportal.generic_views import StaffListView, StaffPermissionMixin
 from migportal.pagination import PaginatedTableMixin
 
 from . import selectors, services
@@ -24,10 +23,6 @@ from .forms import NoticeTextForm
 from .messages import default_text, notice_parts, system_snapshot
 from .models import Delivery, Notice
 from .tables import DeliveryTable, NoticeTable
-
-
-class StaffPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
-    """Anonymous users go to the login page; logged-in users without the permission get 403."""
 
 
 def _redirect_back(request):
@@ -49,9 +44,9 @@ class WebhookStateMixin:
         return super().get_context_data(disabled_endpoints=disabled, enabled_webhook_url=enabled_url, **kwargs)
 
 
-class NoticeListView(StaffPermissionMixin, WebhookStateMixin, PaginatedTableMixin, FilterView):
-    permission_required = "notifications.view_notice"
+class NoticeListView(WebhookStateMixin, StaffListView):
     queryset = selectors.notice_list()
+    prepare_rows = selectors.with_delivery_counts
     table_class = NoticeTable
     filterset_class = NoticeFilterSet
     template_name = "notifications/notice_list.html"
@@ -135,8 +130,7 @@ class NoticePublishView(StaffPermissionMixin, View):
         return redirect("notifications:notice_detail", pk=pk)
 
 
-class DeliveryListView(StaffPermissionMixin, WebhookStateMixin, PaginatedTableMixin, FilterView):
-    permission_required = "notifications.view_delivery"
+class DeliveryListView(WebhookStateMixin, StaffListView):
     queryset = selectors.delivery_list()
     table_class = DeliveryTable
     filterset_class = DeliveryFilterSet

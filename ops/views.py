@@ -2,10 +2,26 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from migportal.access import is_project_staff
+from systems.models import ContactPerson
+
 from . import throttling
+
+
+class LoginView(auth_views.LoginView):
+    """Staff land on /staff/ after login, contact persons on the portal; anyone else on LOGIN_REDIRECT_URL."""
+
+    def get_default_redirect_url(self):
+        user = self.request.user
+        if is_project_staff(user):
+            return reverse("systems:staff_home")
+        if ContactPerson.objects.filter(user=user).exists():
+            return reverse("portal:notice_list")
+        return super().get_default_redirect_url()
 
 
 @require_GET

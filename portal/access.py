@@ -1,4 +1,4 @@
-"""The portal's permission rules, one decorator per kind of page (docs/architecture.md, "Access")."""
+"""The portal's permission rules, one decorator per kind of page; who counts as staff is migportal.access."""
 
 from functools import wraps
 
@@ -7,7 +7,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from .selectors import contact_for, is_portal_staff
+from migportal.access import is_project_staff
+
+from .selectors import contact_for
 
 
 def _login_redirect(request, login_url: str):
@@ -15,14 +17,14 @@ def _login_redirect(request, login_url: str):
 
 
 def portal_reader_required(view):
-    """Contact persons and project staff (notifications.view_notice); anonymous users go to the link login."""
+    """Contact persons and project staff (migportal.access); anonymous users go to the link login."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return _login_redirect(request, reverse("portal:login"))
         request.contact = contact_for(request.user)
-        if request.contact is None and not is_portal_staff(request.user):
+        if request.contact is None and not is_project_staff(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -45,13 +47,13 @@ def contact_required(view):
 
 
 def staff_required(view):
-    """Project staff with notifications.view_notice; anonymous users go to the password login."""
+    """Project staff (migportal.access); anonymous users go to the password login."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return _login_redirect(request, settings.LOGIN_URL)
-        if not is_portal_staff(request.user):
+        if not is_project_staff(request.user):
             raise PermissionDenied
         request.contact = contact_for(request.user)
         return view(request, *args, **kwargs)

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from migportal.access import is_project_staff
 from notifications.choices import ChangeKind, NoticeKind, NoticeState
 from notifications.messages import notice_parts, notice_systems_for_contact, notice_text
 from notifications.models import Acknowledgement, Notice
@@ -20,7 +21,6 @@ from waves.choices import WaveState
 from .choices import TestResult
 from .models import TestReport
 
-STAFF_PERMISSION = "notifications.view_notice"
 # Notices a reader may see: those that went out (a superseded one stays in its chain, marked as such).
 VISIBLE_STATES = (NoticeState.PUBLISHED, NoticeState.SUPERSEDED)
 # Notices that change what a calendar shows: their arrival bumps the event's SEQUENCE.
@@ -51,11 +51,6 @@ def contact_for(user: AbstractBaseUser | AnonymousUser | None) -> ContactPerson 
         return None
 
 
-def is_portal_staff(user) -> bool:
-    """Project staff see every notice and system in the portal (docs/architecture.md, "Access")."""
-    return bool(user and user.is_authenticated and user.has_perm(STAFF_PERMISSION))
-
-
 def visible_systems(contact: ContactPerson) -> QuerySet[System]:
     """The systems a contact person may see: those they are a contact for, and their agency's."""
     own = Q(pk__in=SystemContact.objects.filter(contact=contact).values("system_id"))
@@ -66,7 +61,7 @@ def visible_systems(contact: ContactPerson) -> QuerySet[System]:
 
 def systems_for(user) -> QuerySet[System]:
     """Systems for the portal's "My systems": everything for staff, the scope above for a contact, else none."""
-    if is_portal_staff(user):
+    if is_project_staff(user):
         return System.objects.all()
     contact = contact_for(user)
     return visible_systems(contact) if contact else System.objects.none()
@@ -94,7 +89,7 @@ def notices_for_contact(contact: ContactPerson) -> QuerySet[Notice]:
 
 def notices_for(user) -> QuerySet[Notice]:
     """Notices a user may open in the portal; anything else is a 404."""
-    if is_portal_staff(user):
+    if is_project_staff(user):
         return published_notices()
     contact = contact_for(user)
     return notices_for_contact(contact) if contact else Notice.objects.none()
@@ -123,7 +118,7 @@ def notice_list(user) -> QuerySet[Notice]:
 def notice_systems(notice: Notice, user) -> QuerySet[System]:
     """The notice's affected systems that this user may see."""
     systems = notice.systems.select_related("agency").order_by("code")
-    if is_portal_staff(user):
+    if is_project_staff(user):
         return systems
     contact = contact_for(user)
     return systems.filter(pk__in=visible_systems(contact).values("pk")) if contact else systems.none()

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from migportal.formats import datetime_text, window_text
+from migportal.tables import BaseTable
 from notifications.choices import NoticeState
 from notifications.messages import notice_text
 from notifications.models import Notice
@@ -20,7 +21,7 @@ def _is_upcoming(notice: Notice) -> bool:
     return notice.state == NoticeState.PUBLISHED and notice.window_end > timezone.now()
 
 
-class PortalNoticeTable(tables.Table):
+class PortalNoticeTable(BaseTable):
     """A contact person's notices, newest first; upcoming windows highlighted (class and text)."""
 
     title = tables.Column(
@@ -32,11 +33,11 @@ class PortalNoticeTable(tables.Table):
     published_at = tables.Column(verbose_name=_("Published"))
     state = tables.Column(verbose_name=_("Status"), empty_values=())
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = Notice
         fields = ["title", "kind", "wave", "window", "published_at", "state"]
         orderable = False
-        attrs = {"class": "table notice-table"}
+        attrs = {**BaseTable.Meta.attrs, "class": "object-table notice-table"}
         row_attrs = {"class": lambda record: "upcoming" if _is_upcoming(record) else ""}
         empty_text = _("There are no notices for your systems yet.")
 
@@ -65,7 +66,7 @@ class PortalNoticeTable(tables.Table):
         return format_html(" ".join(["{}"] * len(badges)), *badges) if badges else "–"
 
 
-class PortalSystemTable(tables.Table):
+class PortalSystemTable(BaseTable):
     """A contact person's systems with status, wave and window; testers get a link to report a test."""
 
     code = tables.Column(verbose_name=_("Code"))
@@ -77,11 +78,11 @@ class PortalSystemTable(tables.Table):
     window = tables.Column(verbose_name=_("Migration window"), empty_values=(), accessor="wave__window_start")
     test = tables.Column(verbose_name=_("Test"), empty_values=(), accessor="pk")
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = System
         fields = ["code", "name", "agency", "environment", "status", "wave", "window", "test"]
         orderable = False
-        attrs = {"class": "table system-table"}
+        attrs = {**BaseTable.Meta.attrs, "class": "object-table system-table"}
         empty_text = _("No systems are registered for you or your agency.")
 
     def render_window(self, record: System):
@@ -116,7 +117,7 @@ class PortalSystemTable(tables.Table):
         return format_html("<br>".join(["{}"] * len(shown)), *shown) if shown else "–"
 
 
-class AcknowledgementOverviewTable(tables.Table):
+class AcknowledgementOverviewTable(BaseTable):
     """Staff: published notices with how many contact persons acknowledged of those who should."""
 
     title = tables.Column(
@@ -130,7 +131,7 @@ class AcknowledgementOverviewTable(tables.Table):
     acknowledged_count = tables.Column(verbose_name=_("Acknowledged"))
     expected_count = tables.Column(verbose_name=_("Contact persons"))
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = Notice
         fields = ["title", "wave", "window", "published_at", "acknowledged_count", "expected_count"]
         orderable = False
@@ -143,7 +144,7 @@ class AcknowledgementOverviewTable(tables.Table):
         return datetime_text(value)
 
 
-class ExpectedContactTable(tables.Table):
+class ExpectedContactTable(BaseTable):
     """Staff: the contact persons of a notice's systems and whether each acknowledged it."""
 
     name = tables.Column(verbose_name=_("Contact person"))
@@ -153,7 +154,7 @@ class ExpectedContactTable(tables.Table):
     acknowledged_at = tables.Column(verbose_name=_("Acknowledged"), empty_values=())
     earlier_acknowledged_at = tables.Column(verbose_name=_("Confirmed an earlier notice"), empty_values=())
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = ContactPerson
         fields = ["name", "agency", "email", "phone", "acknowledged_at", "earlier_acknowledged_at"]
         orderable = False
@@ -166,7 +167,7 @@ class ExpectedContactTable(tables.Table):
         return datetime_text(value) if value else "–"
 
 
-class EscalationTable(tables.Table):
+class EscalationTable(BaseTable):
     """Staff: systems whose window is near and whose notices nobody acknowledged."""
 
     code = tables.Column(verbose_name=_("Code"))
@@ -177,7 +178,7 @@ class EscalationTable(tables.Table):
     latest_notice_at = tables.Column(verbose_name=_("Latest notice published"), empty_values=())
     contact_count = tables.Column(verbose_name=_("Contact persons"))
 
-    class Meta:
+    class Meta(BaseTable.Meta):
         model = System
         fields = ["code", "name", "agency", "wave", "window_starts", "latest_notice_at", "contact_count"]
         orderable = False

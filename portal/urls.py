@@ -35,11 +35,15 @@ urlpatterns = [
     path("portal/subscriptions/regenerate/", views.subscriptions_regenerate, name="subscriptions_regenerate"),
     path("portal/feeds/<feed_token:token>/calendar.ics", feeds.calendar_feed, name="calendar_feed"),
     path("portal/feeds/<feed_token:token>/notices.atom", feeds.NoticeAtomFeed(), name="atom_feed"),
-    path("portal/staff/acknowledgements/", views.staff_acknowledgement_list, name="staff_acknowledgement_list"),
+    path(
+        "portal/staff/acknowledgements/",
+        views.StaffAcknowledgementListView.as_view(),
+        name="staff_acknowledgement_list",
+    ),
     path(
         "portal/staff/acknowledgements/<int:pk>/",
         views.staff_acknowledgement_detail,
         name="staff_acknowledgement_detail",
     ),
-    path("portal/staff/escalations/", views.staff_escalations, name="staff_escalations"),
+    path("portal/staff/escalations/", views.StaffEscalationsView.as_view(), name="staff_escalations"),
 ]

@@ -10,8 +10,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from migportal.access import STAFF_PERMISSION
+from migportal.generic_views import StaffListView
 from migportal.pagination import paginate_table
 from ops.throttling import client_ip
+from systems.models import System
 
 from . import selectors, services
 from .access import contact_required, portal_reader_required, staff_required
@@ -19,6 +22,7 @@ from .choices import TestResult
 from .emails import absolute
 from .forms import LoginLinkRequestForm, TestReportForm
 from .models import FeedToken
+from .selectors import contact_for
 from .tables import (
     AcknowledgementOverviewTable,
     EscalationTable,
@@ -203,11 +207,21 @@ def subscriptions_regenerate(request):
 # --- Staff: acknowledgements and escalation ------------------------------------------------------------
 
 
-@require_safe
-@staff_required
-def staff_acknowledgement_list(request):
-    table = paginate_table(request, AcknowledgementOverviewTable(selectors.acknowledgement_overview()))
-    return render(request, "portal/staff/acknowledgement_list.html", {"table": table, "portal_section": "acks"})
+class _PortalStaffListView(StaffListView):
+    """A staff overview in the portal: project staff only; a staff member who is also a contact keeps their menu."""
+
+    permission_required = STAFF_PERMISSION
+
+    def dispatch(self, request, *args, **kwargs):
+        request.contact = contact_for(request.user) if request.user.is_authenticated else None
+        return super().dispatch(request, *args, **kwargs)
+
+
+class StaffAcknowledgementListView(_PortalStaffListView):
+    queryset = selectors.acknowledgement_overview()
+    table_class = AcknowledgementOverviewTable
+    template_name = "portal/staff/acknowledgement_list.html"
+    extra_context = {"portal_section": "acks"}
 
 
 @require_safe
@@ -221,20 +235,27 @@ def staff_acknowledgement_detail(request, pk: int):
         "portal/staff/acknowledgement_detail.html",
         {
             "notice": notice,
-            "acknowledged": ExpectedContactTable([c for c in asked if c.acknowledged_at], prefix="yes-"),
-            "missing": ExpectedContactTable([c for c in asked if not c.acknowledged_at], prefix="no-"),
-            "asked_again": ExpectedContactTable([c for c in contacts if c.asked_again], prefix="again-"),
+            "acknowledged": ExpectedContactTable(
+                [c for c in asked if c.acknowledged_at], prefix="yes-", caption=_("Acknowledged")
+            ),
+            "missing": ExpectedContactTable(
+                [c for c in asked if not c.acknowledged_at], prefix="no-", caption=_("Not acknowledged")
+            ),
+            "asked_again": ExpectedContactTable(
+                [c for c in contacts if c.asked_again], prefix="again-", caption=_("Asked again in a later notice")
+            ),
             "portal_section": "acks",
         },
     )
 
 
-@require_safe
-@staff_required
-def staff_escalations(request):
-    table = paginate_table(request, EscalationTable(selectors.escalation_systems(now=timezone.now())))
-    return render(
-        request,
-        "portal/staff/escalations.html",
-        {"table": table, "days": settings.PORTAL_ESCALATION_DAYS, "portal_section": "escalations"},
-    )
+class StaffEscalationsView(_PortalStaffListView):
+    model = System
+    table_class = EscalationTable
+    template_name = "portal/staff/escalations.html"
+
+    def get_queryset(self):
+        return selectors.escalation_systems(now=timezone.now())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(days=settings.PORTAL_ESCALATION_DAYS, portal_section="escalations", **kwargs)

@@ -6,10 +6,12 @@ filter") and the child tables on detail pages (e.g. an agency's systems are Syst
 
 import django_filters as filters
 from django import forms
-from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from migportal.forms import yes_no_all
+from migportal.search import matching
+from migportal.widgets import AutocompleteSelectMultiple
 from waves.forms import WaveMultipleChoiceField
 from waves.selectors import waves_coming_first
 
@@ -52,29 +54,33 @@ class SearchFilterSet(filters.FilterSet):
     search_fields: tuple[str, ...] = ()
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        condition = Q()
-        for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(condition)
+        return queryset.filter(matching(self.search_fields, value))
 
 
 def _agency_filter(field_name: str = "agency"):
     return filters.ModelMultipleChoiceFilter(
-        field_name=field_name, queryset=Agency.objects.order_by("code"), label=_("agency"), distinct=False
+        field_name=field_name,
+        queryset=Agency.objects.order_by("code"),
+        label=_("agency"),
+        distinct=False,
+        widget=AutocompleteSelectMultiple(reverse_lazy("systems:agency_autocomplete")),
     )
 
 
 class WaveFilter(filters.ModelMultipleChoiceFilter):
-    """Waves with their dates, coming ones first."""
+    """Waves with their dates, found by typing (there are thousands at 100× scale)."""
 
     field_class = WaveMultipleChoiceField
 
 
 def _wave_filter(field_name: str = "wave"):
-    return WaveFilter(field_name=field_name, queryset=waves_coming_first(), label=_("wave"), distinct=False)
+    return WaveFilter(
+        field_name=field_name,
+        queryset=waves_coming_first(),
+        label=_("wave"),
+        distinct=False,
+        widget=AutocompleteSelectMultiple(reverse_lazy("waves:wave_autocomplete")),
+    )
 
 
 class AgencyFilterSet(SearchFilterSet):

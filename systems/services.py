@@ -6,7 +6,6 @@ systems → notices, see that module).
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -14,6 +13,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
+
+from migportal.bulk import BulkActionRefused, RefusedRow, apply_to_all
 
 from . import rules
 from .choices import Criticality, MigrationStatus
@@ -353,41 +354,7 @@ def systemcontact_delete(*, system_contact: SystemContact, by: AbstractBaseUser 
         _delete(system_contact, by=by)
 
 
-# --- Bulk actions: all selected rows change, or none does -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RefusedRow:
-    """One row a bulk action could not change, and why."""
-
-    label: str
-    reason: str
-
-
-class BulkActionRefused(Exception):
-    """Raised (after rolling back) when at least one selected row could not change."""
-
-    def __init__(self, refused: list[RefusedRow]):
-        self.refused = refused
-        super().__init__("; ".join(f"{row.label}: {row.reason}" for row in refused))
-
-
-def _bulk(objects: Iterable[models.Model], change, *, label) -> int:
-    """Apply `change(obj)` to every object in one transaction; collect refusals and roll back if any."""
-    refused: list[RefusedRow] = []
-    count = 0
-    with transaction.atomic():
-        for obj in objects:
-            try:
-                with transaction.atomic():
-                    change(obj)
-            except ValidationError as error:  # TransitionNotAllowed is one too
-                refused.append(RefusedRow(label(obj), " ".join(error.messages)))
-            else:
-                count += 1
-        if refused:
-            raise BulkActionRefused(refused)
-    return count
+# --- Bulk actions: all selected rows change, or none does (migportal.bulk) -----------------------------------
 
 
 def _locked_systems(systems: Iterable[System]):
@@ -410,7 +377,7 @@ def systems_bulk_assign_wave(*, systems: Iterable[System], wave, by: AbstractBas
     with transaction.atomic():
         current = System.objects.filter(pk__in=[system.pk for system in systems]).values_list("wave_id", flat=True)
         _lock_waves([*current, wave.pk if wave else None])
-        count = _bulk(_locked_systems(systems), change, label=lambda system: system.code)
+        count = apply_to_all(_locked_systems(systems), change, label=lambda system: system.code)
         _vms_follow(moved, by=by, reason="")
         try:
             _check_wave_capacity(wave)
@@ -428,7 +395,7 @@ def systems_bulk_transition(*, systems: Iterable[System], to: str, by: AbstractB
             return
         system_transition(system=system, to=to, by=by)
 
-    return _bulk(_locked_systems(systems), change, label=lambda system: system.code)
+    return apply_to_all(_locked_systems(systems), change, label=lambda system: system.code)
 
 
 def systems_bulk_set_criticality(*, systems: Iterable[System], criticality: str, by: AbstractBaseUser | None) -> int:
@@ -443,7 +410,7 @@ def systems_bulk_set_criticality(*, systems: Iterable[System], criticality: str,
         record_change(system, by=by)
         system.save(update_fields=["criticality", "updated_at"])
 
-    return _bulk(_locked_systems(systems), change, label=lambda system: system.code)
+    return apply_to_all(_locked_systems(systems), change, label=lambda system: system.code)
 
 
 def systems_bulk_add_contact(
@@ -454,7 +421,7 @@ def systems_bulk_add_contact(
     def change(system: System) -> None:
         _create(SystemContact, by=by, system=system, contact=contact, role=role)
 
-    return _bulk(_locked_systems(systems), change, label=lambda system: system.code)
+    return apply_to_all(_locked_systems(systems), change, label=lambda system: system.code)
 
 
 def vms_bulk_transition(*, vms: Iterable[VM], to: str, by: AbstractBaseUser | None) -> int:
@@ -469,7 +436,7 @@ def vms_bulk_transition(*, vms: Iterable[VM], to: str, by: AbstractBaseUser | No
         vm.save(update_fields=LIFECYCLE_FIELDS)
 
     locked = VM.objects.select_for_update(of=("self",)).select_related("system").filter(pk__in=ids).order_by("hostname")
-    return _bulk(locked, change, label=lambda vm: vm.hostname)
+    return apply_to_all(locked, change, label=lambda vm: vm.hostname)
 
 
 def systems_follow_notice(

@@ -24,6 +24,7 @@ urlpatterns = [
     *crud(
         "systems", "system", views.SystemListView, views.SystemDetailView, views.SystemEditView, views.SystemDeleteView
     ),
+    path("agencies/autocomplete/", views.AgencyAutocompleteView.as_view(), name="agency_autocomplete"),
     path("systems/bulk/", views.SystemBulkView.as_view(), name="system_bulk"),
     path("systems/<int:pk>/status/", views.SystemTransitionView.as_view(), name="system_transition"),
     path("systems/<int:pk>/wave/", views.SystemAssignWaveView.as_view(), name="system_assign_wave"),

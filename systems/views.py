@@ -3,18 +3,17 @@
 from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from migportal.generic_views import (
+    AutocompleteView,
     BulkActionView,
     ChildTable,
     ObjectDeleteView,
@@ -70,6 +69,11 @@ class AgencyListView(ObjectListView):
     queryset = selectors.agency_list()
     table_class = AgencyTable
     filterset_class = AgencyFilterSet
+
+
+class AgencyAutocompleteView(AutocompleteView):
+    queryset = Agency.objects.order_by("code")
+    search_fields = ("code", "name")
 
 
 class AgencyDetailView(ObjectDetailView):
@@ -332,7 +336,7 @@ class ContactPersonDeleteView(ObjectDeleteView):
     delete_service = services.contactperson_delete
 
 
-# --- Landing page and login ----------------------------------------------------------------------------------
+# --- Landing page ----------------------------------------------------------------------------------------
 
 
 class StaffHomeView(StaffPermissionMixin, TemplateView):
@@ -369,15 +373,3 @@ class StaffHomeView(StaffPermissionMixin, TemplateView):
             waves_exist=Wave.objects.exists(),
         )
         return context
-
-
-class LoginView(auth_views.LoginView):
-    """Staff land on /staff/ after login, contact persons on the portal; anyone else on LOGIN_REDIRECT_URL."""
-
-    def get_default_redirect_url(self):
-        user = self.request.user
-        if user.has_perm("systems.view_system"):
-            return reverse("systems:staff_home")
-        if ContactPerson.objects.filter(user=user).exists():
-            return reverse("portal:notice_list")
-        return super().get_default_redirect_url()

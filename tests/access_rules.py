@@ -86,6 +86,9 @@ ACCESS_RULES: dict[str, Rule] = {
     "systems:systemcontact_delete": Rule(STAFF_ACTION, obj="systemcontact"),
     "systems:vm_transition": Rule(STAFF_ACTION, obj="vm"),
     "waves:wave_set_state": Rule(STAFF_ACTION, obj="wave"),
+    # Search boxes of the list filters (JSON).
+    "systems:agency_autocomplete": Rule(STAFF_READ),
+    "waves:wave_autocomplete": Rule(STAFF_READ),
 }
 
 #: Exports of a filtered list: everyone with the export right (viewers and editors), nobody else.
@@ -242,9 +245,9 @@ ACCESS_RULES.update(
         "portal:calendar_feed": Rule(PUBLIC, kwargs=lambda users: {"token": build_feed_token().key}),
         "portal:atom_feed": Rule(PUBLIC, kwargs=lambda users: {"token": build_feed_token().key}),
         # The portal's staff overviews refuse any POST (require_safe) before asking who is logged in.
-        "portal:staff_acknowledgement_list": Rule(PORTAL_STAFF_READ),
+        "portal:staff_acknowledgement_list": Rule(STAFF_READ),  # a staff list like the others: access first
         "portal:staff_acknowledgement_detail": Rule(PORTAL_STAFF_READ, kwargs=lambda users: {"pk": NoticeFactory().pk}),
-        "portal:staff_escalations": Rule(PORTAL_STAFF_READ),
+        "portal:staff_escalations": Rule(STAFF_READ),
         # --- Public dashboard ---
         "home": Rule(PUBLIC_GET_ONLY),
         "dashboard:week": Rule(PUBLIC_GET_ONLY, kwargs=_snapshot_week),

@@ -36,8 +36,8 @@ def wave_list() -> QuerySet[Wave]:
 def with_counts(waves: Iterable[Wave]) -> list[Wave]:
     """The waves with `system_count` and `vm_count` set, from two grouped queries.
 
-    Waves are few (tens), their systems and VMs many: one GROUP BY over all VMs is much faster at 100×
-    than a correlated COUNT per wave, and the lists then sort by these counts in Python.
+    For a page of waves (the list, the staff home): one GROUP BY over their VMs is faster than a correlated COUNT
+    per wave. Sorting the whole list by a count is done in SQL (waves.tables.WaveTable).
     """
     waves = list(waves)
     ids = [wave.pk for wave in waves]

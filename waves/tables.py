@@ -2,6 +2,8 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from migportal.tables import BaseTable, LocalDateTimeColumn
+from systems.models import VM, System
+from systems.selectors import count_of
 
 from .models import Wave
 
@@ -19,3 +21,15 @@ class WaveTable(BaseTable):
         model = Wave
         fields = ("select", "name", "window_start", "window_end", "state", "system_count", "vm_count", "max_vms")
         default_columns = ("name", "window_start", "window_end", "state", "system_count", "vm_count")
+
+    # The list counts the shown page's rows only (waves.selectors.with_counts); sorting by a count needs it in SQL.
+    def order_system_count(self, queryset, is_descending):
+        return _order_by_count(queryset, "system_count", count_of(System.objects.all(), "wave"), is_descending)
+
+    def order_vm_count(self, queryset, is_descending):
+        return _order_by_count(queryset, "vm_count", count_of(VM.objects.all(), "system__wave"), is_descending)
+
+
+def _order_by_count(queryset, name: str, count, is_descending: bool):
+    ordered = queryset.annotate(**{name: count}).order_by(f"-{name}" if is_descending else name, "pk")
+    return ordered, True

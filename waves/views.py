@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
 from migportal.generic_views import (
+    AutocompleteView,
     ChildTable,
     ObjectDeleteView,
     ObjectDetailView,
@@ -25,9 +26,9 @@ from systems.tables import SystemTable, VMTable
 
 from . import services
 from .filters import WaveFilterSet
-from .forms import WaveForm, WaveStateForm
+from .forms import WaveChoiceField, WaveForm, WaveStateForm
 from .models import Wave
-from .selectors import wave_list, with_counts
+from .selectors import wave_list, waves_coming_first, with_counts
 from .tables import WaveTable
 
 
@@ -36,6 +37,12 @@ class WaveListView(ObjectListView):
     table_class = WaveTable
     filterset_class = WaveFilterSet
     prepare_rows = with_counts
+
+
+class WaveAutocompleteView(AutocompleteView):
+    queryset = waves_coming_first()
+    search_fields = ("name",)
+    field_class = WaveChoiceField
 
 
 class WaveDetailView(ObjectDetailView):

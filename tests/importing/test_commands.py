@@ -84,7 +84,7 @@ class _Terminal(io.StringIO):
 
 
 def test_import_inventory_progress_bar_draws_on_a_terminal_only():
-    from systems.management.commands.import_inventory import ProgressBar
+    from systems.inventory.management.commands.import_inventory import ProgressBar
 
     terminal, pipe = _Terminal(), io.StringIO()
     for stream in (terminal, pipe):

@@ -311,3 +311,17 @@ def test_notice_filter_defaults_to_all_and_says_apply(viewer_client):
     short_notice = page.split('name="short_notice"', 1)[1].split("</select>", 1)[0]
     assert re.search(r'<option value="" selected>alle</option>', short_notice)
     assert "Ukjent" not in page
+
+
+@pytest.mark.django_db
+def test_wave_list_sorts_by_system_and_vm_counts_across_pages(viewer_client):
+    few, many, none = WaveFactory(name="Få"), WaveFactory(name="Mange"), WaveFactory(name="Ingen")
+    SystemFactory(wave=few)
+    for _ in range(3):
+        VMFactory(system=SystemFactory(wave=many))
+    html = viewer_client.get(reverse("waves:wave_list"), {"sort": "-system_count", "per_page": 25}).content.decode()
+    assert [html.index(f">{wave.name}<") for wave in (many, few, none)] == sorted(
+        html.index(f">{wave.name}<") for wave in (many, few, none)
+    )
+    html = viewer_client.get(reverse("waves:wave_list"), {"sort": "vm_count"}).content.decode()
+    assert html.index(">Ingen<") < html.index(">Mange<")
