@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "notifications",
     "dashboard",
     "portal",
+    "planning",
 ]
 
 MIDDLEWARE = [
