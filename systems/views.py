@@ -118,7 +118,7 @@ class SystemListView(ObjectListView):
 
 
 class SystemDetailView(ObjectDetailView):
-    queryset = System.objects.select_related("agency", "wave")
+    queryset = System.objects.select_related("agency", "wave", "test_counterpart")
     template_name = "systems/system_detail.html"
     child_tables = [
         ChildTable(
