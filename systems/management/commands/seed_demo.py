@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 
 from systems import demo_data as D
 from systems.choices import ContactRole, Criticality, Environment, Language, MigrationStatus
+from systems.lifecycle import MIGRATED_STATES
 from systems.models import VM, Agency, ContactPerson, System, SystemContact
 from systems.roles import EDITOR_GROUP, VIEWER_GROUP
 from waves.choices import WaveState
@@ -318,6 +319,14 @@ class DemoInventory:
         for system in systems:
             if self.rng.random() < 0.25:
                 for other in self.rng.sample(systems, 2):
-                    if other.pk != system.pk:
+                    if other.pk != system.pk and _moves_first(other, system):
                         rows.append(Through(from_system_id=system.pk, to_system_id=other.pk))
         Through.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+
+
+def _moves_first(needed: System, system: System) -> bool:
+    """Whether `system` may depend on `needed` in a plan that passes the planning checks: `needed` has moved,
+    or `system` has no wave yet, or `needed` is in the same or an earlier wave."""
+    if needed.status in MIGRATED_STATES or system.wave is None:
+        return True
+    return needed.wave is not None and needed.wave.window_start <= system.wave.window_start
