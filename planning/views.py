@@ -79,7 +79,6 @@ class ProposalDetailView(StaffPermissionMixin, DetailView):
         context = super().get_context_data(**kwargs)
         proposal = self.object
         slots = proposal.result.get("slots", {})
-        waves = Wave.objects.in_bulk([slot["wave"] for slot in slots.values() if slot["wave"]])
         rows = []
         for move in proposal.result.get("moves", []):
             target = slots[move["to"]]
@@ -91,7 +90,7 @@ class ProposalDetailView(StaffPermissionMixin, DetailView):
                     "to": target["name"],
                     "new": target["wave"] is None,
                     "start": datetime.fromisoformat(target["start"]),
-                    "wave": waves.get(target["wave"]),
+                    "wave": target["wave"],
                 }
             )
         new_waves = sorted(
