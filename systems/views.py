@@ -26,6 +26,7 @@ from migportal.generic_views import (
     message_errors,
     message_form_errors,
 )
+from planning.selectors import coverage_counts
 from waves.models import Wave
 from waves.selectors import wave_list, with_counts
 
@@ -364,6 +365,7 @@ class StaffHomeView(StaffPermissionMixin, TemplateView):
                 without_contact.select_related("agency").order_by("code")[: self.without_contact_limit]
             ),
             without_contact_count=without_contact.count(),
+            coverage=coverage_counts(),
             my_changes=list(
                 System.history.filter(history_user=self.request.user)
                 .order_by("-history_date")
