@@ -185,7 +185,8 @@ class _Model:
     def __init__(self, problem: Problem, units: list[_Unit], classes: dict[tuple, list[Item]], *, explain: bool):
         self.problem, self.units, self.classes = problem, units, classes
         self.model = cp_model.CpModel()
-        self.assumptions: dict[int, str] = {}
+        #: Enforcement literal index → (message, the units it binds) for the explanation.
+        self.assumptions: dict[int, tuple[str, tuple[int, ...]]] = {}
         self.explain = explain
         slots = problem.slots
         model = self.model
@@ -220,12 +221,12 @@ class _Model:
         self._links()
         self._capacities()
 
-    def _guard(self, message: str):
+    def _guard(self, message: str, *units: int):
         """An enforcement literal for a constraint, named for the explanation (only when explaining)."""
         if not self.explain:
             return None
         literal = self.model.new_bool_var(message)
-        self.assumptions[literal.index] = message
+        self.assumptions[literal.index] = (message, units)
         return literal
 
     def _add(self, constraint, literal) -> None:
@@ -247,7 +248,7 @@ class _Model:
                         "system": item.code,
                         "other": self._code(other, needed),
                     }
-                    self._add(self.model.add(self.pos[other] <= self.pos[index]), self._guard(message))
+                    self._add(self.model.add(self.pos[other] <= self.pos[index]), self._guard(message, index, other))
                 other = unit_of.get(item.test_counterpart) if item.test_counterpart else None
                 if other is not None and item.production:
                     message = _(
@@ -256,7 +257,7 @@ class _Model:
                     place = self.place[index]
                     self._add(
                         self.model.add(self.pos[other] <= sum(previous[j] * var for j, var in place.items())),
-                        self._guard(message),
+                        self._guard(message, index, other),
                     )
 
     def _code(self, unit_index: int, pk: int) -> str:
@@ -350,12 +351,22 @@ def _leave_out(items: list[Item]) -> None:
 
 def _units(problem: Problem) -> tuple[list[_Unit], dict[tuple, list[Item]], list[str]]:
     """Move groups as units (or counted classes for alike unlinked systems); and what cannot be placed, why."""
-    _leave_out(problem.items)
     by_pk = {item.pk: item for item in problem.items}
     links = [(item.pk, other) for item in problem.items for other in item.move_with]
+    groups = move_units(list(by_pk), links)
+    for group in groups:
+        for item in (by_pk[pk] for pk in group):
+            if item.production and item.test_counterpart in group and not item.impossible:
+                item.impossible = _(
+                    "%(system)s must move after its test system %(test)s, but they must move together."
+                ) % {
+                    "system": item.code,
+                    "test": by_pk[item.test_counterpart].code,
+                }
+    _leave_out(problem.items)
     linked = {pk for item in problem.items for pk in (*item.depends_on, item.test_counterpart) if pk in by_pk}
     units, classes, reasons = [], defaultdict(list), []
-    for group in move_units(list(by_pk), links):
+    for group in groups:
         items = [by_pk[pk] for pk in group]
         allowed, why = _allowed_slots(items, problem.slots)
         unit = _Unit(items, allowed, why)
@@ -473,7 +484,15 @@ def _explain(problem: Problem, units, classes, time_limit: float) -> list[str]:
     solver.parameters.num_workers = 1
     if solver.solve(built.model) != cp_model.INFEASIBLE:
         return [_("No plan was found within the time limit; allow the solver more time.")]
-    core = solver.sufficient_assumptions_for_infeasibility()
-    return [built.assumptions[index] for index in core if index in built.assumptions] or [
-        _("The constraints cannot all hold together.")
-    ]
+    core = [built.assumptions[index] for index in solver.sufficient_assumptions_for_infeasibility()]
+    if not core:
+        return [_("The constraints cannot all hold together.")]
+    explanation = [message for message, _units in core]
+    # The bounds from systems the plan does not move are part of the conflict too.
+    for _message, unit_indexes in core:
+        for index in unit_indexes:
+            for item in units[index].items:
+                for reason in (item.earliest_reason, item.after_end_reason, item.latest_reason, item.latest_end_reason):
+                    if reason and reason not in explanation:
+                        explanation.append(reason)
+    return explanation

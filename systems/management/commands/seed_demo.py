@@ -120,6 +120,7 @@ class DemoInventory:
 
     def __init__(self, *, scale: int, seed: int):
         self.scale = scale
+        self.seed = seed
         self.rng = random.Random(seed)
         self.tz = timezone.get_current_timezone()
         today = timezone.localdate()
@@ -138,6 +139,7 @@ class DemoInventory:
         vms = self._create_vms(systems)
         contacts, links = self._create_contacts(agencies, systems)
         self._create_dependencies(systems)
+        self._create_planning_links(systems)
         self._confirm_upcoming_waves(waves)
         return {
             "agencies": len(agencies),
@@ -321,6 +323,37 @@ class DemoInventory:
                 for other in self.rng.sample(systems, 2):
                     if other.pk != system.pk and _moves_first(other, system):
                         rows.append(Through(from_system_id=system.pk, to_system_id=other.pk))
+        Through.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+
+    def _create_planning_links(self, systems: list[System]) -> None:
+        """Among systems not planned yet: production systems with the test system they wait for (same agency),
+        and pairs that must move together. A random stream of its own keeps the rest of the data as it was."""
+        rng = random.Random(self.seed + 1)
+        unplanned = [system for system in systems if system.status == MigrationStatus.NOT_PLANNED]
+        by_agency: dict[int, list[System]] = {}
+        for system in unplanned:
+            by_agency.setdefault(system.agency_id, []).append(system)
+        tests_by_agency = {
+            agency: [system for system in group if system.environment == Environment.TEST]
+            for agency, group in by_agency.items()
+        }
+        with_counterpart = []
+        for system in unplanned:
+            candidates = tests_by_agency.get(system.agency_id)
+            if system.environment == Environment.PRODUCTION and candidates and rng.random() < 0.4:
+                system.test_counterpart = rng.choice(candidates)
+                with_counterpart.append(system)
+        System.objects.bulk_update(with_counterpart, ["test_counterpart"], batch_size=BATCH)
+        Through = System.move_with.through
+        rows = []
+        for system in unplanned:
+            if rng.random() < 0.05:
+                other = rng.choice(by_agency[system.agency_id])
+                if other.pk != system.pk and system.test_counterpart != other and other.test_counterpart != system:
+                    rows += [
+                        Through(from_system_id=system.pk, to_system_id=other.pk),
+                        Through(from_system_id=other.pk, to_system_id=system.pk),
+                    ]
         Through.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
 
 
