@@ -85,5 +85,5 @@ def test_wave_page_shows_blockers_and_warnings(viewer_client):
     wave = wave_on("2021-04-05")
     SystemFactory(code="NOBODY", wave=wave, status="planned")
     content = viewer_client.get(reverse("waves:wave_detail", args=[wave.pk])).content.decode()
-    assert "NOBODY har ingen primærkontakt" in content or "NOBODY has no primary contact" in content
-    assert "Andre påskedag" in content
+    assert "Hinder:</strong> NOBODY har ingen primærkontakt: ingen kan varsles." in content
+    assert "Advarsel:</strong> Vinduet berører 05.04.2021, Andre påskedag." in content

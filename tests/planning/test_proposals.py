@@ -71,9 +71,9 @@ def test_accepting_part_of_a_proposal_moves_only_those_and_their_move_group(edit
     a.refresh_from_db(), b.refresh_from_db(), c.refresh_from_db()
     assert a.wave is not None and a.wave == b.wave and c.wave is None
     assert a.status == "planned"
-    assert a.wave.name == "Wave 16.02.2027" and a.wave.state == "draft"
+    assert a.wave.name == "Wave 16.02.2027" and a.wave.state == "draft"  # named when the proposal was made
     record = a.history.first()
-    assert record.history_user == editor_user and record.history_change_reason == f"plan proposal {proposal.pk}"
+    assert record.history_user == editor_user and record.history_change_reason == f"planforslag {proposal.pk}"
     # Accepting the rest later uses the wave made the first time.
     services.proposal_accept(proposal=proposal, system_ids=[c.pk], by=editor_user)
     assert Wave.objects.count() == len({move["to"] for move in proposal.result["moves"]})
