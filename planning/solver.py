@@ -416,9 +416,7 @@ def solve(
     if not units and not classes:
         return Plan(feasible=not reasons, optimal=not reasons, explanation=reasons, seconds=_since(started))
     progress(10)
-    built = _Model(problem, units, classes, explain=False)
-    built.model.minimize(built.end)
-    first, status = _stage(built.model, time_limit / 2, workers)
+    built, first, status = _first_stage(problem, units, classes, time_limit / 2, workers, started)
     if status == cp_model.INFEASIBLE:
         return Plan(
             feasible=False,
@@ -449,6 +447,7 @@ def solve(
     progress(90)
     assignment = {}
     slots = problem.slots
+    units = built.units
     for index, unit in enumerate(units):
         j = next(j for j, var in built.place[index].items() if solver.boolean_value(var))
         for item in unit.items:
@@ -468,6 +467,46 @@ def solve(
         completion=slots[end].start,
         seconds=_since(started),
     )
+
+
+def _horizons(units: list[_Unit], slot_count: int):
+    """Ever longer prefixes of the slots to try (last slot index), from the latest first slot any unit can take.
+
+    Minimising the last slot used, the first prefix with a plan holds the optimum: a plan that ends within it
+    is a plan of the whole problem, and any better plan ends earlier still. So the large model over every slot
+    is built only when the short ones have no plan.
+    """
+    last = slot_count - 1
+    horizon = max((min(unit.allowed) for unit in units), default=0)
+    step = 4
+    while horizon < last:
+        yield horizon
+        horizon, step = horizon + step, step * 2
+    yield last
+
+
+def _first_stage(problem: Problem, units, classes, seconds: float, workers: int, started: float):
+    """Solve for the earliest completion over the shortest horizon that has a plan (see `_horizons`)."""
+    deadline = started + seconds
+
+    def attempt(horizon: int, share: float):
+        short = Problem(
+            items=problem.items,
+            slots=problem.slots[: horizon + 1],
+            default_tester_capacity=problem.default_tester_capacity,
+        )
+        cut = [_Unit(unit.items, [j for j in unit.allowed if j <= horizon], unit.reasons) for unit in units]
+        built = _Model(short, cut, classes, explain=False)
+        built.model.minimize(built.end)
+        solver, status = _stage(built.model, max((deadline - time.monotonic()) * share, 0.1), workers)
+        return built, solver, status
+
+    *shorter, whole = _horizons(units, len(problem.slots))
+    for horizon in shorter:
+        built, solver, status = attempt(horizon, 1 / 3)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return built, solver, status
+    return attempt(whole, 1)
 
 
 def _since(started: float) -> float:
