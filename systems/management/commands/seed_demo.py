@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -183,6 +184,12 @@ class DemoInventory:
 
     def _confirm_upcoming_waves(self, waves: list[Wave]) -> None:
         upcoming = [wave for wave in waves if wave.state == WaveState.DRAFT]
+        # A wave the random draw filled over its VM limit loses the limit (confirming checks it).
+        vm_counts = dict(
+            VM.objects.filter(system__wave__in=upcoming).values_list("system__wave").annotate(n=Count("pk"))
+        )
+        over = [wave for wave in upcoming if wave.max_vms and vm_counts.get(wave.pk, 0) > wave.max_vms]
+        Wave.objects.filter(pk__in=[wave.pk for wave in over]).update(max_vms=None)
         for wave in upcoming[: D.CONFIRMED_UPCOMING_WAVES * self.scale]:
             wave_set_state(wave=wave, state=WaveState.CONFIRMED, by=None, reason=SEED_REASON)
 
