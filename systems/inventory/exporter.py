@@ -27,7 +27,7 @@ def _rows(query, *fields: str) -> Iterator[list[Any]]:
 
 
 def _agencies() -> Iterator[list[str]]:
-    yield from _rows(Agency.objects.order_by("code"), "code", "name", "kind")
+    yield from _rows(Agency.objects.order_by("code"), "code", "name", "kind", "tester_capacity")
 
 
 def _waves() -> Iterator[list[str]]:
@@ -38,6 +38,7 @@ def _waves() -> Iterator[list[str]]:
         "window_end",
         "state",
         "max_vms",
+        "max_systems",
         "notes",
     )
 
@@ -58,18 +59,42 @@ def _systems() -> Iterator[list[str]]:
         "criticality",
         "status",
         "wave__name",
+        "test_counterpart__code",
         "description",
         "source_datacenter",
         "target_datacenter",
     )
-    for code, name, agency, environment, criticality, status, wave, description, source, target in systems.iterator(
-        chunk_size=ITER_CHUNK
-    ):
+    for (
+        code,
+        name,
+        agency,
+        environment,
+        criticality,
+        status,
+        wave,
+        counterpart,
+        description,
+        source,
+        target,
+    ) in systems.iterator(chunk_size=ITER_CHUNK):
         depends_on = []
         while pending is not None and pending[0] == code:
             depends_on.append(pending[1])
             pending = next(dependencies, None)
-        yield [code, name, agency, environment, criticality, status, wave, depends_on, description, source, target]
+        yield [
+            code,
+            name,
+            agency,
+            environment,
+            criticality,
+            status,
+            wave,
+            depends_on,
+            counterpart,
+            description,
+            source,
+            target,
+        ]
 
 
 def _vms() -> Iterator[list[str]]:

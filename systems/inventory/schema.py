@@ -293,6 +293,7 @@ AGENCIES = Kind(
         Column("code", text(20), required=True, aliases=("kode",)),
         Column("name", text(200), required=True, aliases=("navn",)),
         Column("kind", choice(AgencyKind, {"annet": "other", "annen": "other"}), aliases=("type", "art")),
+        Column("tester_capacity", positive_integer(2_147_483_647), aliases=("testkapasitet",)),
     ),
     file_aliases=("virksomheter", "agency"),
 )
@@ -319,6 +320,7 @@ WAVES = Kind(
             aliases=("tilstand", "status"),
         ),
         Column("max_vms", positive_integer(2_147_483_647), aliases=("maks_vm", "maks_vmer", "max_vm")),
+        Column("max_systems", positive_integer(2_147_483_647), aliases=("maks_systemer",)),
         Column("notes", text(), aliases=("notater", "merknad", "merknader")),
     ),
     file_aliases=("bølger", "bolger", "wave"),
@@ -343,6 +345,7 @@ SYSTEMS = Kind(
         Column("status", STATUS),
         Column("wave", text(100), aliases=("bølge", "bolge")),
         Column("depends_on", code_list, aliases=("avhenger_av", "avhengigheter")),
+        Column("test_counterpart", text(50), aliases=("testsystem", "tilhørende_testsystem")),
         Column("description", text(), aliases=("beskrivelse",)),
         Column("source_datacenter", text(100), aliases=("kildedatasenter", "fra_datasenter")),
         Column("target_datacenter", text(100), aliases=("måldatasenter", "maldatasenter", "til_datasenter")),
