@@ -51,50 +51,16 @@ def _systems() -> Iterator[list[str]]:
         .iterator(chunk_size=ITER_CHUNK)
     )
     pending = next(dependencies, None)
-    systems = System.objects.order_by("code").values_list(
-        "code",
-        "name",
-        "agency__code",
-        "environment",
-        "criticality",
-        "status",
-        "wave__name",
-        "test_counterpart__code",
-        "description",
-        "source_datacenter",
-        "target_datacenter",
-    )
-    for (
-        code,
-        name,
-        agency,
-        environment,
-        criticality,
-        status,
-        wave,
-        counterpart,
-        description,
-        source,
-        target,
-    ) in systems.iterator(chunk_size=ITER_CHUNK):
+    # The columns before and after depends_on, in the order of the schema.
+    before = ("code", "name", "agency__code", "environment", "criticality", "status", "wave__name")
+    after = ("test_counterpart__code", "description", "source_datacenter", "target_datacenter")
+    systems = System.objects.order_by("code").values_list(*before, *after)
+    for row in systems.iterator(chunk_size=ITER_CHUNK):
         depends_on = []
-        while pending is not None and pending[0] == code:
+        while pending is not None and pending[0] == row[0]:
             depends_on.append(pending[1])
             pending = next(dependencies, None)
-        yield [
-            code,
-            name,
-            agency,
-            environment,
-            criticality,
-            status,
-            wave,
-            depends_on,
-            counterpart,
-            description,
-            source,
-            target,
-        ]
+        yield [*row[: len(before)], depends_on, *row[len(before) :]]
 
 
 def _vms() -> Iterator[list[str]]:
