@@ -182,8 +182,18 @@ def _fits(unit: _Unit, slot: Slot, default_capacity: dict[int, int | None]) -> b
 class _Model:
     """The CP-SAT model of one problem; built once, solved in two stages."""
 
-    def __init__(self, problem: Problem, units: list[_Unit], classes: dict[tuple, list[Item]], *, explain: bool):
+    def __init__(
+        self,
+        problem: Problem,
+        units: list[_Unit],
+        classes: dict[tuple, list[Item]],
+        *,
+        explain: bool,
+        class_windows: int | None = None,
+    ):
         self.problem, self.units, self.classes = problem, units, classes
+        #: Whether units and classes were kept to their earliest windows (see MAX_CHOICES).
+        self.narrowed = class_windows is not None
         self.model = cp_model.CpModel()
         #: Enforcement literal index → (message, the units it binds) for the explanation.
         self.assumptions: dict[int, tuple[str, tuple[int, ...]]] = {}
@@ -213,7 +223,9 @@ class _Model:
         self.counts: list[dict[int, cp_model.IntVar]] = []
         for index, (_key, members) in enumerate(classes.items()):
             size = len(members)
-            per_slot = {j: model.new_int_var(0, size, f"c{index}s{j}") for j in range(count)}
+            per_slot = {
+                j: model.new_int_var(0, size, f"c{index}s{j}") for j in range(min(count, class_windows or count))
+            }
             model.add(sum(per_slot.values()) == size)
             for j, var in per_slot.items():
                 model.add(var <= size * self.open[j])
@@ -288,7 +300,9 @@ class _Model:
                 for agency_id, n in per_agency.items():
                     by_agency[agency_id].append(n * var)
             for index, members in enumerate(class_items):
-                var = self.counts[index][j]
+                var = self.counts[index].get(j)
+                if var is None:
+                    continue
                 systems.append(var)
                 vms.append(members[0].vms * var)
                 by_agency[members[0].agency_id].append(var)
@@ -430,7 +444,7 @@ def solve(
             seconds=_since(started),
         )
     progress(50)
-    first_optimal = status == cp_model.OPTIMAL
+    first_optimal = status == cp_model.OPTIMAL and not built.narrowed
     end = int(first.value(built.end))
     built.model.add(built.end <= end)
     built.model.clear_hints()
@@ -485,6 +499,11 @@ def _horizons(units: list[_Unit], slot_count: int):
     yield last
 
 
+#: Above this many (unit, window) choices the model keeps each unit's earliest windows only, at least MIN_WINDOWS.
+MAX_CHOICES = 1_000_000
+MIN_WINDOWS = 16
+
+
 def _first_stage(problem: Problem, units, classes, seconds: float, workers: int, started: float):
     """Solve for the earliest completion over the shortest horizon that has a plan (see `_horizons`)."""
     deadline = started + seconds
@@ -496,7 +515,13 @@ def _first_stage(problem: Problem, units, classes, seconds: float, workers: int,
             default_tester_capacity=problem.default_tester_capacity,
         )
         cut = [_Unit(unit.items, [j for j in unit.allowed if j <= horizon], unit.reasons) for unit in units]
-        built = _Model(short, cut, classes, explain=False)
+        choices = sum(len(unit.allowed) for unit in cut) + len(classes) * len(short.slots)
+        keep = None
+        if choices > MAX_CHOICES:
+            # Too large to model whole: each unit considers only its earliest windows (no longer provably optimal).
+            keep = max(MIN_WINDOWS, MAX_CHOICES // (len(cut) + len(classes)))
+            cut = [_Unit(unit.items, unit.allowed[:keep], unit.reasons) for unit in cut]
+        built = _Model(short, cut, classes, explain=False, class_windows=keep)
         built.model.minimize(built.end)
         solver, status = _stage(built.model, max((deadline - time.monotonic()) * share, 0.1), workers)
         return built, solver, status
