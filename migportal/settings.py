@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "axes",
     "mozilla_django_oidc",
     "ops",
+    "planning",
 ]
 
 # The request id first, so every later log line carries it; then cookies with NUL characters are forgotten
@@ -231,6 +232,21 @@ REMINDER_LEAD_DAYS = env.float("REMINDER_LEAD_DAYS", default=2.0)
 CHANGE_NOTICE_DELAY_MINUTES = env.float("CHANGE_NOTICE_DELAY_MINUTES", default=15.0)
 ACK_REMINDER_AFTER_DAYS = env.float("ACK_REMINDER_AFTER_DAYS", default=3.0)
 DISPATCH_INTERVAL_SECONDS = env.float("DISPATCH_INTERVAL_SECONDS", default=60.0)
+
+# --- Wave planning (planning app) -------------------------------------------------------
+# Confirming a wave runs the planning checks (blockers refuse, warnings need a reason).
+PLANNING_CONFIRM_CHECKS = env.bool("PLANNING_CONFIRM_CHECKS", default=True)
+# New waves the solver may propose: on these weekdays (mon..sun), from this local time, this many hours long,
+# at most this many a week, over this many weeks from the next possible day, each taking at most this many systems.
+PLANNING_WINDOW_WEEKDAYS = env.list("PLANNING_WINDOW_WEEKDAYS", default=["tue", "thu"])
+PLANNING_WINDOW_START = env.str("PLANNING_WINDOW_START", default="18:00")
+PLANNING_WINDOW_HOURS = env.float("PLANNING_WINDOW_HOURS", default=5.0)
+PLANNING_WAVES_PER_WEEK = env.int("PLANNING_WAVES_PER_WEEK", default=2)
+PLANNING_HORIZON_WEEKS = env.int("PLANNING_HORIZON_WEEKS", default=52)
+PLANNING_NEW_WAVE_MAX_SYSTEMS = env.int("PLANNING_NEW_WAVE_MAX_SYSTEMS", default=12)
+# The solver's time limit per proposal; inventories with more unplanned systems than this plan in Celery.
+PLANNING_SOLVER_SECONDS = env.float("PLANNING_SOLVER_SECONDS", default=60.0)
+PLANNING_BACKGROUND_SYSTEMS = env.int("PLANNING_BACKGROUND_SYSTEMS", default=500)
 
 # --- Downtime notices (notifications app) ---------------------------------------------
 # Webhook to the external customer portal (Standard Webhooks); off while the URL is empty.

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("waves.urls")),
     path("", include("notifications.urls")),
     path("", include("portal.urls")),
+    path("", include("planning.urls")),
     path("admin/", admin.site.urls),
     path("", include("ops.urls")),
     path("", include("systems.inventory.urls")),

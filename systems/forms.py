@@ -22,10 +22,8 @@ def system_code_field(**kwargs) -> NaturalKeyChoiceField:
     return NaturalKeyChoiceField(
         System.objects.all(),
         to_field_name="code",
-        label=_("system"),
-        help_text=_("The system's code, e.g. BYM-PARK."),
         error_messages={"invalid_choice": _("No system has the code “%(value)s”.")},
-        **kwargs,
+        **{"label": _("system"), "help_text": _("The system's code, e.g. BYM-PARK."), **kwargs},
     )
 
 
@@ -43,17 +41,32 @@ def contact_email_field(**kwargs) -> NaturalKeyChoiceField:
 class AgencyForm(ServiceModelForm):
     class Meta:
         model = Agency
-        fields = ["code", "name", "kind"]
+        fields = ["code", "name", "kind", "tester_capacity"]
 
 
-class SystemForm(ServiceModelForm):
-    depends_on = NaturalKeysMultipleChoiceField(
+def system_codes_field(**kwargs) -> NaturalKeysMultipleChoiceField:
+    return NaturalKeysMultipleChoiceField(
         System.objects.all(),
         to_field_name="code",
         required=False,
+        error_messages={"invalid_choice": _("No system has the code “%(value)s”.")},
+        **kwargs,
+    )
+
+
+class SystemForm(ServiceModelForm):
+    depends_on = system_codes_field(
         label=_("depends on"),
         help_text=_("Codes of the systems this system needs in order to work, separated by commas."),
-        error_messages={"invalid_choice": _("No system has the code “%(value)s”.")},
+    )
+    move_with = system_codes_field(
+        label=_("moves together with"),
+        help_text=_("Codes of the systems that must move in the same wave, separated by commas."),
+    )
+    test_counterpart = system_code_field(
+        required=False,
+        label=_("test counterpart"),
+        help_text=_("For a production system: the code of the test system that must be migrated and verified first."),
     )
 
     wave = WaveChoiceField(required=False, label=_("wave"))
@@ -71,6 +84,8 @@ class SystemForm(ServiceModelForm):
             "downtime_start",
             "downtime_end",
             "depends_on",
+            "move_with",
+            "test_counterpart",
             "source_datacenter",
             "target_datacenter",
         ]
@@ -85,7 +100,10 @@ class SystemForm(ServiceModelForm):
         self.fields["agency"].queryset = Agency.objects.order_by("code")
         self.fields["wave"].keep = self.instance.wave_id
         if self.instance.pk:
-            self.fields["depends_on"].queryset = System.objects.exclude(pk=self.instance.pk)
+            for name in ("depends_on", "move_with"):
+                self.fields[name].queryset = System.objects.exclude(pk=self.instance.pk)
+            if "test_counterpart" not in self.data and self.instance.test_counterpart_id:
+                self.initial["test_counterpart"] = self.instance.test_counterpart.code
 
 
 class VMForm(ServiceModelForm):

@@ -15,6 +15,12 @@ class Agency(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=AgencyKind.choices, default=AgencyKind.ETAT)
+    tester_capacity = models.PositiveIntegerField(
+        _("tester capacity"),
+        null=True,
+        blank=True,
+        help_text=_("How many systems the agency can test after one migration window (empty: no limit)."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -64,11 +70,27 @@ class System(MigrationStatusFields):
     depends_on = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="dependents", verbose_name=_("depends on")
     )
+    move_with = models.ManyToManyField(
+        "self",
+        symmetrical=True,
+        blank=True,
+        verbose_name=_("moves together with"),
+        help_text=_("Systems that must move in the same wave (shared database, low latency)."),
+    )
+    test_counterpart = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="production_counterparts",
+        verbose_name=_("test counterpart"),
+        help_text=_("For a production system: the test system that must be migrated and verified first."),
+    )
     source_datacenter = models.CharField(_("source data centre"), max_length=100, blank=True)
     target_datacenter = models.CharField(_("target data centre"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = HistoricalRecords(m2m_fields=[depends_on])
+    history = HistoricalRecords(m2m_fields=[depends_on, move_with])
 
     class Meta:
         ordering = ["code"]

@@ -24,6 +24,10 @@ from .models import VM, Agency, ContactPerson, System, SystemContact
 
 LIFECYCLE_FIELDS = ["status", "status_before_hold", "migrated_at"]
 SLOT_FIELDS = ("downtime_start", "downtime_end")
+SELF_LINK_ERRORS = {
+    "depends_on": lambda: _("A system cannot depend on itself."),
+    "move_with": lambda: _("A system cannot move together with itself."),
+}
 
 
 def record_change(obj, *, by: AbstractBaseUser | None, reason: str = "") -> None:
@@ -215,7 +219,24 @@ def _announce_moves(moves: list[WaveMove], *, by: AbstractBaseUser | None) -> No
         systems_moved.send(sender=System, moves=moves, by=by)
 
 
-def system_create(*, by: AbstractBaseUser | None, depends_on: Iterable[System] = (), **fields) -> System:
+def _set_links(system: System, links: dict[str, Iterable[System] | None]) -> None:
+    """Set a system's links to other systems (`depends_on`, `move_with`); None leaves a link as it is."""
+    for name, others in links.items():
+        if others is None:
+            continue
+        others = list(others)
+        if any(other.pk == system.pk for other in others):
+            raise ValidationError({name: SELF_LINK_ERRORS[name]()})
+        getattr(system, name).set(others)
+
+
+def system_create(
+    *,
+    by: AbstractBaseUser | None,
+    depends_on: Iterable[System] = (),
+    move_with: Iterable[System] = (),
+    **fields,
+) -> System:
     """Create a system (status not planned, or planned when it is given a wave)."""
     with transaction.atomic():
         wave = fields.get("wave")
@@ -228,8 +249,7 @@ def system_create(*, by: AbstractBaseUser | None, depends_on: Iterable[System] =
                 fields["status"] = MigrationStatus.PLANNED
         _lock_waves([wave.pk if wave else None])
         system = _create(System, by=by, **fields)
-        if depends_on:
-            system.depends_on.set(depends_on)
+        _set_links(system, {"depends_on": depends_on, "move_with": move_with})
         _check_wave_capacity(wave)
         _announce_moves([_move(system, None, wave)], by=by)
     return system
@@ -241,6 +261,7 @@ def system_update(
     by: AbstractBaseUser | None,
     reason: str = "",
     depends_on: Iterable[System] | None = None,
+    move_with: Iterable[System] | None = None,
     **fields,
 ) -> System:
     """Change a system's fields; a change of wave goes through the same rules as system_assign_wave.
@@ -257,10 +278,6 @@ def system_update(
         new_wave = fields.pop("wave", old_wave)
         for name, value in fields.items():
             setattr(locked, name, value)
-        if depends_on is not None:
-            depends_on = list(depends_on)
-            if any(other.pk == locked.pk for other in depends_on):
-                raise ValidationError({"depends_on": _("A system cannot depend on itself.")})
         if new_wave != old_wave:
             try:
                 was = _move_to_wave(locked, new_wave, by, reason)
@@ -272,9 +289,9 @@ def system_update(
             locked.full_clean()
             record_change(locked, by=by, reason=reason)
             locked.save()
-        if depends_on is not None:
+        if depends_on is not None or move_with is not None:
             record_change(locked, by=by, reason=reason)
-            locked.depends_on.set(depends_on)
+            _set_links(locked, {"depends_on": depends_on, "move_with": move_with})
         if new_wave != old_wave:
             _announce_moves([_move(locked, old_wave, new_wave)], by=by)
         elif new_wave is not None and (new_slot := tuple(getattr(locked, name) for name in SLOT_FIELDS)) != old_slot:

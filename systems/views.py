@@ -25,6 +25,7 @@ from migportal.generic_views import (
     message_errors,
     message_form_errors,
 )
+from planning.selectors import coverage_counts
 from waves.models import Wave
 from waves.selectors import wave_list, with_counts
 
@@ -122,7 +123,7 @@ class SystemListView(ObjectListView):
 
 
 class SystemDetailView(ObjectDetailView):
-    queryset = System.objects.select_related("agency", "wave")
+    queryset = System.objects.select_related("agency", "wave", "test_counterpart")
     template_name = "systems/system_detail.html"
     child_tables = [
         ChildTable(
@@ -368,6 +369,7 @@ class StaffHomeView(StaffPermissionMixin, TemplateView):
                 without_contact.select_related("agency").order_by("code")[: self.without_contact_limit]
             ),
             without_contact_count=without_contact.count(),
+            coverage=coverage_counts(),
             my_changes=selectors.systems_changed_by(self.request.user),
             primary_role=ContactRole.PRIMARY,
             waves_exist=Wave.objects.exists(),

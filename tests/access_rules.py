@@ -301,3 +301,57 @@ VARIANT_RULES: dict[str, Rule] = {
     "portal:atom_feed[unknown token]": Rule(NOT_FOUND, extra_kwargs={"token": "x" * 43}),
     "portal:calendar_feed[unknown token]": Rule(NOT_FOUND, extra_kwargs={"token": "x" * 43}),
 }
+
+
+# --- Wave planning ---
+from django.core import signing  # noqa: E402
+
+from planning.models import BlackoutPeriod, Proposal, TesterCapacity  # noqa: E402
+from planning.views import CALENDAR_SALT  # noqa: E402
+from tests.factories import AgencyFactory, WaveFactory  # noqa: E402
+
+
+def _proposal(users: dict) -> dict:
+    return {"pk": Proposal.objects.create(time_limit_seconds=1, state="ready", result={"moves": [], "slots": {}}).pk}
+
+
+def _blackout(users: dict) -> dict:
+    import datetime
+
+    return {
+        "pk": BlackoutPeriod.objects.create(
+            name="Fellesferie", start=datetime.date(2027, 7, 5), end=datetime.date(2027, 7, 30)
+        ).pk
+    }
+
+
+def _capacity(users: dict) -> dict:
+    return {"pk": TesterCapacity.objects.create(agency=AgencyFactory(), wave=WaveFactory(), capacity=3).pk}
+
+
+COVERED_NAMESPACES |= {"planning"}
+ACCESS_RULES.update(
+    {
+        "planning:home": Rule(STAFF_READ),
+        "planning:proposal_add": Rule(STAFF_ACTION),
+        "planning:proposal_detail": Rule(STAFF_READ, kwargs=_proposal),
+        "planning:proposal_progress": Rule(STAFF_READ, kwargs=_proposal),
+        "planning:proposal_accept": Rule(STAFF_ACTION, kwargs=_proposal),
+        "planning:move_groups": Rule(STAFF_READ),
+        "planning:move_group_assign": Rule(STAFF_ACTION, obj="system"),
+        "planning:coverage_systems": Rule(STAFF_READ),
+        "planning:coverage_contacts": Rule(STAFF_READ),
+        "planning:blackoutperiod_list": Rule(STAFF_READ),
+        "planning:blackoutperiod_add": Rule(STAFF_FORM),
+        "planning:blackoutperiod_edit": Rule(STAFF_FORM, kwargs=_blackout),
+        "planning:blackoutperiod_delete": Rule(STAFF_DELETE, kwargs=_blackout),
+        "planning:testercapacity_list": Rule(STAFF_READ),
+        "planning:testercapacity_add": Rule(STAFF_FORM),
+        "planning:testercapacity_edit": Rule(STAFF_FORM, kwargs=_capacity),
+        "planning:testercapacity_delete": Rule(STAFF_DELETE, kwargs=_capacity),
+        "planning:calendar": Rule(STAFF_READ),
+        "planning:calendar_feed": Rule(
+            PUBLIC, kwargs=lambda users: {"token": signing.dumps(users["viewer"].pk, salt=CALENDAR_SALT)}
+        ),
+    }
+)

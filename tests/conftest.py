@@ -220,3 +220,10 @@ def smtp_server(settings):
     if mailbox.hold is not None:
         mailbox.hold.set()
     controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def confirm_checks(settings):
+    """Off here: most tests build waves without the planning data the confirmation checks ask for (primary
+    contacts, testers, notice lead time). tests/planning overrides this fixture and runs them."""
+    settings.PLANNING_CONFIRM_CHECKS = False

@@ -47,7 +47,7 @@ class WaveMultipleChoiceField(WaveLabelMixin, forms.ModelMultipleChoiceField):
 class WaveForm(ServiceModelForm):
     class Meta:
         model = Wave
-        fields = ["name", "window_start", "window_end", "max_vms", "notes"]
+        fields = ["name", "window_start", "window_end", "max_vms", "max_systems", "notes"]
         widgets = {
             "window_start": DateTimeLocalInput(),
             "window_end": DateTimeLocalInput(),
@@ -57,6 +57,12 @@ class WaveForm(ServiceModelForm):
 
 class WaveStateForm(forms.Form):
     state = forms.ChoiceField(label=_("new state"))
+    reason = forms.CharField(
+        label=_("reason"),
+        required=False,
+        max_length=80,
+        help_text=_("Needed to confirm a wave despite warnings; kept in its history."),
+    )
 
     def __init__(self, *args, states: list[str], current: str = "", **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ class Wave(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     max_vms = models.PositiveIntegerField(_("max VMs"), null=True, blank=True)
+    max_systems = models.PositiveIntegerField(_("max systems"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -30,6 +31,7 @@ class Wave(models.Model):
                 violation_error_message=_("The migration window must end after it starts."),
             ),
             models.CheckConstraint(condition=models.Q(max_vms__gt=0), name="wave_max_vms_positive"),
+            models.CheckConstraint(condition=models.Q(max_systems__gt=0), name="wave_max_systems_positive"),
             models.CheckConstraint(condition=models.Q(state__in=WaveState.values), name="wave_state_valid"),
         ]
 

@@ -5,11 +5,13 @@ inside the same transaction, with the wave row locked (lock order: `systems.even
 listen there; this module does not know them.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from planning.checks import check_confirmation, warnings_reason
 from systems.services import record_change
 
 from . import events
@@ -75,7 +77,11 @@ def wave_update(*, wave: Wave, by: AbstractBaseUser | None, reason: str = "", **
 
 
 def wave_set_state(*, wave: Wave, state: str, by: AbstractBaseUser | None, reason: str = "") -> Wave:
-    """Confirm, start, complete, cancel or reopen a wave, refusing what is not allowed."""
+    """Confirm, start, complete, cancel or reopen a wave, refusing what is not allowed.
+
+    Confirming runs the planning checks (`planning.checks`): blockers refuse it; warnings need a `reason`,
+    which the history keeps with the warnings it was given for.
+    """
     with transaction.atomic():
         wave = Wave.objects.select_for_update().get(pk=wave.pk)
         if state == wave.state:
@@ -86,6 +92,10 @@ def wave_set_state(*, wave: Wave, state: str, by: AbstractBaseUser | None, reaso
                 % {"current": WaveState(wave.state).label, "target": WaveState(state).label},
                 code="wave_state_not_allowed",
             )
+        if state == WaveState.CONFIRMED and settings.PLANNING_CONFIRM_CHECKS:
+            warnings = check_confirmation(wave=wave, reason=reason)
+            if warnings:
+                reason = warnings_reason(reason, warnings)
         previous, wave.state = wave.state, state
         record_change(wave, by=by, reason=reason)
         wave.save(update_fields=["state"])

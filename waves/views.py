@@ -19,6 +19,7 @@ from migportal.generic_views import (
     StaffPermissionMixin,
     message_errors,
 )
+from planning.checks import wave_findings
 from systems import selectors as system_selectors
 from systems.filters import SystemFilterSet, VMFilterSet
 from systems.models import VM
@@ -80,6 +81,7 @@ class WaveDetailView(ObjectDetailView):
             disk_gb=Sum("disk_gb"),
         )
         context["system_total"] = wave.systems.count()
+        context["findings"] = wave_findings(wave)
         return context
 
 
@@ -109,7 +111,9 @@ class WaveSetStateView(StaffPermissionMixin, View):
             messages.error(request, _("That state change is not offered for this wave."))
             return HttpResponseRedirect(wave.get_absolute_url())
         try:
-            wave = services.wave_set_state(wave=wave, state=form.cleaned_data["state"], by=request.user)
+            wave = services.wave_set_state(
+                wave=wave, state=form.cleaned_data["state"], by=request.user, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             message_errors(request, error)
         else:

@@ -512,7 +512,12 @@ class AgencyHandler(KindHandler):
 
     model = Agency
     key_column = "code"
-    plain = {"code": ("code", ""), "name": ("name", ""), "kind": ("kind", AgencyKind.ETAT)}
+    plain = {
+        "code": ("code", ""),
+        "name": ("name", ""),
+        "kind": ("kind", AgencyKind.ETAT),
+        "tester_capacity": ("tester_capacity", None),
+    }
     missing = gettext_lazy("No agency has the code “%(value)s”.")
 
 
@@ -527,6 +532,7 @@ class WaveHandler(KindHandler):
         "window_start": ("window_start", None),
         "window_end": ("window_end", None),
         "max_vms": ("max_vms", None),
+        "max_systems": ("max_systems", None),
         "notes": ("notes", ""),
     }
 
@@ -653,6 +659,7 @@ class SystemHandler(_StatusMixin, KindHandler):
         super().__init__(importer)
         self.touched_waves: set[int] = set()
         self.dependencies: dict[str, tuple[str, int, list[str]]] = {}
+        self.counterparts: dict[str, tuple[str, int, str | None]] = {}
         self.unchanged_codes: set[str] = set()
         # systems that joined a wave in this import: (code, wave id, row label, row number), for its capacity
         self.joined: list[tuple[str, int, str, int]] = []
@@ -670,6 +677,8 @@ class SystemHandler(_StatusMixin, KindHandler):
             (start is None) != (end is None) or (start and end and end <= start)
         ):
             self.importer.row_error(row, "downtime_end", str(DOWNTIME_CONSTRAINT.violation_error_message))
+        if code and row.values.get("test_counterpart") == code:
+            self.importer.row_error(row, "test_counterpart", _("A system cannot be its own test counterpart."))
 
     def resolve(self, row: Row) -> dict[str, Any]:
         fields = super().resolve(row)
@@ -744,9 +753,49 @@ class SystemHandler(_StatusMixin, KindHandler):
     def _remember_dependencies(self, row: Row) -> None:
         if "depends_on" in row.values:
             self.dependencies[row.values["code"]] = (row.label, row.number, row.values["depends_on"] or [])
+        if "test_counterpart" in row.values:
+            self.counterparts[row.values["code"]] = (row.label, row.number, row.values["test_counterpart"])
+
+    def _count_changed(self, codes: set[str]) -> None:
+        """Systems the file left as they were but whose links it changed count as updated."""
+        moved = len(codes & self.unchanged_codes)
+        self.counts.unchanged -= moved
+        self.counts.updated += moved
+        self.unchanged_codes -= codes
 
     def finish(self) -> None:
-        """Set `depends_on` now that every system of the import exists."""
+        """Set `depends_on` and `test_counterpart` now that every system of the import exists."""
+        self._set_dependencies()
+        self._set_counterparts()
+
+    def _set_counterparts(self) -> None:
+        if not self.counterparts:
+            return
+        ids = self.ids()
+        for chunk in chunks(self.counterparts.items(), self.importer.chunk_size):
+            wanted: dict[int, int | None] = {}
+            for code, (label, number, target) in chunk:
+                if target and target not in ids:
+                    if target not in self.failed_keys:
+                        self.importer.row_error(
+                            Row(label, number, {}), "test_counterpart", str(self.missing) % {"value": target}
+                        )
+                elif code in ids:
+                    wanted[ids[code]] = ids[target] if target else None
+            if not self.importer.result.ok:
+                continue
+            changed = [
+                system
+                for system in System.objects.filter(pk__in=wanted)
+                if system.test_counterpart_id != wanted[system.pk]
+            ]
+            for system in changed:
+                system.test_counterpart_id = wanted[system.pk]
+            writer.update(changed, ["test_counterpart"], by=self.by)
+            self._count_changed({system.code for system in changed})
+        self.counterparts.clear()
+
+    def _set_dependencies(self) -> None:
         if not self.dependencies:
             return
         ids = self.ids()
@@ -767,11 +816,7 @@ class SystemHandler(_StatusMixin, KindHandler):
             if not self.importer.result.ok:
                 continue
             changed = writer.set_dependencies(wanted, by=self.by)
-            codes = {codes_by_id[system_id] for system_id in changed}
-            moved = len(codes & self.unchanged_codes)
-            self.counts.unchanged -= moved
-            self.counts.updated += moved
-            self.unchanged_codes -= codes
+            self._count_changed({codes_by_id[system_id] for system_id in changed})
         self.dependencies.clear()
 
 

@@ -330,6 +330,7 @@ AGENCIES = Kind(
         Column("code", model_text(Agency, "code"), required=True, aliases=("kode",)),
         Column("name", model_text(Agency, "name"), required=True, aliases=("navn",)),
         Column("kind", choice(AgencyKind, {"annet": "other", "annen": "other"}), aliases=("type", "art")),
+        Column("tester_capacity", positive_integer(2_147_483_647), aliases=("testkapasitet",)),
     ),
     file_aliases=("virksomheter", "agency"),
 )
@@ -356,6 +357,7 @@ WAVES = Kind(
             aliases=("tilstand", "status"),
         ),
         Column("max_vms", positive_integer(2_147_483_647), aliases=("maks_vm", "maks_vmer", "max_vm")),
+        Column("max_systems", positive_integer(2_147_483_647), aliases=("maks_systemer",)),
         Column("notes", text(), aliases=("notater", "merknad", "merknader")),
     ),
     file_aliases=("bølger", "bolger", "wave"),
@@ -386,6 +388,12 @@ SYSTEMS = Kind(
         Column("status", STATUS),
         Column("wave", model_text(Wave, "name"), aliases=("bølge", "bolge"), source="wave__name"),
         Column("depends_on", code_list, aliases=("avhenger_av", "avhengigheter")),
+        Column(
+            "test_counterpart",
+            text(50),
+            aliases=("testsystem", "tilhørende_testsystem"),
+            source="test_counterpart__code",
+        ),
         Column("description", text(), aliases=("beskrivelse",)),
         Column(
             "source_datacenter", model_text(System, "source_datacenter"), aliases=("kildedatasenter", "fra_datasenter")

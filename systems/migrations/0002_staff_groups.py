@@ -1,21 +1,13 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from systems.roles import GROUP_PERMISSIONS
+from systems.roles import GROUP_PERMISSIONS, grant_group_permissions
+
+# The planning app's permissions are granted by its own migration (it comes later).
+APPS = {app for perms in GROUP_PERMISSIONS.values() for app, _ in perms} - {"planning"}
 
 
 def create_staff_groups(apps, schema_editor):
-    # Permissions are normally made after all migrations; make them now so the groups can hold them.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for group_name, perms in GROUP_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=group_name)
-        for app_label, codename in perms:
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    grant_group_permissions(apps, APPS)
 
 
 def remove_staff_groups(apps, schema_editor):

@@ -38,8 +38,8 @@ def test_import_missing_required_column_lists_expected_columns(run_import):
     result = run_import({"systems.csv": "code;name;environment\nS1;Sak;test\n"})
     assert errors(result) == [
         "systems.csv: Påkrevde kolonner mangler: agency. Forventede kolonner (* = påkrevd): code*, name*, agency*, "
-        "environment*, criticality, status, wave, depends_on, description, source_datacenter, target_datacenter, "
-        "downtime_start, downtime_end, migrated_at."
+        "environment*, criticality, status, wave, depends_on, test_counterpart, description, source_datacenter, "
+        "target_datacenter, downtime_start, downtime_end, migrated_at."
     ]
 
 
@@ -180,6 +180,7 @@ def test_import_unknown_column_is_a_warning_not_an_error(run_import):
     result = run_import({"agencies.csv": "code;name;farge\nBYM;Bymiljøetaten;grønn\n"})
     assert result.ok
     assert [str(warning) for warning in result.warnings] == [
-        "agencies.csv:1: Kolonnen «farge» er ukjent og ble ikke lest. Kjente kolonner: code*, name*, kind."
+        "agencies.csv:1: Kolonnen «farge» er ukjent og ble ikke lest. "
+        "Kjente kolonner: code*, name*, kind, tester_capacity."
     ]
     assert Agency.objects.get().name == "Bymiljøetaten"

@@ -15,14 +15,14 @@ LIST_PAGES = {
     "systems:contactperson_list": 8,
     # A COUNT, the page's waves and two grouped counts for that page (it no longer loads every wave).
     "waves:wave_list": 9,
-    "systems:staff_home": 14,
+    "systems:staff_home": 16,  # with the two contact-coverage counts
 }
 DETAIL_PAGES = {
     "systems:agency_detail": ("agencies", 15),
-    "systems:system_detail": ("systems", 21),
+    "systems:system_detail": ("systems", 23),  # with "moves together with" and its history
     "systems:vm_detail": ("vms", 9),
     "systems:contactperson_detail": ("contacts", 10),
-    "waves:wave_detail": ("waves", 17),
+    "waves:wave_detail": ("waves", 20),  # with the planning checks
 }
 
 

@@ -11,11 +11,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from systems import demo_data as D
 from systems.choices import ContactRole, Criticality, Environment, Language, MigrationStatus
+from systems.lifecycle import MIGRATED_STATES
 from systems.models import VM, Agency, ContactPerson, System, SystemContact
 from systems.roles import EDITOR_GROUP, VIEWER_GROUP
 from systems.services import systemcontact_create
@@ -153,6 +155,7 @@ class DemoInventory:
 
     def __init__(self, *, scale: int, seed: int):
         self.scale = scale
+        self.seed = seed
         self.rng = random.Random(seed)
         self.tz = timezone.get_current_timezone()
         today = timezone.localdate()
@@ -171,6 +174,7 @@ class DemoInventory:
         vms = self._create_vms(systems)
         contacts, links = self._create_contacts(agencies, systems)
         self._create_dependencies(systems)
+        self._create_planning_links(systems)
         self._confirm_upcoming_waves(waves)
         return {
             "agencies": len(agencies),
@@ -214,6 +218,12 @@ class DemoInventory:
 
     def _confirm_upcoming_waves(self, waves: list[Wave]) -> None:
         upcoming = [wave for wave in waves if wave.state == WaveState.DRAFT]
+        # A wave the random draw filled over its VM limit loses the limit (confirming checks it).
+        vm_counts = dict(
+            VM.objects.filter(system__wave__in=upcoming).values_list("system__wave").annotate(n=Count("pk"))
+        )
+        over = [wave for wave in upcoming if wave.max_vms and vm_counts.get(wave.pk, 0) > wave.max_vms]
+        Wave.objects.filter(pk__in=[wave.pk for wave in over]).update(max_vms=None)
         for wave in upcoming[: D.CONFIRMED_UPCOMING_WAVES * self.scale]:
             wave_set_state(wave=wave, state=WaveState.CONFIRMED, by=None, reason=SEED_REASON)
 
@@ -354,6 +364,45 @@ class DemoInventory:
         for system in systems:
             if self.rng.random() < 0.25:
                 for other in self.rng.sample(systems, 2):
-                    if other.pk != system.pk:
+                    if other.pk != system.pk and _moves_first(other, system):
                         rows.append(Through(from_system_id=system.pk, to_system_id=other.pk))
         Through.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+
+    def _create_planning_links(self, systems: list[System]) -> None:
+        """Among systems not planned yet: production systems with the test system they wait for (same agency),
+        and pairs that must move together. A random stream of its own keeps the rest of the data as it was."""
+        rng = random.Random(self.seed + 1)
+        unplanned = [system for system in systems if system.status == MigrationStatus.NOT_PLANNED]
+        by_agency: dict[int, list[System]] = {}
+        for system in unplanned:
+            by_agency.setdefault(system.agency_id, []).append(system)
+        tests_by_agency = {
+            agency: [system for system in group if system.environment == Environment.TEST]
+            for agency, group in by_agency.items()
+        }
+        with_counterpart = []
+        for system in unplanned:
+            candidates = tests_by_agency.get(system.agency_id)
+            if system.environment == Environment.PRODUCTION and candidates and rng.random() < 0.4:
+                system.test_counterpart = rng.choice(candidates)
+                with_counterpart.append(system)
+        System.objects.bulk_update(with_counterpart, ["test_counterpart"], batch_size=BATCH)
+        Through = System.move_with.through
+        rows = []
+        for system in unplanned:
+            if rng.random() < 0.05:
+                other = rng.choice(by_agency[system.agency_id])
+                if other.pk != system.pk and system.test_counterpart != other and other.test_counterpart != system:
+                    rows += [
+                        Through(from_system_id=system.pk, to_system_id=other.pk),
+                        Through(from_system_id=other.pk, to_system_id=system.pk),
+                    ]
+        Through.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+
+
+def _moves_first(needed: System, system: System) -> bool:
+    """Whether `system` may depend on `needed` in a plan that passes the planning checks: `needed` has moved,
+    or `system` has no wave yet, or `needed` is in the same or an earlier wave."""
+    if needed.status in MIGRATED_STATES or system.wave is None:
+        return True
+    return needed.wave is not None and needed.wave.window_start <= system.wave.window_start
