@@ -1,0 +1,96 @@
+"""What the API shows and accepts of each row. Relations by natural key: agency code, wave name, system code,
+contact e-mail. Status and wave state are read-only here: they change through the transition actions."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from systems.choices import MigrationStatus
+from systems.models import VM, Agency, ContactPerson, System, SystemContact
+from waves.choices import WaveState
+from waves.models import Wave
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["id", "code", "name", "kind"]
+
+
+class SystemSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all())
+    wave = serializers.SlugRelatedField(slug_field="name", queryset=Wave.objects.all(), allow_null=True, required=False)
+    depends_on = serializers.SlugRelatedField(
+        slug_field="code", queryset=System.objects.all(), many=True, required=False
+    )
+
+    class Meta:
+        model = System
+        fields = [
+            "id",
+            "code",
+            "name",
+            "description",
+            "agency",
+            "environment",
+            "criticality",
+            "wave",
+            "status",
+            "migrated_at",
+            "downtime_start",
+            "downtime_end",
+            "depends_on",
+            "source_datacenter",
+            "target_datacenter",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["status", "migrated_at", "created_at", "updated_at"]
+
+
+class VMSerializer(serializers.ModelSerializer):
+    system = serializers.SlugRelatedField(slug_field="code", queryset=System.objects.all())
+
+    class Meta:
+        model = VM
+        fields = ["id", "hostname", "system", "os", "vcpus", "memory_gb", "disk_gb", "status", "migrated_at"]
+        read_only_fields = ["status", "migrated_at"]
+
+
+class ContactPersonSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(
+        slug_field="code", queryset=Agency.objects.all(), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = ContactPerson
+        fields = ["id", "name", "email", "phone", "agency", "language"]
+
+
+class SystemContactSerializer(serializers.ModelSerializer):
+    system = serializers.SlugRelatedField(slug_field="code", queryset=System.objects.all())
+    contact = serializers.SlugRelatedField(slug_field="email", queryset=ContactPerson.objects.all())
+
+    class Meta:
+        model = SystemContact
+        fields = ["id", "system", "contact", "role"]
+
+
+class WaveSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Wave
+        fields = ["id", "name", "window_start", "window_end", "state", "notes", "max_vms"]
+        read_only_fields = ["state"]
+
+
+class TransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=MigrationStatus.choices, help_text=_("the status to move to"))
+
+
+class BulkTransitionSerializer(TransitionSerializer):
+    codes = serializers.ListField(
+        child=serializers.CharField(max_length=50), min_length=1, max_length=1000, help_text=_("system codes")
+    )
+
+
+class WaveStateSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=WaveState.choices)

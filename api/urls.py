@@ -1,0 +1,21 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("agencies", views.AgencyViewSet, basename="agency")
+router.register("systems", views.SystemViewSet, basename="system")
+router.register("vms", views.VMViewSet, basename="vm")
+router.register("contacts", views.ContactPersonViewSet, basename="contactperson")
+router.register("system-contacts", views.SystemContactViewSet, basename="systemcontact")
+router.register("waves", views.WaveViewSet, basename="wave")
+
+urlpatterns = [
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+]
