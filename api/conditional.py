@@ -11,7 +11,7 @@ from .problems import PreconditionFailed
 
 def representation_etag(data) -> str:
     """A strong ETag of what the API shows of a row: it changes whenever any shown field changes."""
-    return '"%s"' % hashlib.sha256(JSONRenderer().render(data)).hexdigest()[:32]
+    return f'"{hashlib.sha256(JSONRenderer().render(data)).hexdigest()[:32]}"'
 
 
 def check_if_match(request, current: str) -> None:
