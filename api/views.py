@@ -78,17 +78,21 @@ class InventoryViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
                 raise
             return self.upsert_create(request)
         self.check_version(obj)
-        serializer = self.get_serializer(obj, data=request.data, partial=partial)
+        data = request.data if partial else self.keyed(request.data)
+        serializer = self.get_serializer(obj, data=data, partial=partial)
         serializer.is_valid(raise_exception=True)
         self.perform_update(serializer)
         saved = self.get_serializer(self.get_queryset().get(pk=serializer.instance.pk)).data
         return Response(saved, headers={"ETag": representation_etag(saved)})
 
+    def keyed(self, data) -> dict:
+        """A PUT's row with the natural key of the URL (a row addressed by its id carries its key in the body)."""
+        key = self.kwargs[self.lookup_field]
+        return data if key.isdigit() else {**data, self.natural_key.split("__")[0]: key}
+
     def upsert_create(self, request):
         """PUT to a natural key that names no row creates it (the key taken from the URL)."""
-        field = self.natural_key.split("__")[0]
-        data = {**request.data, field: self.kwargs[self.lookup_field]}
-        serializer = self.get_serializer(data=data)
+        serializer = self.get_serializer(data=self.keyed(request.data))
         serializer.is_valid(raise_exception=True)
         self.perform_create(serializer)
         return Response(serializer.data, status=status.HTTP_201_CREATED)
