@@ -25,3 +25,10 @@ class StaffModelPermissions(permissions.DjangoModelPermissions):
 def token_may_write(request) -> bool:
     """Session users (the browsable API) write with their own rights; a token only with the editor scope."""
     return not isinstance(request.auth, ApiToken) or request.auth.may_write
+
+
+class DeliveryRetryPermission(permissions.BasePermission):
+    """Retrying a delivery is the editors' button on /notices/deliveries/: change permission and a writing token."""
+
+    def has_permission(self, request, view):
+        return request.user.has_perm("notifications.change_delivery") and token_may_write(request)

@@ -4,6 +4,7 @@ contact e-mail. Status and wave state are read-only here: they change through th
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from notifications.models import Acknowledgement, Delivery, Notice
 from systems.choices import MigrationStatus
 from systems.models import VM, Agency, ContactPerson, System, SystemContact
 from waves.choices import WaveState
@@ -94,3 +95,64 @@ class BulkTransitionSerializer(TransitionSerializer):
 
 class WaveStateSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=WaveState.choices)
+
+
+class NoticeSerializer(serializers.ModelSerializer):
+    wave = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    deliveries_total = serializers.IntegerField(read_only=True)
+    deliveries_sent = serializers.IntegerField(read_only=True)
+    deliveries_pending = serializers.IntegerField(read_only=True)
+    deliveries_failed = serializers.IntegerField(read_only=True)
+    deliveries_dead = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Notice
+        fields = [
+            "id",
+            "wave",
+            "kind",
+            "state",
+            "publish_at",
+            "published_at",
+            "short_notice",
+            "window_start",
+            "window_end",
+            "previous_window_start",
+            "previous_window_end",
+            "title",
+            "body",
+            "deliveries_total",
+            "deliveries_sent",
+            "deliveries_pending",
+            "deliveries_failed",
+            "deliveries_dead",
+        ]
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    contact = serializers.SlugRelatedField(slug_field="email", read_only=True)
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "kind",
+            "notice",
+            "channel",
+            "recipient",
+            "contact",
+            "state",
+            "attempts",
+            "next_attempt_at",
+            "last_error",
+            "sent_at",
+            "created_at",
+        ]
+
+
+class AcknowledgementSerializer(serializers.ModelSerializer):
+    contact = serializers.SlugRelatedField(slug_field="email", read_only=True)
+
+    class Meta:
+        model = Acknowledgement
+        fields = ["id", "notice", "contact", "acknowledged_at"]

@@ -13,6 +13,9 @@ router.register("vms", views.VMViewSet, basename="vm")
 router.register("contacts", views.ContactPersonViewSet, basename="contactperson")
 router.register("system-contacts", views.SystemContactViewSet, basename="systemcontact")
 router.register("waves", views.WaveViewSet, basename="wave")
+router.register("notices", views.NoticeViewSet, basename="notice")
+router.register("deliveries", views.DeliveryViewSet, basename="delivery")
+router.register("acknowledgements", views.AcknowledgementViewSet, basename="acknowledgement")
 
 urlpatterns = [
     path("api/v1/", include(router.urls)),

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, mixins, status, viewsets
@@ -13,6 +14,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from simple_history.utils import update_change_reason
 
+from notifications import selectors as notice_selectors
+from notifications import services as notice_services
+from notifications.filters import DeliveryFilterSet, NoticeFilterSet
+from notifications.models import Acknowledgement
 from systems import services as inventory
 from systems.filters import (
     AgencyFilterSet,
@@ -29,6 +34,7 @@ from waves.models import Wave
 from . import serializers
 from .conditional import ConditionalGetMixin, check_if_match, representation_etag
 from .models import ApiToken
+from .permissions import DeliveryRetryPermission
 from .problems import Conflict
 
 
@@ -37,13 +43,18 @@ def history_reason(request) -> str:
     return f"API ({request.auth.name})" if isinstance(request.auth, ApiToken) else "API"
 
 
-class InventoryViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
+class ReadViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    """Lists filtered by the staff list's FilterSet, ordered, in cursor pages, with ETags."""
+
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+
+
+class InventoryViewSet(ReadViewSet, viewsets.ModelViewSet):
     """List, read, create, update (PUT creates a missing row: an upsert by natural key) and delete one model."""
 
     natural_key: str = ""  # a lookup such as "code" or "hostname__iexact"
     service_object: str = ""  # the keyword the update/delete services take the row by
     create_service = update_service = delete_service = None
-    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
     lookup_field = "key"
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
@@ -219,20 +230,12 @@ class ContactPersonViewSet(InventoryViewSet):
     delete_service = inventory.contactperson_delete
 
 
-class SystemContactViewSet(
-    ConditionalGetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class SystemContactViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, ReadViewSet):
     """A contact person's role for a system: created and deleted, never changed (delete and create instead)."""
 
     queryset = SystemContact.objects.select_related("system", "contact").order_by("pk")
     serializer_class = serializers.SystemContactSerializer
     filterset_class = SystemContactFilterSet
-    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
     ordering_fields = ["role"]
 
     def perform_create(self, serializer):
@@ -266,3 +269,39 @@ class WaveViewSet(InventoryViewSet):
             wave=wave, state=serializer.validated_data["state"], by=request.user, reason=history_reason(request)
         )
         return self.retrieve(request, key=key)
+
+
+class NoticeViewSet(ReadViewSet):
+    """Downtime notices with their delivery counts by state, as on /notices/."""
+
+    queryset = notice_selectors.notice_list()
+    serializer_class = serializers.NoticeSerializer
+    filterset_class = NoticeFilterSet
+    ordering_fields = ["publish_at", "window_start"]
+
+
+class DeliveryViewSet(ReadViewSet):
+    """Every message sent or to be sent (e-mail and webhook), as on /notices/deliveries/."""
+
+    queryset = notice_selectors.delivery_list()
+    serializer_class = serializers.DeliverySerializer
+    filterset_class = DeliveryFilterSet
+    ordering_fields = ["created_at", "state"]
+
+    @extend_schema(request=None, responses=serializers.DeliverySerializer)
+    @action(detail=True, methods=["post"], permission_classes=[DeliveryRetryPermission])
+    def retry(self, request, pk=None):
+        """Send a failed or dead delivery again (409 for any other state)."""
+        delivery = self.get_object()
+        if not notice_services.delivery_retry(delivery=delivery, by=request.user):
+            raise Conflict(_("Only failed or dead deliveries can be retried."))
+        return Response(self.get_serializer(self.get_queryset().get(pk=delivery.pk)).data)
+
+
+class AcknowledgementViewSet(ReadViewSet):
+    """Contact persons' confirmations that their agency is informed of a notice."""
+
+    queryset = Acknowledgement.objects.select_related("contact").order_by("pk")
+    serializer_class = serializers.AcknowledgementSerializer
+    filterset_fields = ["notice", "contact"]
+    ordering_fields = ["acknowledged_at"]

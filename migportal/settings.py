@@ -362,7 +362,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"MigrationStatusEnum": "systems.choices.MigrationStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "MigrationStatusEnum": "systems.choices.MigrationStatus",
+        "WaveStateEnum": "waves.choices.WaveState",
+        "NoticeStateEnum": "notifications.choices.NoticeState",
+        "DeliveryStateEnum": "notifications.choices.DeliveryState",
+    },
 }
 API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 

@@ -18,7 +18,17 @@ READERS = {"viewer", "editor", "service_read", "service_editor"}
 WRITERS = {"editor", "service_editor"}
 UNAUTHENTICATED = {"anonymous", "expired", "revoked", "wrong"}
 
-COLLECTIONS = ["agencies", "systems", "vms", "contacts", "system-contacts", "waves"]
+COLLECTIONS = [
+    "agencies",
+    "systems",
+    "vms",
+    "contacts",
+    "system-contacts",
+    "waves",
+    "notices",
+    "deliveries",
+    "acknowledgements",
+]
 
 
 @pytest.fixture
@@ -29,7 +39,13 @@ def rows():
     vm = VMFactory(system=system, hostname="s1-app01")
     contact = ContactPersonFactory(email="ola@kommune.example", agency=agency)
     role = SystemContactFactory(system=system, contact=contact)
+    notice = NoticeFactory(wave=wave, systems=[system])
+    delivery = DeliveryFactory(notice=notice, contact=contact, state=DeliveryState.DEAD)
+    acknowledgement = AcknowledgementFactory(notice=notice, contact=contact)
     return {
+        "notices": str(notice.pk),
+        "deliveries": str(delivery.pk),
+        "acknowledgements": str(acknowledgement.pk),
         "agencies": "BYM",
         "systems": "S1",
         "vms": "s1-app01",
@@ -71,6 +87,8 @@ def test_only_editor_tokens_write(token_clients, rows, caller):
     assert response.status_code == expected_write(caller, 200)
     response = client.delete("/api/v1/vms/s1-app01/")
     assert response.status_code == expected_write(caller, 204)
+    response = client.post(f"/api/v1/deliveries/{rows['deliveries']}/retry/")
+    assert response.status_code == expected_write(caller, 200)
 
 
 @pytest.mark.parametrize("caller", ["expired", "revoked", "wrong"])
