@@ -2,9 +2,13 @@
 
 import pytest
 
+from notifications.choices import DeliveryState
 from tests.factories import (
+    AcknowledgementFactory,
     AgencyFactory,
     ContactPersonFactory,
+    DeliveryFactory,
+    NoticeFactory,
     SystemContactFactory,
     SystemFactory,
     VMFactory,

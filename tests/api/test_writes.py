@@ -64,9 +64,7 @@ def test_invalid_fields_are_a_400_problem_per_field(editor_api, system):
 
 def test_bulk_transition_is_all_or_nothing_with_each_refusal(editor_api, system):
     SystemFactory(code="S2", status=S.PLANNED, wave=WaveFactory(name="B1"))
-    response = editor_api.post(
-        "/api/v1/systems/transition/", {"codes": ["S1", "S2"], "to": S.NOTIFIED}, format="json"
-    )
+    response = editor_api.post("/api/v1/systems/transition/", {"codes": ["S1", "S2"], "to": S.NOTIFIED}, format="json")
     assert response.status_code == 409
     assert list(response.json()["errors"]) == ["S1"]
     assert System.objects.get(code="S2").status == S.PLANNED
