@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .choices import TokenKind, TokenScope
 
@@ -33,7 +34,9 @@ class ApiTokenForm(forms.Form):
         if value <= today:
             raise forms.ValidationError(_("Choose a day after today."))
         if value > today + timedelta(days=settings.API_TOKEN_MAX_DAYS):
-            raise forms.ValidationError(
-                _("A token is valid for at most %(days)s days.") % {"days": settings.API_TOKEN_MAX_DAYS}
+            days = settings.API_TOKEN_MAX_DAYS
+            message = ngettext(
+                "A token is valid for at most %(days)s day.", "A token is valid for at most %(days)s days.", days
             )
+            raise forms.ValidationError(message % {"days": days})
         return value
