@@ -27,8 +27,22 @@ def token_may_write(request) -> bool:
     return not isinstance(request.auth, ApiToken) or request.auth.may_write
 
 
-class DeliveryRetryPermission(permissions.BasePermission):
-    """Retrying a delivery is the editors' button on /notices/deliveries/: change permission and a writing token."""
+class WritePermission(permissions.BasePermission):
+    """One permission of the staff groups, and a token that may write."""
+
+    permission = ""
 
     def has_permission(self, request, view):
-        return request.user.has_perm("notifications.change_delivery") and token_may_write(request)
+        return request.user.has_perm(self.permission) and token_may_write(request)
+
+
+class DeliveryRetryPermission(WritePermission):
+    """Retrying a delivery is the editors' button on /notices/deliveries/."""
+
+    permission = "notifications.change_delivery"
+
+
+class ImportPermission(WritePermission):
+    """The bulk upsert is an import: the editors' import right."""
+
+    permission = "systems.import_inventory"

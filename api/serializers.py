@@ -156,3 +156,34 @@ class AcknowledgementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Acknowledgement
         fields = ["id", "notice", "contact", "acknowledged_at"]
+
+
+MAX_ROWS = 200_000
+
+
+def rows_field():
+    row = serializers.DictField(child=serializers.JSONField(), help_text=_("one row: the import file's columns"))
+    return serializers.ListField(child=row, required=False, max_length=MAX_ROWS)
+
+
+class InventoryUpsertSerializer(serializers.Serializer):
+    """Rows per kind, with the columns of the import files (e.g. a system: code, name, agency, environment, …)."""
+
+    agencies = rows_field()
+    waves = rows_field()
+    systems = rows_field()
+    vms = rows_field()
+    contacts = rows_field()
+    dry_run = serializers.BooleanField(default=False, help_text=_("check only, write nothing"))
+
+
+class KindCountsSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+class InventoryUpsertResultSerializer(serializers.Serializer):
+    counts = serializers.DictField(child=KindCountsSerializer())
+    dry_run = serializers.BooleanField()
+    seconds = serializers.FloatField()

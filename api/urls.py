@@ -19,6 +19,7 @@ router.register("acknowledgements", views.AcknowledgementViewSet, basename="ackn
 
 urlpatterns = [
     path("api/v1/", include(router.urls)),
+    path("api/v1/inventory/", views.InventoryUpsertView.as_view(), name="inventory_upsert"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("api/tokens/", pages.ApiTokenListView.as_view(), name="token_list"),

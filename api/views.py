@@ -7,11 +7,13 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from simple_history.utils import update_change_reason
 
 from notifications import selectors as notice_selectors
@@ -33,8 +35,9 @@ from waves.models import Wave
 
 from . import serializers
 from .conditional import ConditionalGetMixin, check_if_match, representation_etag
+from .inventory import inventory_upsert, problem_rows
 from .models import ApiToken
-from .permissions import DeliveryRetryPermission
+from .permissions import DeliveryRetryPermission, ImportPermission
 from .problems import Conflict
 
 
@@ -305,3 +308,23 @@ class AcknowledgementViewSet(ReadViewSet):
     serializer_class = serializers.AcknowledgementSerializer
     filterset_fields = ["notice", "contact"]
     ordering_fields = ["acknowledged_at"]
+
+
+class InventoryUpsertView(APIView):
+    """Bulk upsert from the CMDB: the import's rows as JSON, all or nothing; 409 with every refused row."""
+
+    permission_classes = [ImportPermission]
+
+    @extend_schema(request=serializers.InventoryUpsertSerializer, responses=serializers.InventoryUpsertResultSerializer)
+    def post(self, request):
+        serializer = serializers.InventoryUpsertSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        result = inventory_upsert(rows=data, by=request.user, dry_run=data["dry_run"])
+        if not result.ok:
+            raise Conflict(
+                ngettext("%(count)d row was refused.", "%(count)d rows were refused.", result.error_count)
+                % {"count": result.error_count},
+                errors=problem_rows(result),
+            )
+        return Response(serializers.InventoryUpsertResultSerializer(result.as_dict()).data)

@@ -372,6 +372,13 @@ ACCESS_RULES.update(
         ),
         "api:acknowledgement-list": Rule(API_READ_ONLY),
         "api:acknowledgement-detail": Rule(API_READ_ONLY, kwargs=lambda users: {"pk": AcknowledgementFactory().pk}),
+        # an empty upsert imports nothing (200); viewers have no import right
+        "api:inventory_upsert": Rule(
+            {
+                "GET": {"anonymous": API_UNAUTHENTICATED, "contact": 403, "viewer": 403, "editor": 405},
+                "POST": {"anonymous": API_UNAUTHENTICATED, "contact": 403, "viewer": 403, "editor": 200},
+            }
+        ),
         "api:schema": Rule(PUBLIC),
         "api:docs": Rule(PUBLIC),
         "api:token_list": Rule(

@@ -229,28 +229,6 @@ class Importer:
             )
             wave_services.wave_systems_changed(waves=list(waves_with_notices.distinct()), by=self.by)
 
-
-def maker(model: type[models.Model]) -> Callable[..., models.Model]:
-    """A maker of new unsaved `model` rows, every field at its default and `values` set (attribute names).
-
-    It skips Model.__init__, whose per-field work was a tenth of a first import's CPU (hundreds of thousands of
-    rows); nothing in the project listens to pre_init/post_init. Callable defaults are still called per row.
-    """
-    fields = model._meta.concrete_fields
-    fixed = {f.attname: f.get_default() for f in fields if not (f.has_default() and callable(f.default))}
-    per_row = [f for f in fields if f.has_default() and callable(f.default)]
-
-    def make(**values: Any) -> models.Model:
-        obj = model.__new__(model)
-        obj.__dict__.update(fixed)
-        for f in per_row:
-            obj.__dict__[f.attname] = f.get_default()
-        obj.__dict__.update(values)
-        obj._state = ModelState()
-        return obj
-
-    return make
-
     def _check_capacity(self) -> None:
         """Refuse VMs brought into a wave over its max_vms, at the row that takes it over (a few queries in all).
 
@@ -290,6 +268,28 @@ def maker(model: type[models.Model]) -> Callable[..., models.Model]:
                     except ValidationError as error:
                         self.error(label, error.messages[0], row=number, column=column)
                     break
+
+
+def maker(model: type[models.Model]) -> Callable[..., models.Model]:
+    """A maker of new unsaved `model` rows, every field at its default and `values` set (attribute names).
+
+    It skips Model.__init__, whose per-field work was a tenth of a first import's CPU (hundreds of thousands of
+    rows); nothing in the project listens to pre_init/post_init. Callable defaults are still called per row.
+    """
+    fields = model._meta.concrete_fields
+    fixed = {f.attname: f.get_default() for f in fields if not (f.has_default() and callable(f.default))}
+    per_row = [f for f in fields if f.has_default() and callable(f.default)]
+
+    def make(**values: Any) -> models.Model:
+        obj = model.__new__(model)
+        obj.__dict__.update(fixed)
+        for f in per_row:
+            obj.__dict__[f.attname] = f.get_default()
+        obj.__dict__.update(values)
+        obj._state = ModelState()
+        return obj
+
+    return make
 
 
 def chunks(iterator: Iterable[Any], size: int) -> Iterator[list[Any]]:
