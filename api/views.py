@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, mixins, status, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -77,6 +78,17 @@ class InventoryViewSet(ReadViewSet, viewsets.ModelViewSet):
 
     def check_version(self, obj) -> None:
         check_if_match(self.request, self.etag(obj))
+
+    def change(self, request, key: str, form: type[drf_serializers.Serializer], service) -> Response:
+        """A state change of one row (status transition, wave state) through `service`, which takes the row as
+        `service_object` like the update and delete services."""
+        obj = self.get_object()
+        self.check_version(obj)
+        serializer = form(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = serializer.validated_data
+        service(**{self.service_object: obj}, by=request.user, reason=history_reason(request), **fields)
+        return self.retrieve(request, key=key)
 
     def retrieve(self, request, *args, **kwargs):
         obj = self.get_object()
@@ -164,14 +176,12 @@ class SystemViewSet(InventoryViewSet):
     @action(detail=True, methods=["post"])
     def transition(self, request, key=None):
         """Move the system to another status; its VMs follow as on the staff pages. 409 when not allowed."""
-        system = self.get_object()
-        self.check_version(system)
-        serializer = serializers.TransitionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        inventory.system_transition(
-            system=system, to=serializer.validated_data["to"], by=request.user, reason=history_reason(request)
+        return self.change(
+            request,
+            key,
+            serializers.TransitionSerializer,
+            inventory.system_transition,
         )
-        return self.retrieve(request, key=key)
 
     @extend_schema(
         request=serializers.BulkTransitionSerializer,
@@ -211,14 +221,7 @@ class VMViewSet(InventoryViewSet):
     @action(detail=True, methods=["post"])
     def transition(self, request, key=None):
         """Move one VM to another status (refused, 409, when the lifecycle or its system does not allow it)."""
-        vm = self.get_object()
-        self.check_version(vm)
-        serializer = serializers.TransitionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        inventory.vm_transition(
-            vm=vm, to=serializer.validated_data["to"], by=request.user, reason=history_reason(request)
-        )
-        return self.retrieve(request, key=key)
+        return self.change(request, key, serializers.TransitionSerializer, inventory.vm_transition)
 
 
 class ContactPersonViewSet(InventoryViewSet):
@@ -264,14 +267,12 @@ class WaveViewSet(InventoryViewSet):
     @action(detail=True, methods=["post"])
     def state(self, request, key=None):
         """Confirm, start, complete, cancel or reopen the wave; notices follow as on the staff pages."""
-        wave = self.get_object()
-        self.check_version(wave)
-        serializer = serializers.WaveStateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        wave_services.wave_set_state(
-            wave=wave, state=serializer.validated_data["state"], by=request.user, reason=history_reason(request)
+        return self.change(
+            request,
+            key,
+            serializers.WaveStateSerializer,
+            wave_services.wave_set_state,
         )
-        return self.retrieve(request, key=key)
 
 
 class NoticeViewSet(ReadViewSet):

@@ -12,7 +12,6 @@ WARNING: it deletes every agency, system, VM, contact person and wave in that da
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -29,11 +28,9 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
-from staff_lists import empty, fill  # noqa: E402
+from staff_lists import empty, fill, measure  # noqa: E402
 
 from api.choices import TokenScope  # noqa: E402
 from api.services import apitoken_create  # noqa: E402
@@ -42,7 +39,6 @@ from systems.inventory.schema import KIND_ORDER  # noqa: E402
 from systems.models import VM, System  # noqa: E402
 from systems.roles import EDITOR_GROUP  # noqa: E402
 
-RUNS = 7
 PAGE = "/api/v1/systems/?page_size=100"
 
 
@@ -55,18 +51,6 @@ def client() -> APIClient:
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     return api
-
-
-def measure(api: APIClient, url: str) -> tuple[float, int]:
-    api.get(url)  # warm-up
-    timings = []
-    for _ in range(RUNS):
-        with CaptureQueriesContext(connection) as queries:
-            began = time.perf_counter()
-            response = api.get(url)
-            timings.append(time.perf_counter() - began)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(timings), len(queries)
 
 
 def pages(api: APIClient) -> dict[str, tuple[float, int]]:
