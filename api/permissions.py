@@ -2,6 +2,8 @@
 
 from rest_framework import permissions
 
+from portal.selectors import contact_for
+
 from .models import ApiToken
 
 
@@ -46,3 +48,10 @@ class ImportPermission(WritePermission):
     """The bulk upsert is an import: the editors' import right."""
 
     permission = "systems.import_inventory"
+
+
+class ContactPermission(permissions.BasePermission):
+    """The contact person's own endpoints: any token or session of a user who is a contact person."""
+
+    def has_permission(self, request, view):
+        return contact_for(request.user) is not None

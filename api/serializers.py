@@ -97,6 +97,36 @@ class WaveStateSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=WaveState.choices)
 
 
+NOTICE_FIELDS = [
+    "id",
+    "wave",
+    "kind",
+    "state",
+    "publish_at",
+    "published_at",
+    "short_notice",
+    "window_start",
+    "window_end",
+    "previous_window_start",
+    "previous_window_end",
+    "title",
+    "body",
+]
+
+
+class ContactNoticeSerializer(serializers.ModelSerializer):
+    """A notice as its contact person reads it in the portal: whether they confirmed it, and whether a later
+    notice asks them again."""
+
+    wave = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    acknowledged = serializers.BooleanField(read_only=True)
+    asked_again = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Notice
+        fields = [*NOTICE_FIELDS, "acknowledged", "asked_again"]
+
+
 class NoticeSerializer(serializers.ModelSerializer):
     wave = serializers.SlugRelatedField(slug_field="name", read_only=True)
     deliveries_total = serializers.IntegerField(read_only=True)
@@ -108,19 +138,7 @@ class NoticeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notice
         fields = [
-            "id",
-            "wave",
-            "kind",
-            "state",
-            "publish_at",
-            "published_at",
-            "short_notice",
-            "window_start",
-            "window_end",
-            "previous_window_start",
-            "previous_window_end",
-            "title",
-            "body",
+            *NOTICE_FIELDS,
             "deliveries_total",
             "deliveries_sent",
             "deliveries_pending",

@@ -9,18 +9,22 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from simple_history.utils import update_change_reason
 
+from dashboard.selectors import dashboard_report
 from notifications import selectors as notice_selectors
 from notifications import services as notice_services
 from notifications.filters import DeliveryFilterSet, NoticeFilterSet
 from notifications.models import Acknowledgement
+from portal import selectors as portal_selectors
 from systems import services as inventory
 from systems.filters import (
     AgencyFilterSet,
@@ -38,7 +42,7 @@ from . import serializers
 from .conditional import ConditionalGetMixin, check_if_match, representation_etag
 from .inventory import inventory_upsert, problem_rows
 from .models import ApiToken
-from .permissions import DeliveryRetryPermission, ImportPermission
+from .permissions import ContactPermission, DeliveryRetryPermission, ImportPermission
 from .problems import Conflict
 
 
@@ -329,3 +333,35 @@ class InventoryUpsertView(APIView):
                 errors=problem_rows(result),
             )
         return Response(serializers.InventoryUpsertResultSerializer(result.as_dict()).data)
+
+
+class ContactNoticeViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    """A contact person's own notices (their systems and agency), as "My notices" in the portal shows them."""
+
+    serializer_class = serializers.ContactNoticeSerializer
+    permission_classes = [ContactPermission]
+
+    def get_queryset(self):
+        return portal_selectors.notice_list(self.request.user)
+
+
+class ContactAcknowledgementViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    """A contact person's own confirmations."""
+
+    serializer_class = serializers.AcknowledgementSerializer
+    permission_classes = [ContactPermission]
+
+    def get_queryset(self):
+        contact = portal_selectors.contact_for(self.request.user)
+        return Acknowledgement.objects.filter(contact=contact).select_related("contact")
+
+
+class DashboardView(APIView):
+    """The public dashboard's figures for the current week: the same report as /dashboard.json."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        return Response(dashboard_report())

@@ -367,6 +367,9 @@ SPECTACULAR_SETTINGS = {
         "WaveStateEnum": "waves.choices.WaveState",
         "NoticeStateEnum": "notifications.choices.NoticeState",
         "DeliveryStateEnum": "notifications.choices.DeliveryState",
+        "NoticeKindEnum": "notifications.choices.NoticeKind",
+        "DeliveryKindEnum": "notifications.choices.DeliveryKind",
+        "AgencyKindEnum": "systems.choices.AgencyKind",
     },
 }
 API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)

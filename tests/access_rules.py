@@ -323,6 +323,9 @@ API_ACTION = {
     "POST": {"anonymous": API_UNAUTHENTICATED, "contact": 403, "viewer": 403, "editor": 400},
 }
 
+#: A contact person's own notices and confirmations (staff are no contact persons: 403).
+API_CONTACT = {"GET": {"anonymous": API_UNAUTHENTICATED, "contact": 200, "viewer": 403, "editor": 403}}
+
 
 def _key(factory, field: str):
     return lambda users: {"key": getattr(factory(), field)}
@@ -379,6 +382,14 @@ ACCESS_RULES.update(
                 "POST": {"anonymous": API_UNAUTHENTICATED, "contact": 403, "viewer": 403, "editor": 200},
             }
         ),
+        "api:my-notice-list": Rule(API_CONTACT),
+        "api:my-notice-detail": Rule(API_CONTACT, kwargs=_own_notice),
+        "api:my-acknowledgement-list": Rule(API_CONTACT),
+        "api:my-acknowledgement-detail": Rule(
+            API_CONTACT,
+            kwargs=lambda users: {"pk": AcknowledgementFactory(contact=_contact_of(users)).pk},
+        ),
+        "api:dashboard": Rule(PUBLIC),
         "api:schema": Rule(PUBLIC),
         "api:docs": Rule(PUBLIC),
         "api:token_list": Rule(

@@ -111,3 +111,15 @@ def test_an_unknown_natural_key_is_404(token_clients, rows):
 @pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/"])
 def test_schema_and_docs_are_public(client, path):
     assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("path", ["/api/v1/me/notices/", "/api/v1/me/acknowledgements/"])
+def test_a_contacts_own_endpoints_answer_only_contact_persons(token_clients, caller, path):
+    expected = 401 if caller in UNAUTHENTICATED else 200 if caller == "contact" else 403
+    assert token_clients[caller].get(path).status_code == expected
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_the_dashboard_figures_are_public(token_clients, caller):
+    assert token_clients[caller].get("/api/v1/dashboard/").status_code == 200
