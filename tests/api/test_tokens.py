@@ -8,7 +8,8 @@ import time_machine
 from django.utils import timezone
 
 from api.models import ApiToken
-from tests.api.conftest import bearer
+from api.throttling import TokenRateThrottle
+from tests.api.conftest import bearer, make_token
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +55,10 @@ def test_a_read_only_token_of_an_editor_does_not_write(editor_client):
     key = make_on_page(editor_client, scope="read")
     response = bearer(key).post("/api/v1/agencies/", {"code": "X", "name": "X"}, format="json")
     assert response.status_code == 403
+
+
+def test_each_token_has_its_own_request_budget(editor_user, monkeypatch):
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "2/minute"})
+    first, second = bearer(make_token(editor_user, name="a")), bearer(make_token(editor_user, name="b"))
+    assert [first.get("/api/v1/waves/").status_code for _ in range(3)] == [200, 200, 429]
+    assert second.get("/api/v1/waves/").status_code == 200
