@@ -8,6 +8,18 @@ from rest_framework.test import APIClient
 
 from api.choices import TokenKind, TokenScope
 from api.services import apitoken_create, apitoken_revoke
+from notifications.choices import DeliveryState
+from tests.factories import (
+    AcknowledgementFactory,
+    AgencyFactory,
+    ContactPersonFactory,
+    DeliveryFactory,
+    NoticeFactory,
+    SystemContactFactory,
+    SystemFactory,
+    VMFactory,
+    WaveFactory,
+)
 
 
 def bearer(key: str | None) -> APIClient:
@@ -45,4 +57,28 @@ def token_clients(editor_user, viewer_user, contact_user):
         "expired": bearer(make_token(editor_user, days=-1)),
         "revoked": bearer(revoked_key),
         "wrong": bearer("mp_not-a-token"),
+    }
+
+
+def one_of_each() -> dict:
+    """One row of every kind the API serves, related to each other; returns each row's key in its URL."""
+    agency = AgencyFactory(code="BYM")
+    wave = WaveFactory(name="B1")
+    system = SystemFactory(code="S1", agency=agency)
+    VMFactory(system=system, hostname="s1-app01")
+    contact = ContactPersonFactory(email="ola@kommune.example", agency=agency)
+    role = SystemContactFactory(system=system, contact=contact)
+    notice = NoticeFactory(wave=wave, systems=[system])
+    delivery = DeliveryFactory(notice=notice, contact=contact, state=DeliveryState.DEAD)
+    acknowledgement = AcknowledgementFactory(notice=notice, contact=contact)
+    return {
+        "agencies": "BYM",
+        "systems": "S1",
+        "vms": "s1-app01",
+        "contacts": "ola@kommune.example",
+        "system-contacts": str(role.pk),
+        "waves": "B1",
+        "notices": str(notice.pk),
+        "deliveries": str(delivery.pk),
+        "acknowledgements": str(acknowledgement.pk),
     }

@@ -2,18 +2,7 @@
 
 import pytest
 
-from notifications.choices import DeliveryState
-from tests.factories import (
-    AcknowledgementFactory,
-    AgencyFactory,
-    ContactPersonFactory,
-    DeliveryFactory,
-    NoticeFactory,
-    SystemContactFactory,
-    SystemFactory,
-    VMFactory,
-    WaveFactory,
-)
+from tests.api.conftest import one_of_each
 
 pytestmark = pytest.mark.django_db
 
@@ -36,28 +25,8 @@ COLLECTIONS = [
 
 
 @pytest.fixture
-def rows():
-    agency = AgencyFactory(code="BYM")
-    wave = WaveFactory(name="B1")
-    system = SystemFactory(code="S1", agency=agency)
-    vm = VMFactory(system=system, hostname="s1-app01")
-    contact = ContactPersonFactory(email="ola@kommune.example", agency=agency)
-    role = SystemContactFactory(system=system, contact=contact)
-    notice = NoticeFactory(wave=wave, systems=[system])
-    delivery = DeliveryFactory(notice=notice, contact=contact, state=DeliveryState.DEAD)
-    acknowledgement = AcknowledgementFactory(notice=notice, contact=contact)
-    return {
-        "notices": str(notice.pk),
-        "deliveries": str(delivery.pk),
-        "acknowledgements": str(acknowledgement.pk),
-        "agencies": "BYM",
-        "systems": "S1",
-        "vms": "s1-app01",
-        "contacts": "ola@kommune.example",
-        "system-contacts": str(role.pk),
-        "waves": wave.name,
-        "vm": vm,
-    }
+def rows(db):
+    return one_of_each()
 
 
 def expected_read(caller: str) -> int:

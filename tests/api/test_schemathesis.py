@@ -14,17 +14,7 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from tests.api.conftest import make_token
-from tests.factories import (
-    AgencyFactory,
-    ContactPersonFactory,
-    DeliveryFactory,
-    NoticeFactory,
-    SystemContactFactory,
-    SystemFactory,
-    VMFactory,
-    WaveFactory,
-)
+from tests.api.conftest import make_token, one_of_each
 
 schema = schemathesis.openapi.from_path(Path(settings.BASE_DIR) / "docs" / "openapi.yaml")
 schema.app = get_wsgi_application()
@@ -44,12 +34,7 @@ def keep_connection():
 
 @pytest.fixture
 def editor_token(db, editor_user, keep_connection):
-    agency = AgencyFactory(code="BYM")
-    system = SystemFactory(code="S1", agency=agency, wave=WaveFactory(name="B1"), status="planned")
-    VMFactory(system=system, hostname="s1-app01")
-    contact = ContactPersonFactory(email="ola@kommune.example", agency=agency)
-    SystemContactFactory(system=system, contact=contact)
-    DeliveryFactory(notice=NoticeFactory(wave=system.wave, systems=[system]), contact=contact, state="dead")
+    one_of_each()
     return make_token(editor_user, name="schemathesis")
 
 
