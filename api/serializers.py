@@ -11,6 +11,15 @@ from waves.choices import WaveState
 from waves.models import Wave
 
 
+class NaturalKey(serializers.SlugRelatedField):
+    """A related row named by its natural key (agency code, wave name, system code, contact e-mail)."""
+
+    def to_internal_value(self, data):
+        if "\x00" in str(data):  # PostgreSQL cannot even compare with such a text
+            self.fail("does_not_exist", slug_name=self.slug_field, value="\\x00")
+        return super().to_internal_value(data)
+
+
 class AgencySerializer(serializers.ModelSerializer):
     class Meta:
         model = Agency
@@ -18,11 +27,9 @@ class AgencySerializer(serializers.ModelSerializer):
 
 
 class SystemSerializer(serializers.ModelSerializer):
-    agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all())
-    wave = serializers.SlugRelatedField(slug_field="name", queryset=Wave.objects.all(), allow_null=True, required=False)
-    depends_on = serializers.SlugRelatedField(
-        slug_field="code", queryset=System.objects.all(), many=True, required=False
-    )
+    agency = NaturalKey(slug_field="code", queryset=Agency.objects.all())
+    wave = NaturalKey(slug_field="name", queryset=Wave.objects.all(), allow_null=True, required=False)
+    depends_on = NaturalKey(slug_field="code", queryset=System.objects.all(), many=True, required=False)
 
     class Meta:
         model = System
@@ -49,7 +56,7 @@ class SystemSerializer(serializers.ModelSerializer):
 
 
 class VMSerializer(serializers.ModelSerializer):
-    system = serializers.SlugRelatedField(slug_field="code", queryset=System.objects.all())
+    system = NaturalKey(slug_field="code", queryset=System.objects.all())
 
     class Meta:
         model = VM
@@ -58,9 +65,7 @@ class VMSerializer(serializers.ModelSerializer):
 
 
 class ContactPersonSerializer(serializers.ModelSerializer):
-    agency = serializers.SlugRelatedField(
-        slug_field="code", queryset=Agency.objects.all(), allow_null=True, required=False
-    )
+    agency = NaturalKey(slug_field="code", queryset=Agency.objects.all(), allow_null=True, required=False)
 
     class Meta:
         model = ContactPerson
@@ -68,8 +73,8 @@ class ContactPersonSerializer(serializers.ModelSerializer):
 
 
 class SystemContactSerializer(serializers.ModelSerializer):
-    system = serializers.SlugRelatedField(slug_field="code", queryset=System.objects.all())
-    contact = serializers.SlugRelatedField(slug_field="email", queryset=ContactPerson.objects.all())
+    system = NaturalKey(slug_field="code", queryset=System.objects.all())
+    contact = NaturalKey(slug_field="email", queryset=ContactPerson.objects.all())
 
     class Meta:
         model = SystemContact
@@ -118,7 +123,7 @@ class ContactNoticeSerializer(serializers.ModelSerializer):
     """A notice as its contact person reads it in the portal: whether they confirmed it, and whether a later
     notice asks them again."""
 
-    wave = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    wave = NaturalKey(slug_field="name", read_only=True)
     acknowledged = serializers.BooleanField(read_only=True)
     asked_again = serializers.BooleanField(read_only=True)
 
@@ -128,7 +133,7 @@ class ContactNoticeSerializer(serializers.ModelSerializer):
 
 
 class NoticeSerializer(serializers.ModelSerializer):
-    wave = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    wave = NaturalKey(slug_field="name", read_only=True)
     deliveries_total = serializers.IntegerField(read_only=True)
     deliveries_sent = serializers.IntegerField(read_only=True)
     deliveries_pending = serializers.IntegerField(read_only=True)
@@ -148,7 +153,7 @@ class NoticeSerializer(serializers.ModelSerializer):
 
 
 class DeliverySerializer(serializers.ModelSerializer):
-    contact = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    contact = NaturalKey(slug_field="email", read_only=True)
 
     class Meta:
         model = Delivery
@@ -169,7 +174,7 @@ class DeliverySerializer(serializers.ModelSerializer):
 
 
 class AcknowledgementSerializer(serializers.ModelSerializer):
-    contact = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    contact = NaturalKey(slug_field="email", read_only=True)
 
     class Meta:
         model = Acknowledgement

@@ -110,3 +110,9 @@ def test_vms_by_host_name_and_the_waves_state_action(editor_api, system):
     response = editor_api.post("/api/v1/waves/B7/state/", {"state": "confirmed"}, format="json")
     assert response.json()["state"] == "confirmed"
     assert VM.objects.get(hostname="s1-app01").status == S.PLANNED
+
+
+def test_a_nul_character_in_a_natural_key_is_a_400_not_a_server_error(editor_api, system):
+    response = editor_api.patch("/api/v1/systems/S1/", {"depends_on": ["a\x00b"], "agency": "\x00"}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"depends_on", "agency"}
