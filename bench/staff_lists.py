@@ -55,11 +55,16 @@ PAGES = [
 RUNS = 9
 
 
-def fill(scale: int) -> None:
-    """Empty the inventory and seed it with the project's own demo generator at `scale`."""
+def empty() -> None:
+    """Delete the whole inventory."""
     tables = ", ".join(model._meta.db_table for model in (SystemContact, VM, ContactPerson, System, Wave, Agency))
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {tables} CASCADE")
+
+
+def fill(scale: int) -> None:
+    """Empty the inventory and seed it with the project's own demo generator at `scale`."""
+    empty()
     call_command("seed_demo", scale=scale, no_users=True, stdout=io.StringIO())
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

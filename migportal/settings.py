@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
     "systems",
     "systems.inventory",
     "waves",
@@ -469,11 +471,47 @@ STORAGES = {
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 DJANGO_TABLES2_PAGE_RANGE = 7
 
+# REST API v1 (api/): tokens or the staff session, problem details, cursor pages, a throttle per token.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.StaffModelPermissions"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiCursorPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle", "rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("API_THROTTLE_RATE", default="1200/minute"),
+        "anon": env.str("API_ANON_THROTTLE_RATE", default="60/minute"),
+    },
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "migportal API",
+    "DESCRIPTION": "The inventory, waves and notices of the data-centre migration. Authenticate with "
+    "`Authorization: Bearer <token>` (tokens are made on /api/tokens/).",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.problem_responses"],
+    "ENUM_NAME_OVERRIDES": {
+        "MigrationStatusEnum": "systems.choices.MigrationStatus",
+        "WaveStateEnum": "waves.choices.WaveState",
+        "NoticeStateEnum": "notifications.choices.NoticeState",
+        "DeliveryStateEnum": "notifications.choices.DeliveryState",
+        "NoticeKindEnum": "notifications.choices.NoticeKind",
+        "DeliveryKindEnum": "notifications.choices.DeliveryKind",
+        "AgencyKindEnum": "systems.choices.AgencyKind",
+    },
+}
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 
 # --- Logging and error reporting ---------------------------------------------------------------
 # Logging: one JSON object per line (LOG_FORMAT=json, the production default) or plain text, every line

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("portal.urls")),
     path("", include("planning.urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
     path("", include("ops.urls")),
     path("", include("systems.inventory.urls")),

@@ -355,3 +355,109 @@ ACCESS_RULES.update(
         ),
     }
 )
+
+
+# --- REST API (api/): the browsable API with a staff session; tokens are checked in tests/api/ ---------------
+# 401 without a login (the API answers, it does not redirect); a contact person is refused; viewers read;
+# editors write (an empty body is a 400 with the field errors); a method a URL does not take is 405.
+from tests.factories import AcknowledgementFactory, VMFactory  # noqa: E402
+
+API_UNAUTHENTICATED = 401
+API_LIST = {
+    "GET": {"anonymous": API_UNAUTHENTICATED, "contact": 403, "viewer": 200, "editor": 200},
+    "POST": {"anonymous": API_UNAUTHENTICATED, "contact": 403, "viewer": 403, "editor": 400},
+}
+API_DETAIL = {
+    "GET": {"anonymous": API_UNAUTHENTICATED, "contact": 403, "viewer": 200, "editor": 200},
+    "POST": {"anonymous": API_UNAUTHENTICATED, "contact": 403, "viewer": 403, "editor": 405},
+}
+API_READ_ONLY = {
+    "GET": API_DETAIL["GET"],
+    "POST": {"anonymous": API_UNAUTHENTICATED, "contact": 403, "viewer": 403, "editor": 403},
+}
+API_ACTION = {
+    "GET": {"anonymous": API_UNAUTHENTICATED, "contact": 403, "viewer": 405, "editor": 405},
+    "POST": {"anonymous": API_UNAUTHENTICATED, "contact": 403, "viewer": 403, "editor": 400},
+}
+
+#: A contact person's own notices and confirmations (staff are no contact persons: 403).
+API_CONTACT = {"GET": {"anonymous": API_UNAUTHENTICATED, "contact": 200, "viewer": 403, "editor": 403}}
+
+
+def _key(factory, field: str):
+    return lambda users: {"key": getattr(factory(), field)}
+
+
+def _own_token(users: dict) -> dict:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from api.services import apitoken_create
+
+    expires = timezone.now() + timedelta(days=1)
+    return {"pk": apitoken_create(user=users["editor"], name="t", expires_at=expires)[0].pk}
+
+
+COVERED_NAMESPACES.add("api")
+ACCESS_RULES.update(
+    {
+        "api:agency-list": Rule(API_LIST),
+        "api:agency-detail": Rule(API_DETAIL, kwargs=_key(AgencyFactory, "code")),
+        "api:system-list": Rule(API_LIST),
+        "api:system-detail": Rule(API_DETAIL, kwargs=_key(SystemFactory, "code")),
+        "api:system-transition": Rule(API_ACTION, kwargs=_key(SystemFactory, "code")),
+        "api:system-bulk-transition": Rule(API_ACTION),
+        "api:vm-list": Rule(API_LIST),
+        "api:vm-detail": Rule(API_DETAIL, kwargs=_key(VMFactory, "hostname")),
+        "api:vm-transition": Rule(API_ACTION, kwargs=_key(VMFactory, "hostname")),
+        "api:contactperson-list": Rule(API_LIST),
+        "api:contactperson-detail": Rule(API_DETAIL, kwargs=_key(ContactPersonFactory, "email")),
+        "api:systemcontact-list": Rule(API_LIST),
+        "api:systemcontact-detail": Rule(API_DETAIL, kwargs=lambda users: {"pk": SystemContactFactory().pk}),
+        "api:wave-list": Rule(API_LIST),
+        "api:wave-detail": Rule(API_DETAIL, kwargs=_key(WaveFactory, "name")),
+        "api:wave-state": Rule(API_ACTION, kwargs=_key(WaveFactory, "name")),
+        "api:notice-list": Rule(API_READ_ONLY),
+        "api:notice-detail": Rule(API_READ_ONLY, kwargs=lambda users: {"pk": NoticeFactory().pk}),
+        "api:delivery-list": Rule(API_READ_ONLY),
+        "api:delivery-detail": Rule(API_READ_ONLY, kwargs=lambda users: {"pk": build_delivery().pk}),
+        # a failed delivery is sent again (200)
+        "api:delivery-retry": Rule(
+            {
+                "GET": {"anonymous": API_UNAUTHENTICATED, "contact": 403, "viewer": 403, "editor": 405},
+                "POST": {"anonymous": API_UNAUTHENTICATED, "contact": 403, "viewer": 403, "editor": 200},
+            },
+            kwargs=lambda users: {"pk": build_delivery().pk},
+        ),
+        "api:acknowledgement-list": Rule(API_READ_ONLY),
+        "api:acknowledgement-detail": Rule(API_READ_ONLY, kwargs=lambda users: {"pk": AcknowledgementFactory().pk}),
+        # an empty upsert imports nothing (200); viewers have no import right
+        "api:inventory_upsert": Rule(
+            {
+                "GET": {"anonymous": API_UNAUTHENTICATED, "contact": 403, "viewer": 403, "editor": 405},
+                "POST": {"anonymous": API_UNAUTHENTICATED, "contact": 403, "viewer": 403, "editor": 200},
+            }
+        ),
+        "api:my-notice-list": Rule(API_CONTACT),
+        "api:my-notice-detail": Rule(API_CONTACT, kwargs=_own_notice),
+        "api:my-acknowledgement-list": Rule(API_CONTACT),
+        "api:my-acknowledgement-detail": Rule(
+            API_CONTACT,
+            kwargs=lambda users: {"pk": AcknowledgementFactory(contact=_contact_of(users)).pk},
+        ),
+        "api:dashboard": Rule(PUBLIC),
+        "api:schema": Rule(PUBLIC),
+        "api:docs": Rule(PUBLIC),
+        "api:token_list": Rule(
+            STAFF_READ | {"POST": {"anonymous": LOGIN, "contact": 403, "viewer": 200, "editor": 200}}
+        ),
+        "api:token_revoke": Rule(
+            {
+                "GET": {"anonymous": LOGIN, "contact": 403, "viewer": 405, "editor": 405},
+                "POST": {"anonymous": LOGIN, "contact": 403, "viewer": 404, "editor": 302},  # only one's own token
+            },
+            kwargs=_own_token,
+        ),
+    }
+)

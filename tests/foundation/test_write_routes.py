@@ -1,7 +1,8 @@
 """One rule path: the same change made through every write route gives the same result.
 
 Routes: the staff pages (the system's "Flytt til bølge" and status forms, the edit forms), the bulk actions of
-the system list, the Django admin, the import page (upload → preview → confirm) and `manage.py import_inventory`.
+the system list, the Django admin, the import page (upload → preview → confirm), `manage.py import_inventory` and the
+REST API (with an editor's token).
 Each case makes one change through each route that offers it and compares what a user would notice: the same
 refusal (in the words of the rule, with file, row and column for an import), the same rows afterwards, the same
 number of history records, the same downtime notices.
@@ -25,6 +26,7 @@ from systems.choices import MigrationStatus as S
 from systems.inventory.models import ImportJob
 from systems.models import VM, System
 from systems.services import system_assign_wave
+from tests.api.conftest import bearer, make_token
 from tests.factories import AgencyFactory, SystemContactFactory, SystemFactory, VMFactory, WaveFactory
 from waves import services as wave_services
 from waves.choices import WaveState
@@ -158,6 +160,15 @@ def _import(request, name: str, files: dict[str, str]) -> str:
     return _import_command(request.getfixturevalue("tmp_path"), files, request.getfixturevalue("editor_user"))
 
 
+def _api(request):
+    """The REST API as a script with an editor's personal token uses it."""
+    return bearer(make_token(request.getfixturevalue("editor_user")))
+
+
+def _api_call(request, method: str, url: str, data: dict) -> str:
+    return _text(getattr(_api(request), method)(url, data, format="json"))
+
+
 def move_route(name: str):
     """The change "S1 into wave W" through route `name`; returns what the user saw."""
 
@@ -173,6 +184,8 @@ def move_route(name: str):
         if name == "admin":
             url = reverse("admin:systems_system_change", args=[system.pk])
             return _admin_post(request.getfixturevalue("admin_client"), url, {"wave": wave.pk})
+        if name == "api":
+            return _api_call(request, "patch", f"/api/v1/systems/{system.code}/", {"wave": wave.name})
         return _import(request, name, _system_csv(system, wave=wave.name))
 
     return move
@@ -187,6 +200,8 @@ def status_route(name: str):
             return _post(editor, reverse("systems:system_transition", args=[system.pk]), {"to": to})
         if name == "bulk":
             return _post(editor, reverse("systems:system_bulk"), {"pk": [system.pk], "action": "status", "status": to})
+        if name == "api":
+            return _api_call(request, "post", f"/api/v1/systems/{system.code}/transition/", {"to": to})
         return _import(request, name, _system_csv(system, status=to))
 
     return step
@@ -209,14 +224,17 @@ def window_route(name: str):
                 "window_end_1": "23:00:00",
             }
             return _admin_post(request.getfixturevalue("admin_client"), url, changes)
+        if name == "api":
+            changes = {"window_start": start.isoformat(), "window_end": end.isoformat()}
+            return _api_call(request, "patch", f"/api/v1/waves/{wave.name}/", changes)
         return _import(request, name, _wave_csv(wave, window_start=_local(start), window_end=_local(end)))
 
     return move_window
 
 
-MOVE_ROUTES = ["detail", "form", "bulk", "admin", "import", "command"]
-STATUS_ROUTES = ["detail", "bulk", "import", "command"]  # the admin shows status read-only
-WINDOW_ROUTES = ["form", "admin", "import", "command"]
+MOVE_ROUTES = ["detail", "form", "bulk", "admin", "import", "command", "api"]
+STATUS_ROUTES = ["detail", "bulk", "import", "command", "api"]  # the admin shows status read-only
+WINDOW_ROUTES = ["form", "admin", "import", "command", "api"]
 
 
 # --- what a user would notice -------------------------------------------------------------------------------
@@ -338,7 +356,7 @@ def test_moving_a_confirmed_waves_window_moves_its_notices(request, setup, route
 # --- VMs never stay behind a migrated system --------------------------------------------------------------
 
 
-LIFECYCLE_ROUTES = ["detail", "bulk", "import", "command"]
+LIFECYCLE_ROUTES = ["detail", "bulk", "import", "command", "api"]
 
 
 @pytest.mark.parametrize("route", LIFECYCLE_ROUTES)

@@ -1,0 +1,51 @@
+"""Schemathesis against the committed schema: generated requests to every operation, with an editor's token;
+no answer may be a server error, and every documented answer must match its schema."""
+
+from pathlib import Path
+
+import pytest
+import schemathesis
+from django.conf import settings
+from django.core import signals
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from tests.api.conftest import make_token, one_of_each
+
+schema = schemathesis.openapi.from_path(Path(settings.BASE_DIR) / "docs" / "openapi.yaml")
+schema.app = get_wsgi_application()
+
+EXAMPLES_PER_OPERATION = 8
+
+
+@pytest.fixture
+def keep_connection():
+    """Like Django's test client: the test's transaction outlives each request (no connection closed after it)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def editor_token(db, editor_user, keep_connection):
+    one_of_each()
+    return make_token(editor_user, name="schemathesis")
+
+
+@schema.parametrize()
+@hypothesis_settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+def test_the_api_answers_every_generated_request_without_error_and_as_documented(case, editor_token):
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {editor_token}"},
+        checks=[not_a_server_error, response_schema_conformance],
+    )
