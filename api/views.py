@@ -70,7 +70,7 @@ class InventoryViewSet(ReadViewSet, viewsets.ModelViewSet):
     def get_object(self):
         key = self.kwargs[self.lookup_field]
         condition = Q(**{self.natural_key: key})
-        if key.isdigit():
+        if key.isascii() and key.isdigit():  # "²" is a digit to str.isdigit, not to int()
             condition |= Q(pk=int(key))
         queryset = self.filter_queryset(self.get_queryset()) if self.action == "retrieve" else self.get_queryset()
         obj = get_object_or_404(queryset.filter(condition)[:1])
@@ -286,6 +286,13 @@ class NoticeViewSet(ReadViewSet):
     serializer_class = serializers.NoticeSerializer
     filterset_class = NoticeFilterSet
     ordering_fields = ["publish_at", "window_start"]
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else notice_selectors.with_delivery_counts(page)
+
+    def get_object(self):
+        return notice_selectors.with_delivery_counts([super().get_object()])[0]
 
 
 class DeliveryViewSet(ReadViewSet):

@@ -12,6 +12,7 @@ from functools import cache
 import holidays
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .choices import Severity
 
@@ -95,7 +96,11 @@ def notice_findings(*, window_start: datetime, now: datetime, lead_days: float) 
         Finding(
             Severity.WARNING,
             "short_notice",
-            _("The window starts in less than %(days)s days: the downtime notice comes at short notice.")
+            ngettext(
+                "The window starts in less than %(days)s day: the downtime notice comes at short notice.",
+                "The window starts in less than %(days)s days: the downtime notice comes at short notice.",
+                lead_days,
+            )
             % {"days": f"{lead_days:g}"},
         )
     ]
@@ -111,7 +116,11 @@ def capacity_findings(
             Finding(
                 Severity.BLOCKER,
                 "max_systems",
-                _("The wave holds %(count)s systems; its limit is %(max)s.")
+                ngettext(
+                    "The wave holds %(count)s system; its limit is %(max)s.",
+                    "The wave holds %(count)s systems; its limit is %(max)s.",
+                    system_count,
+                )
                 % {"count": system_count, "max": max_systems},
             )
         )
@@ -120,7 +129,12 @@ def capacity_findings(
             Finding(
                 Severity.BLOCKER,
                 "max_vms",
-                _("The wave holds %(count)s VMs; its limit is %(max)s.") % {"count": vm_count, "max": max_vms},
+                ngettext(
+                    "The wave holds %(count)s VM; its limit is %(max)s.",
+                    "The wave holds %(count)s VMs; its limit is %(max)s.",
+                    vm_count,
+                )
+                % {"count": vm_count, "max": max_vms},
             )
         )
     return findings
@@ -134,7 +148,11 @@ def tester_findings(*, agency: str, systems: list[str], capacity: int | None) ->
         Finding(
             Severity.BLOCKER,
             "tester_capacity",
-            _("%(agency)s would test %(count)s systems after this window; its testers can take %(max)s.")
+            ngettext(
+                "%(agency)s would test %(count)s system after this window; its testers can take %(max)s.",
+                "%(agency)s would test %(count)s systems after this window; its testers can take %(max)s.",
+                len(systems),
+            )
             % {"agency": agency, "count": len(systems), "max": capacity},
             tuple(systems),
         )

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import DetailView, TemplateView, View
 
 from migportal.generic_views import (
@@ -142,7 +143,11 @@ class ProposalAcceptView(StaffPermissionMixin, View):
         except ValidationError as error:
             message_errors(request, error)
         else:
-            messages.success(request, _("%(count)s systems were moved as proposed.") % {"count": moved})
+            messages.success(
+                request,
+                ngettext("%(count)s system was moved as proposed.", "%(count)s systems were moved as proposed.", moved)
+                % {"count": moved},
+            )
         return HttpResponseRedirect(proposal.get_absolute_url())
 
 
@@ -181,7 +186,8 @@ class MoveGroupAssignView(StaffPermissionMixin, View):
             else:
                 messages.success(
                     request,
-                    _("%(count)s systems moved to %(wave)s.") % {"count": moved, "wave": form.cleaned_data["wave"]},
+                    ngettext("%(count)s system moved to %(wave)s.", "%(count)s systems moved to %(wave)s.", moved)
+                    % {"count": moved, "wave": form.cleaned_data["wave"]},
                 )
         return HttpResponseRedirect(reverse("planning:move_groups"))
 

@@ -61,6 +61,14 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _staff_groups(request):
+    """Every database test starts with both staff groups: a transactional test before it flushed them."""
+    if {"db", "transactional_db"} & set(request.fixturenames) or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+        ensure_staff_groups()
+
+
 @pytest.fixture
 def editor_user(db):
     user = UserFactory(username="redaktor", first_name="Ragnhild", last_name="Redaktør")

@@ -42,7 +42,7 @@ def _walk(patterns, namespace=""):
 
 def _model_for(name: str):
     """The model a URL name talks about: admin:systems_system_change, systems:system_detail, …"""
-    bare = name.rsplit(":", 1)[-1]
+    bare = name.rsplit(":", 1)[-1].replace("-", "_")  # the API's router names use hyphens
     for model in apps.get_models():
         for prefix in (f"{model._meta.app_label}_{model._meta.model_name}_", f"{model._meta.model_name}_"):
             if bare.startswith(prefix):
@@ -57,9 +57,11 @@ def _url_for(name: str, objects: dict) -> str | None:
     obj = (objects.get(model) or model._base_manager.order_by("pk").first()) if model else None
     candidates = [{}]
     if obj is not None:
-        candidates += [{"pk": obj.pk}, {"object_id": obj.pk}, {"id": obj.pk}]
+        candidates += [{"pk": obj.pk}, {"object_id": obj.pk}, {"id": obj.pk}, {"key": obj.pk}]
     candidates += [{key: value} for key, value in PARAMETER_VALUES.items()]
     candidates += [{"year": 2026, "week": 47}]
+    # A row the sample data has none of (or a URL named after no model): an id nobody has, answered 404.
+    candidates += [{"pk": 10**9}, {"key": "ukjent"}]
     system = objects[System]
     candidates += [{"content_type_id": ContentType.objects.get_for_model(System).pk, "object_id": system.pk}]
     history = getattr(obj, "history", None) if obj is not None else None

@@ -15,7 +15,7 @@ from celery import signals
 from django.db import connection
 
 from systems.choices import ContactRole, Environment, Language
-from tests.conftest import celery_queues, ensure_staff_groups, free_port, wait_until
+from tests.conftest import celery_queues, free_port, wait_until
 from tests.factories import (
     AgencyFactory,
     ContactPersonFactory,
@@ -29,13 +29,6 @@ OSLO = ZoneInfo("Europe/Oslo")
 WINDOW_START = datetime(2021, 3, 6, 18, 0, tzinfo=OSLO)
 WINDOW_END = datetime(2021, 3, 6, 23, 0, tzinfo=OSLO)
 NOW = datetime(2021, 1, 30, 9, 0, tzinfo=OSLO)
-
-
-@pytest.fixture(autouse=True)
-def _staff_groups(request):
-    if {"db", "transactional_db"} & set(request.fixturenames) or request.node.get_closest_marker("django_db"):
-        request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
-        ensure_staff_groups()
 
 
 @pytest.fixture(autouse=True)
