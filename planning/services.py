@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from systems.models import System
-from systems.services import _create, _delete, _update, system_assign_wave, systems_bulk_assign_wave
+from systems.services import model_create, model_delete, model_update, system_assign_wave, systems_bulk_assign_wave
 from waves.choices import WaveState
 from waves.models import Wave
 from waves.services import wave_create
@@ -26,32 +26,32 @@ from .models import BlackoutPeriod, Proposal, TesterCapacity
 
 @transaction.atomic
 def blackoutperiod_create(*, by: AbstractBaseUser | None, **fields) -> BlackoutPeriod:
-    return _create(BlackoutPeriod, by=by, **fields)
+    return model_create(BlackoutPeriod, by=by, **fields)
 
 
 @transaction.atomic
 def blackoutperiod_update(*, blackoutperiod: BlackoutPeriod, by: AbstractBaseUser | None, **fields) -> BlackoutPeriod:
-    return _update(blackoutperiod, by=by, **fields)
+    return model_update(blackoutperiod, by=by, **fields)
 
 
 @transaction.atomic
 def blackoutperiod_delete(*, blackoutperiod: BlackoutPeriod, by: AbstractBaseUser | None) -> None:
-    _delete(blackoutperiod, by=by)
+    model_delete(blackoutperiod, by=by)
 
 
 @transaction.atomic
 def testercapacity_create(*, by: AbstractBaseUser | None, **fields) -> TesterCapacity:
-    return _create(TesterCapacity, by=by, **fields)
+    return model_create(TesterCapacity, by=by, **fields)
 
 
 @transaction.atomic
 def testercapacity_update(*, testercapacity: TesterCapacity, by: AbstractBaseUser | None, **fields) -> TesterCapacity:
-    return _update(testercapacity, by=by, **fields)
+    return model_update(testercapacity, by=by, **fields)
 
 
 @transaction.atomic
 def testercapacity_delete(*, testercapacity: TesterCapacity, by: AbstractBaseUser | None) -> None:
-    _delete(testercapacity, by=by)
+    model_delete(testercapacity, by=by)
 
 
 def move_group_assign_wave(*, system: System, wave: Wave | None, by: AbstractBaseUser | None) -> int:

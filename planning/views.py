@@ -26,7 +26,7 @@ from migportal.generic_views import (
     message_form_errors,
 )
 from notifications.messages import downtime_event
-from portal.feeds import _uid_domain
+from portal.feeds import site_domain
 from systems.filters import ContactPersonFilterSet, SystemFilterSet
 from systems.models import System
 from systems.tables import ContactPersonTable
@@ -306,7 +306,7 @@ def calendar_feed(request, token: str) -> HttpResponse:
     for wave in Wave.objects.exclude(state=WaveState.CANCELLED):
         feed.add_component(
             downtime_event(
-                uid=f"wave-{wave.pk}-staff@{_uid_domain()}",
+                uid=f"wave-{wave.pk}-staff@{site_domain()}",
                 sequence=0,
                 stamp=timezone.now(),
                 start=wave.window_start,

@@ -34,7 +34,8 @@ def _contact_for_token(token: str):
     return get_object_or_404(tokens, key=token).contact
 
 
-def _uid_domain() -> str:
+def site_domain() -> str:
+    """The host of SITE_URL, for the tag: ids of the feeds (and the staff wave calendar's UIDs)."""
     return urlsplit(settings.SITE_URL).hostname or "migportal.invalid"
 
 
@@ -62,7 +63,7 @@ class NoticeAtomFeed(Feed):
         return reverse("portal:notice_list")
 
     def feed_guid(self, contact):
-        return f"tag:{_uid_domain()},2026:portal:contact:{contact.pk}:notices"
+        return f"tag:{site_domain()},2026:portal:contact:{contact.pk}:notices"
 
     def items(self, contact):
         notices = list(
@@ -92,7 +93,7 @@ class NoticeAtomFeed(Feed):
         return reverse("portal:notice_detail", kwargs={"pk": notice.pk})
 
     def item_guid(self, notice: Notice):
-        return f"tag:{_uid_domain()},2026:portal:notice:{notice.pk}"
+        return f"tag:{site_domain()},2026:portal:notice:{notice.pk}"
 
     item_guid_is_permalink = False
 

@@ -103,7 +103,8 @@ def vms_bring_in_step(*, vms: Iterable[VM], by: AbstractBaseUser | None, reason:
 # Every create/update/delete goes through these functions so django-simple-history records who changed what.
 
 
-def _create(model: type[models.Model], *, by: AbstractBaseUser | None, before_save=None, **fields) -> models.Model:
+def model_create(model: type[models.Model], *, by: AbstractBaseUser | None, before_save=None, **fields) -> models.Model:
+    """Create a validated row with its history record (who); the plain writes of other apps' services use it too."""
     obj = model(**fields)
     obj.full_clean()
     if before_save:
@@ -113,9 +114,10 @@ def _create(model: type[models.Model], *, by: AbstractBaseUser | None, before_sa
     return obj
 
 
-def _update(
+def model_update(
     obj: models.Model, *, by: AbstractBaseUser | None, reason: str = "", before_save=None, **fields
 ) -> models.Model:
+    """Change a locked, validated row with its history record (who, why)."""
     obj = type(obj).objects.select_for_update().get(pk=obj.pk)
     for name, value in fields.items():
         setattr(obj, name, value)
@@ -127,7 +129,7 @@ def _update(
     return obj
 
 
-def _delete(obj: models.Model, *, by: AbstractBaseUser | None) -> None:
+def model_delete(obj: models.Model, *, by: AbstractBaseUser | None) -> None:
     """Delete `obj`; a ProtectedError (other rows still point at it) propagates for the caller to explain."""
     record_change(obj, by=by)
     obj.delete()
@@ -135,18 +137,18 @@ def _delete(obj: models.Model, *, by: AbstractBaseUser | None) -> None:
 
 def agency_create(*, by: AbstractBaseUser | None, **fields) -> Agency:
     with transaction.atomic():
-        return _create(Agency, by=by, **fields)
+        return model_create(Agency, by=by, **fields)
 
 
 def agency_update(*, agency: Agency, by: AbstractBaseUser | None, **fields) -> Agency:
     with transaction.atomic():
-        return _update(agency, by=by, **fields)
+        return model_update(agency, by=by, **fields)
 
 
 def agency_delete(*, agency: Agency, by: AbstractBaseUser | None) -> None:
     """Delete an agency; refused (ProtectedError) while it owns systems."""
     with transaction.atomic():
-        _delete(agency, by=by)
+        model_delete(agency, by=by)
 
 
 def _move_to_wave(system: System, wave, by: AbstractBaseUser | None, reason: str) -> str:
@@ -248,7 +250,7 @@ def system_create(
             if fields.get("status", MigrationStatus.NOT_PLANNED) == MigrationStatus.NOT_PLANNED:
                 fields["status"] = MigrationStatus.PLANNED
         _lock_waves([wave.pk if wave else None])
-        system = _create(System, by=by, **fields)
+        system = model_create(System, by=by, **fields)
         _set_links(system, {"depends_on": depends_on, "move_with": move_with})
         _check_wave_capacity(wave)
         _announce_moves([_move(system, None, wave)], by=by)
@@ -307,17 +309,17 @@ def system_delete(*, system: System, by: AbstractBaseUser | None) -> None:
         system = _locked_with_waves(system.pk)
         wave, move = system.wave, _move(system, system.wave, None)
         for vm in system.vms.all():
-            _delete(vm, by=by)
+            model_delete(vm, by=by)
         for role in system.system_contacts.all():
-            _delete(role, by=by)
-        _delete(system, by=by)
+            model_delete(role, by=by)
+        model_delete(system, by=by)
         if wave is not None:
             _announce_moves([move], by=by)
 
 
 def vm_create(*, by: AbstractBaseUser | None, **fields) -> VM:
     with transaction.atomic():
-        vm = _create(VM, by=by, before_save=_follow_own_system, **fields)
+        vm = model_create(VM, by=by, before_save=_follow_own_system, **fields)
         _check_wave_capacity(vm.system.wave)
     return vm
 
@@ -328,7 +330,7 @@ def vm_update(*, vm: VM, by: AbstractBaseUser | None, reason: str = "", **fields
         raise ValueError("Use vm_transition to change a VM's status.")
     with transaction.atomic():
         old_wave = VM.objects.select_related("system__wave").get(pk=vm.pk).system.wave
-        vm = _update(vm, by=by, reason=reason, before_save=_follow_own_system, **fields)
+        vm = model_update(vm, by=by, reason=reason, before_save=_follow_own_system, **fields)
         new_wave = vm.system.wave
         if new_wave != old_wave:
             _check_wave_capacity(new_wave)
@@ -337,25 +339,25 @@ def vm_update(*, vm: VM, by: AbstractBaseUser | None, reason: str = "", **fields
 
 def vm_delete(*, vm: VM, by: AbstractBaseUser | None) -> None:
     with transaction.atomic():
-        _delete(vm, by=by)
+        model_delete(vm, by=by)
 
 
 def contactperson_create(*, by: AbstractBaseUser | None, **fields) -> ContactPerson:
     with transaction.atomic():
-        return _create(ContactPerson, by=by, **fields)
+        return model_create(ContactPerson, by=by, **fields)
 
 
 def contactperson_update(*, contact: ContactPerson, by: AbstractBaseUser | None, **fields) -> ContactPerson:
     with transaction.atomic():
-        return _update(contact, by=by, **fields)
+        return model_update(contact, by=by, **fields)
 
 
 def contactperson_delete(*, contact: ContactPerson, by: AbstractBaseUser | None) -> None:
     """Delete a contact person and their roles on systems."""
     with transaction.atomic():
         for role in contact.system_contacts.all():
-            _delete(role, by=by)
-        _delete(contact, by=by)
+            model_delete(role, by=by)
+        model_delete(contact, by=by)
 
 
 def systemcontact_create(
@@ -363,12 +365,12 @@ def systemcontact_create(
 ) -> SystemContact:
     """Give a contact person a role (primary, secondary, tester, owner) for a system."""
     with transaction.atomic():
-        return _create(SystemContact, by=by, system=system, contact=contact, role=role)
+        return model_create(SystemContact, by=by, system=system, contact=contact, role=role)
 
 
 def systemcontact_delete(*, system_contact: SystemContact, by: AbstractBaseUser | None) -> None:
     with transaction.atomic():
-        _delete(system_contact, by=by)
+        model_delete(system_contact, by=by)
 
 
 # --- Bulk actions: all selected rows change, or none does (migportal.bulk) -----------------------------------
@@ -436,7 +438,7 @@ def systems_bulk_add_contact(
     """Give `contact` the role `role` on every system. All or nothing (a role already held is refused)."""
 
     def change(system: System) -> None:
-        _create(SystemContact, by=by, system=system, contact=contact, role=role)
+        model_create(SystemContact, by=by, system=system, contact=contact, role=role)
 
     return apply_to_all(_locked_systems(systems), change, label=lambda system: system.code)
 
