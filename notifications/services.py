@@ -362,8 +362,8 @@ def _create_deliveries(notice: Notice, *, now: datetime) -> list[int]:
                 state=DeliveryState.HELD if held else DeliveryState.PENDING,
             )
         )
-    for row in rows:
-        row.queued_at = now  # enqueued when the transaction commits
+    for row in rows:  # pending rows are enqueued when the transaction commits; held ones wait unqueued
+        row.queued_at = now if row.state == DeliveryState.PENDING else None
     Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     return list(notice.deliveries.filter(state=DeliveryState.PENDING).values_list("pk", flat=True))
 
