@@ -17,8 +17,7 @@ $(INSTALLED): pyproject.toml
 install: $(INSTALLED)
 
 # Links in e-mails and feeds point where `make run` serves (an explicit SITE_URL wins).
-SITE_URL ?= http://$(HOST):$(PORT)
-export SITE_URL
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 
 # The demo logins come after the worker's start-up lines ("celery@… ready."), in Oslo time like the app's logs.
 run: install
