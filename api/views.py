@@ -3,6 +3,7 @@ once: natural-key lookups, ETag/If-Match, PUT as upsert, and writes through the 
 """
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -17,7 +18,6 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from simple_history.utils import update_change_reason
 
 from dashboard.selectors import dashboard_report
 from notifications import selectors as notice_selectors
@@ -40,15 +40,10 @@ from waves.models import Wave
 
 from . import serializers
 from .conditional import ConditionalGetMixin, check_if_match, representation_etag
+from .history import history_reason, recorded_as
 from .inventory import inventory_upsert, problem_rows
-from .models import ApiToken
 from .permissions import ContactPermission, DeliveryRetryPermission, ImportPermission
 from .problems import Conflict
-
-
-def history_reason(request) -> str:
-    """What history says of an API write: the route and, for a token, its name (the user is recorded as such)."""
-    return f"API ({request.auth.name})" if isinstance(request.auth, ApiToken) else "API"
 
 
 class ReadViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
@@ -80,18 +75,28 @@ class InventoryViewSet(ReadViewSet, viewsets.ModelViewSet):
     def etag(self, obj) -> str:
         return representation_etag(self.get_serializer(obj).data)
 
-    def check_version(self, obj) -> None:
-        check_if_match(self.request, self.etag(obj))
+    def lock_row(self, obj: models.Model, changes: dict) -> None:
+        """Lock the row until the write's transaction ends (`changes`: the validated fields to be written)."""
+        list(type(obj).objects.select_for_update().filter(pk=obj.pk).values_list("pk"))
+
+    def locked(self, obj: models.Model, changes: dict | None = None) -> models.Model:
+        """The row again, locked, once If-Match names its current version (412 otherwise). Of two writes that read
+        the same version, the second waits for the first's lock and then sees the first's change."""
+        self.lock_row(obj, changes or {})
+        current = self.get_queryset().get(pk=obj.pk)
+        check_if_match(self.request, self.etag(current))
+        return current
 
     def change(self, request, key: str, form: type[drf_serializers.Serializer], service) -> Response:
         """A state change of one row (status transition, wave state) through `service`, which takes the row as
         `service_object` like the update and delete services."""
         obj = self.get_object()
-        self.check_version(obj)
         serializer = form(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = serializer.validated_data
-        service(**{self.service_object: obj}, by=request.user, reason=history_reason(request), **fields)
+        with recorded_as(request):
+            obj = self.locked(obj)
+            service(**{self.service_object: obj}, by=request.user, reason=history_reason(request), **fields)
         return self.retrieve(request, key=key)
 
     def retrieve(self, request, *args, **kwargs):
@@ -107,11 +112,12 @@ class InventoryViewSet(ReadViewSet, viewsets.ModelViewSet):
             if partial:
                 raise
             return self.upsert_create(request)
-        self.check_version(obj)
         data = request.data if partial else self.keyed(request.data)
         serializer = self.get_serializer(obj, data=data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        self.perform_update(serializer)
+        with recorded_as(request):
+            serializer.instance = self.locked(obj, serializer.validated_data)
+            self.perform_update(serializer)
         saved = self.get_serializer(self.get_queryset().get(pk=serializer.instance.pk)).data
         return Response(saved, headers={"ETag": representation_etag(saved)})
 
@@ -128,8 +134,8 @@ class InventoryViewSet(ReadViewSet, viewsets.ModelViewSet):
         return Response(serializer.data, status=status.HTTP_201_CREATED)
 
     def perform_create(self, serializer):
-        serializer.instance = type(self).create_service(by=self.request.user, **serializer.validated_data)
-        update_change_reason(serializer.instance, history_reason(self.request))
+        with recorded_as(self.request):
+            serializer.instance = type(self).create_service(by=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
         serializer.instance = type(self).update_service(
@@ -140,8 +146,9 @@ class InventoryViewSet(ReadViewSet, viewsets.ModelViewSet):
         )
 
     def perform_destroy(self, instance):
-        self.check_version(instance)
-        type(self).delete_service(**{self.service_object: instance}, by=self.request.user)
+        with recorded_as(self.request):
+            instance = self.locked(instance)
+            type(self).delete_service(**{self.service_object: instance}, by=self.request.user)
 
 
 class AgencyViewSet(InventoryViewSet):
@@ -166,6 +173,9 @@ class SystemViewSet(InventoryViewSet):
     create_service = inventory.system_create
     update_service = inventory.system_update
     delete_service = inventory.system_delete
+
+    def lock_row(self, obj, changes):
+        inventory.system_lock(system=obj, wave=changes.get("wave"))
 
     def perform_update(self, serializer):
         try:
@@ -203,7 +213,8 @@ class SystemViewSet(InventoryViewSet):
         if unknown:
             raise Http404
         try:
-            inventory.systems_bulk_transition(systems=systems, to=serializer.validated_data["to"], by=request.user)
+            with recorded_as(request):
+                inventory.systems_bulk_transition(systems=systems, to=serializer.validated_data["to"], by=request.user)
         except inventory.BulkActionRefused as refused:
             raise Conflict(str(refused), errors={row.label: [row.reason] for row in refused.refused}) from refused
         data = self.get_serializer(self.get_queryset().filter(code__in=codes), many=True).data
@@ -249,11 +260,12 @@ class SystemContactViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, Re
     ordering_fields = ["role"]
 
     def perform_create(self, serializer):
-        serializer.instance = inventory.systemcontact_create(by=self.request.user, **serializer.validated_data)
-        update_change_reason(serializer.instance, history_reason(self.request))
+        with recorded_as(self.request):
+            serializer.instance = inventory.systemcontact_create(by=self.request.user, **serializer.validated_data)
 
     def perform_destroy(self, instance):
-        inventory.systemcontact_delete(system_contact=instance, by=self.request.user)
+        with recorded_as(self.request):
+            inventory.systemcontact_delete(system_contact=instance, by=self.request.user)
 
 
 class WaveViewSet(InventoryViewSet):
@@ -332,7 +344,8 @@ class InventoryUpsertView(APIView):
         serializer = serializers.InventoryUpsertSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        result = inventory_upsert(rows=data, by=request.user, dry_run=data["dry_run"])
+        with recorded_as(request):
+            result = inventory_upsert(rows=data, by=request.user, dry_run=data["dry_run"])
         if not result.ok:
             raise Conflict(
                 ngettext("%(count)d row was refused.", "%(count)d rows were refused.", result.error_count)

@@ -210,6 +210,12 @@ def _locked_with_waves(system_pk: int, *wave_ids: int | None) -> System:
     return System.objects.select_for_update(of=("self",)).select_related("wave").get(pk=system_pk)
 
 
+def system_lock(*, system: System, wave=None) -> System:
+    """Lock a system's row (after its wave and `wave`, in the lock order) for a write that first checks what it
+    reads, such as the API's If-Match; call it inside that write's transaction."""
+    return _locked_with_waves(system.pk, wave.pk if wave else None)
+
+
 def _move(system: System, old_wave, new_wave) -> WaveMove:
     return WaveMove(system.pk, old_wave.pk if old_wave else None, new_wave.pk if new_wave else None)
 
