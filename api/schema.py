@@ -1,4 +1,5 @@
-"""The schema names the error answers too: every operation's problem-details responses (RFC 9457)."""
+"""The schema names the error answers too (every operation's problem-details responses, RFC 9457), and links the
+operations a client chains: a row it created or read is read, changed and moved on by its natural key."""
 
 from .problems import PROBLEM_CONTENT_TYPE
 
@@ -39,4 +40,39 @@ def problem_responses(result, generator, request, public):
                 codes += ["409", "412"]
             for code in codes:
                 operation["responses"].setdefault(code, {"description": WHY[code], "content": ref})
+    return result
+
+
+# The row in an answer is addressed by its natural key: what to do next with it (OpenAPI links).
+NEXT_STEPS = {
+    "systems": ("code", ["retrieve", "partial_update", "transition_create"]),
+    "vms": ("hostname", ["retrieve", "partial_update", "transition_create"]),
+    "waves": ("name", ["retrieve", "partial_update", "state_create"]),
+    "agencies": ("code", ["retrieve", "partial_update"]),
+    "contacts": ("email", ["retrieve", "partial_update"]),
+}
+LINKED_ANSWERS = {"create": "201", "retrieve": "200", "partial_update": "200"}
+
+
+def next_step_links(result, generator, request, public):
+    """drf-spectacular post-processing hook: link each row's answer (created, read, changed) to the operations
+    that take its natural key, so clients and stateful tests can follow them."""
+    operations = {
+        operation["operationId"]: operation
+        for methods in result.get("paths", {}).values()
+        for operation in methods.values()
+        if "operationId" in operation
+    }
+    for resource, (key, steps) in NEXT_STEPS.items():
+        for answer, status_code in LINKED_ANSWERS.items():
+            source = operations.get(f"v1_{resource}_{answer}")
+            if source is None or status_code not in source["responses"]:
+                continue
+            links = source["responses"][status_code].setdefault("links", {})
+            for step in steps:
+                if f"v1_{resource}_{step}" in operations:
+                    links[f"{step}_by_{key}"] = {
+                        "operationId": f"v1_{resource}_{step}",
+                        "parameters": {"key": f"$response.body#/{key}"},
+                    }
     return result

@@ -500,7 +500,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.problem_responses"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.problem_responses",
+        "api.schema.next_step_links",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "MigrationStatusEnum": "systems.choices.MigrationStatus",
         "WaveStateEnum": "waves.choices.WaveState",

@@ -1,5 +1,6 @@
 """Schemathesis against the committed schema: generated requests to every operation, with an editor's token;
-no answer may be a server error, and every documented answer must match its schema."""
+no answer may be a server error, and every documented answer must match its schema. A second test follows the
+schema's links (create a row, read it by its natural key, change it, move it on) in short generated sequences."""
 
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+from hypothesis.stateful import run_state_machine_as_test
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -20,6 +22,11 @@ schema = schemathesis.openapi.from_path(Path(settings.BASE_DIR) / "docs" / "open
 schema.app = get_wsgi_application()
 
 EXAMPLES_PER_OPERATION = 8
+# The linked operations of systems and waves; sequences stay few and short so the test takes well under a minute.
+LINKED = r"^v1_(systems|waves)_(create|retrieve|partial_update|transition_create|state_create)$"
+SEQUENCES = 15
+STEPS_PER_SEQUENCE = 6
+CHECKS = [not_a_server_error, response_schema_conformance]
 
 
 @pytest.fixture
@@ -47,5 +54,32 @@ def editor_token(db, editor_user, keep_connection):
 def test_the_api_answers_every_generated_request_without_error_and_as_documented(case, editor_token):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {editor_token}"},
-        checks=[not_a_server_error, response_schema_conformance],
+        checks=CHECKS,
     )
+
+
+def test_linked_operations_chained_never_fail_and_answer_as_documented(editor_token):
+    linked = schema.include(operation_id_regex=LINKED)
+    steps = []
+
+    class Workflow(linked.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"headers": {"Authorization": f"Bearer {editor_token}"}}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            steps.append((case.operation.label, response.status_code))
+            case.validate_response(response, checks=CHECKS)
+
+    run_state_machine_as_test(
+        Workflow,
+        settings=hypothesis_settings(
+            max_examples=SEQUENCES,
+            stateful_step_count=STEPS_PER_SEQUENCE,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
+    # The links were followed: a row was read or changed by the key of one created or read before.
+    followed = {label for label, status_code in steps if status_code < 300 and "{key}" in label}
+    assert followed, steps
