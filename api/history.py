@@ -11,7 +11,7 @@ from functools import cache
 
 from django.apps import apps
 from django.db import models, transaction
-from django.db.models import Max, Q
+from django.db.models import Case, Max, Q, Value, When
 from simple_history.models import HistoricalChanges
 
 from systems.inventory.writer import REASON as IMPORT_REASON
@@ -50,11 +50,14 @@ def recorded_as(request) -> Iterator[None]:
     with transaction.atomic():
         before = {model: model.objects.aggregate(last=Max("history_id"))["last"] or 0 for model in _history_models()}
         yield
+        imported = f"{reason}: {IMPORT_REASON}"[:REASON_LENGTH]
         for model, last in before.items():
-            added = model.objects.filter(history_id__gt=last, history_user_id=user_id)
-            added.filter(Q(history_change_reason=None) | Q(history_change_reason="")).update(
-                history_change_reason=reason
-            )
-            added.filter(history_change_reason=IMPORT_REASON).update(
-                history_change_reason=f"{reason}: {IMPORT_REASON}"[:REASON_LENGTH]
+            model.objects.filter(
+                Q(history_change_reason=None) | Q(history_change_reason__in=["", IMPORT_REASON]),
+                history_id__gt=last,
+                history_user_id=user_id,
+            ).update(
+                history_change_reason=Case(
+                    When(history_change_reason=IMPORT_REASON, then=Value(imported)), default=Value(reason)
+                )
             )
