@@ -10,8 +10,7 @@ from tests.api.conftest import bearer, make_token
 from tests.conftest import wait_until
 from tests.factories import AgencyFactory, SystemFactory
 
-# Committed data; serialized_rollback brings back the staff groups and permissions the migrations created.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _waiting_for_locks() -> int:

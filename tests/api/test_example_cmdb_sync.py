@@ -18,8 +18,7 @@ from tests.api.conftest import make_token
 from waves.choices import WaveState
 from waves.models import Wave
 
-# Committed data; serialized_rollback brings back the staff groups and permissions the migrations created.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "examples" / "cmdb_sync.py"
 
