@@ -4,7 +4,8 @@ Every write is recorded like a form save would be (who, when, reason "import"), 
 new rows get their ids from the table's sequence up front and go in with COPY, and so do the history
 rows (one per written row, copied from the object as simple-history would); elsewhere simple-history's
 `bulk_create_with_history` / `bulk_update_with_history` do the same job more slowly. The historical m2m
-rows of `System.depends_on` and `System.move_with` are written here, as simple-history's m2m signal would write them one by one.
+rows of `System.depends_on` and `System.move_with` are written here, as simple-history's m2m signal would
+write them one by one.
 """
 
 from __future__ import annotations
