@@ -825,9 +825,8 @@ class SystemHandler(_StatusMixin, KindHandler):
             self._count_changed({codes_by_id[system_id] for system_id in changed})
         self.dependencies.clear()
 
-
     def _set_together(self) -> None:
-        """"Move together" goes both ways: a link is kept when either system's row lists it, and a system's row
+        """Move together goes both ways: a link is kept when either system's row lists it, and a system's row
         without it removes it (unless the other system's row lists it)."""
         if not self.together:
             return
@@ -861,7 +860,6 @@ class SystemHandler(_StatusMixin, KindHandler):
         changed = writer.set_links("move_with", wanted, by=self.by)
         codes = {pk: code for code, pk in ids.items()}
         self._count_changed({codes[system_id] for system_id in changed if system_id in codes})
-
 
     def _together_now(self, system_ids: set[int]) -> dict[int, set[int]]:
         current: dict[int, set[int]] = {pk: set() for pk in system_ids}

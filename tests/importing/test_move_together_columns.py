@@ -1,4 +1,4 @@
-""""Move together" links in import and export: set by code on either row, removed from both, and exported so
+"""Move-together links in import and export: set by code on either row, removed from both, and exported so
 that importing the export changes nothing."""
 
 import csv
