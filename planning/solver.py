@@ -19,6 +19,7 @@ within memory and time.
 from __future__ import annotations
 
 import bisect
+import math
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -520,7 +521,7 @@ def solve(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and greedy is not None:
         # CP-SAT found nothing better in time: the first-fit plan satisfies every constraint all the same.
         bound = lower
-        if status == cp_model.UNKNOWN and not built.narrowed:
+        if status == cp_model.UNKNOWN and not built.narrowed and math.isfinite(first.best_objective_bound):
             bound = max(bound, int(first.best_objective_bound))
         return _greedy_plan(problem, units, classes, greedy, reasons, bound, started)
     if status == cp_model.INFEASIBLE and not built.narrowed:
