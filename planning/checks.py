@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from systems.choices import ContactRole, Environment, MigrationStatus
 from systems.lifecycle import MIGRATED_STATES
 from systems.models import System, SystemContact
+from waves.choices import WaveState
 
 from . import rules
 from .models import BlackoutPeriod, TesterCapacity
@@ -53,6 +54,10 @@ def _tested_before(system: System, wave) -> bool:
     return counterpart.wave is not None and counterpart.wave.window_end <= wave.window_start
 
 
+#: Waves whose downtime notice is still to come or on its way: only these can be short of notice.
+NOTICE_STATES = (WaveState.DRAFT, WaveState.CONFIRMED)
+
+
 def wave_findings(wave, *, now=None) -> list[rules.Finding]:
     """Every finding of every planning rule for this wave, blockers first."""
     now = now or timezone.now()
@@ -70,7 +75,8 @@ def wave_findings(wave, *, now=None) -> list[rules.Finding]:
     findings += rules.calendar_findings(
         rules.days_off(rules.window_days(wave.window_start, wave.window_end), blackouts)
     )
-    findings += rules.notice_findings(window_start=wave.window_start, now=now, lead_days=settings.NOTICE_LEAD_DAYS)
+    if wave.state in NOTICE_STATES:  # once a wave runs, is done or is off, its notice is no longer a question
+        findings += rules.notice_findings(window_start=wave.window_start, now=now, lead_days=settings.NOTICE_LEAD_DAYS)
     by_agency: dict = defaultdict(list)
     for system in systems:
         by_agency[system.agency].append(system.code)

@@ -103,7 +103,7 @@ class SystemAdmin(ServiceAdmin):
     list_filter = ["environment", "criticality", "status", "agency__kind", "wave"]
     list_select_related = ["agency", "wave"]
     search_fields = ["code", "name", "agency__code", "agency__name"]
-    autocomplete_fields = ["agency", "wave", "depends_on"]
+    autocomplete_fields = ["agency", "wave", "depends_on", "move_with", "test_counterpart"]
     # Status moves only through the lifecycle services (staff pages), never by a free edit here.
     readonly_fields = ["status", "status_before_hold", "migrated_at", "created_at", "updated_at"]
     inlines = [VMInline, SystemContactInline]

@@ -77,24 +77,35 @@ def _waves(query) -> Iterator[list[Any]]:
     yield from _rows(query.order_by("window_start", "name"), "waves")
 
 
-def _systems(query) -> Iterator[list[Any]]:
-    # Systems and their dependencies come in the same order (by code), so they are merged as they stream.
-    dependencies = (
-        System.depends_on.through.objects.filter(from_system__in=query)
+def _links(query, name: str) -> Iterator[tuple[str, str]]:
+    """(system code, linked code) of the link `name` of the systems of `query`, by system code."""
+    return (
+        getattr(System, name)
+        .through.objects.filter(from_system__in=query)
         .order_by("from_system__code", "to_system__code")
         .values_list("from_system__code", "to_system__code")
         .iterator(chunk_size=ITER_CHUNK)
     )
-    pending = next(dependencies, None)
+
+
+def _systems(query) -> Iterator[list[Any]]:
+    # Systems and their links come in the same order (by code), so they are merged as they stream.
+    names = ("depends_on", "move_with")
+    streams = {name: _links(query, name) for name in names}
+    pending = {name: next(stream, None) for name, stream in streams.items()}
     lookups = KINDS["systems"].lookups
-    at = lookups.index("depends_on")
-    systems = query.order_by("code").values_list(*lookups[:at], *lookups[at + 1 :])
+    at = {name: lookups.index(name) for name in names}
+    systems = query.order_by("code").values_list(*(lookup for lookup in lookups if lookup not in names))
     for values in systems.iterator(chunk_size=ITER_CHUNK):
-        code, depends_on = values[0], []
-        while pending is not None and pending[0] == code:
-            depends_on.append(pending[1])
-            pending = next(dependencies, None)
-        yield [*values[:at], depends_on, *values[at:]]
+        code, row, links = values[0], list(values), {}
+        for name in names:
+            links[name] = []
+            while pending[name] is not None and pending[name][0] == code:
+                links[name].append(pending[name][1])
+                pending[name] = next(streams[name], None)
+        for name in sorted(names, key=at.get):
+            row.insert(at[name], links[name])
+        yield row
 
 
 def _vms(query) -> Iterator[list[Any]]:

@@ -19,7 +19,7 @@ their system, and `migrated_at` comes from the file or stays as it is (an import
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -659,6 +659,7 @@ class SystemHandler(_StatusMixin, KindHandler):
         super().__init__(importer)
         self.touched_waves: set[int] = set()
         self.dependencies: dict[str, tuple[str, int, list[str]]] = {}
+        self.together: dict[str, tuple[str, int, list[str]]] = {}
         self.counterparts: dict[str, tuple[str, int, str | None]] = {}
         self.unchanged_codes: set[str] = set()
         # systems that joined a wave in this import: (code, wave id, row label, row number), for its capacity
@@ -672,6 +673,8 @@ class SystemHandler(_StatusMixin, KindHandler):
         code, depends_on = row.values.get("code"), row.values.get("depends_on")
         if code and depends_on and code in depends_on:
             self.importer.row_error(row, "depends_on", _("A system cannot depend on itself."))
+        if code and code in (row.values.get("move_with") or []):
+            self.importer.row_error(row, "move_with", _("A system cannot move together with itself."))
         start, end = row.values.get("downtime_start"), row.values.get("downtime_end")
         if ("downtime_start" in row.values or "downtime_end" in row.values) and (
             (start is None) != (end is None) or (start and end and end <= start)
@@ -753,6 +756,8 @@ class SystemHandler(_StatusMixin, KindHandler):
     def _remember_dependencies(self, row: Row) -> None:
         if "depends_on" in row.values:
             self.dependencies[row.values["code"]] = (row.label, row.number, row.values["depends_on"] or [])
+        if "move_with" in row.values:
+            self.together[row.values["code"]] = (row.label, row.number, row.values["move_with"] or [])
         if "test_counterpart" in row.values:
             self.counterparts[row.values["code"]] = (row.label, row.number, row.values["test_counterpart"])
 
@@ -764,8 +769,9 @@ class SystemHandler(_StatusMixin, KindHandler):
         self.unchanged_codes -= codes
 
     def finish(self) -> None:
-        """Set `depends_on` and `test_counterpart` now that every system of the import exists."""
+        """Set `depends_on`, `move_with` and `test_counterpart` now that every system of the import exists."""
         self._set_dependencies()
+        self._set_together()
         self._set_counterparts()
 
     def _set_counterparts(self) -> None:
@@ -818,6 +824,50 @@ class SystemHandler(_StatusMixin, KindHandler):
             changed = writer.set_dependencies(wanted, by=self.by)
             self._count_changed({codes_by_id[system_id] for system_id in changed})
         self.dependencies.clear()
+
+    def _set_together(self) -> None:
+        """Move together goes both ways: a link is kept when either system's row lists it, and a system's row
+        without it removes it (unless the other system's row lists it)."""
+        if not self.together:
+            return
+        ids = self.ids()
+        listed: dict[int, set[int]] = defaultdict(set)
+        with_row: set[int] = set()
+        for code, (label, number, targets) in self.together.items():
+            row = Row(label, number, {})
+            resolved = set()
+            for target in targets:
+                if target in ids:
+                    resolved.add(ids[target])
+                elif target not in self.failed_keys:
+                    self.importer.row_error(row, "move_with", str(self.missing) % {"value": target})
+            if not row.failed and code in ids:
+                with_row.add(ids[code])
+                for other in resolved:
+                    listed[ids[code]].add(other)
+                    listed[other].add(ids[code])
+        self.together.clear()
+        if not self.importer.result.ok:
+            return
+        # Every system whose links may change: those with a row, those listed, and the partners of the former.
+        current = self._together_now(with_row | set(listed))
+        current |= self._together_now({other for pk in with_row for other in current[pk]} - set(current))
+        wanted = {
+            system_id: {other for other in links if system_id not in with_row and other not in with_row}
+            | listed[system_id]
+            for system_id, links in current.items()
+        }
+        changed = writer.set_links("move_with", wanted, by=self.by)
+        codes = {pk: code for code, pk in ids.items()}
+        self._count_changed({codes[system_id] for system_id in changed if system_id in codes})
+
+    def _together_now(self, system_ids: set[int]) -> dict[int, set[int]]:
+        current: dict[int, set[int]] = {pk: set() for pk in system_ids}
+        for chunk in chunks(system_ids, self.importer.chunk_size):
+            pairs = System.move_with.through.objects.filter(from_system_id__in=chunk)
+            for source, target in pairs.values_list("from_system_id", "to_system_id"):
+                current[source].add(target)
+        return current
 
 
 class VMHandler(_StatusMixin, KindHandler):

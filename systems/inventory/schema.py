@@ -388,6 +388,7 @@ SYSTEMS = Kind(
         Column("status", STATUS),
         Column("wave", model_text(Wave, "name"), aliases=("bølge", "bolge"), source="wave__name"),
         Column("depends_on", code_list, aliases=("avhenger_av", "avhengigheter")),
+        Column("move_with", code_list, aliases=("flyttes_med", "flytt_sammen_med", "move_together")),
         Column(
             "test_counterpart",
             text(50),

@@ -4,7 +4,8 @@ Every write is recorded like a form save would be (who, when, reason "import"), 
 new rows get their ids from the table's sequence up front and go in with COPY, and so do the history
 rows (one per written row, copied from the object as simple-history would); elsewhere simple-history's
 `bulk_create_with_history` / `bulk_update_with_history` do the same job more slowly. The historical m2m
-rows of `System.depends_on` are written here, as simple-history's m2m signal would write them one by one.
+rows of `System.depends_on` and `System.move_with` are written here, as simple-history's m2m signal would
+write them one by one.
 """
 
 from __future__ import annotations
@@ -103,12 +104,22 @@ def _copy_history(
 
 
 def set_dependencies(wanted: dict[int, set[int]], *, by: AbstractBaseUser | None) -> set[int]:
-    """Make `depends_on` of each system id in `wanted` exactly the given set; return the ids that changed.
+    """Make `depends_on` of each system id in `wanted` exactly the given set; return the ids that changed."""
+    return set_links("depends_on", wanted, by=by)
 
-    Changed systems get a "~" history record whose m2m snapshot lists their dependencies afterwards.
+
+#: The system-to-system links, each with its own history table of m2m snapshots.
+LINK_FIELDS = ("depends_on", "move_with")
+
+
+def set_links(name: str, wanted: dict[int, set[int]], *, by: AbstractBaseUser | None) -> set[int]:
+    """Make the link `name` (`depends_on`, `move_with`) of each system id in `wanted` exactly the given set;
+    return the ids that changed. For `move_with`, which goes both ways, `wanted` must name both sides.
+
+    Changed systems get a "~" history record whose m2m snapshots list their links afterwards.
     """
-    through = System.depends_on.through
-    current: dict[int, dict[int, int]] = defaultdict(dict)  # system id -> {dependency id: through row id}
+    through = getattr(System, name).through
+    current: dict[int, dict[int, int]] = defaultdict(dict)  # system id -> {linked id: through row id}
     for row_id, from_id, to_id in through.objects.filter(from_system_id__in=list(wanted)).values_list(
         "id", "from_system_id", "to_system_id"
     ):
@@ -128,17 +139,13 @@ def set_dependencies(wanted: dict[int, set[int]], *, by: AbstractBaseUser | None
         return changed
     if removed:
         through.objects.filter(id__in=removed).delete()
-    for row in through.objects.bulk_create(added, batch_size=BATCH):
-        current[row.from_system_id][row.to_system_id] = row.id
-    _record_dependency_history(changed, {sid: current[sid] for sid in changed}, wanted, by=by)
+    through.objects.bulk_create(added, batch_size=BATCH)
+    _record_link_history(changed, by=by)
     return changed
 
 
-def _record_dependency_history(
-    changed: set[int], rows: dict[int, dict[int, int]], wanted: dict[int, set[int]], *, by: AbstractBaseUser | None
-) -> None:
+def _record_link_history(changed: set[int], *, by: AbstractBaseUser | None) -> None:
     systems: Sequence[System] = list(System.objects.filter(id__in=changed).order_by("id"))
-    m2m_history = apps.get_model("systems", "HistoricalSystem_depends_on")
     if connection.vendor == "postgresql":
         history_ids = _copy_history(System, systems, "~", by)
     else:
@@ -146,11 +153,14 @@ def _record_dependency_history(
             systems, batch_size=BATCH, update=True, default_user=by, default_change_reason=REASON
         )
         history_ids = [record.history_id for record in records]
-    m2m_history.objects.bulk_create(
-        [
-            m2m_history(history_id=history_id, id=rows[system.id][to_id], from_system_id=system.id, to_system_id=to_id)
-            for system, history_id in zip(systems, history_ids, strict=True)
-            for to_id in wanted[system.id]
-        ],
-        batch_size=BATCH,
-    )
+    history_of = {system.id: history_id for system, history_id in zip(systems, history_ids, strict=True)}
+    for name in LINK_FIELDS:
+        m2m_history = apps.get_model("systems", f"HistoricalSystem_{name}")
+        rows = getattr(System, name).through.objects.filter(from_system_id__in=list(changed))
+        m2m_history.objects.bulk_create(
+            [
+                m2m_history(history_id=history_of[from_id], id=row_id, from_system_id=from_id, to_system_id=to_id)
+                for row_id, from_id, to_id in rows.values_list("id", "from_system_id", "to_system_id")
+            ],
+            batch_size=BATCH,
+        )

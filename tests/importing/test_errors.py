@@ -38,8 +38,8 @@ def test_import_missing_required_column_lists_expected_columns(run_import):
     result = run_import({"systems.csv": "code;name;environment\nS1;Sak;test\n"})
     assert errors(result) == [
         "systems.csv: Påkrevde kolonner mangler: agency. Forventede kolonner (* = påkrevd): code*, name*, agency*, "
-        "environment*, criticality, status, wave, depends_on, test_counterpart, description, source_datacenter, "
-        "target_datacenter, downtime_start, downtime_end, migrated_at."
+        "environment*, criticality, status, wave, depends_on, move_with, test_counterpart, description, "
+        "source_datacenter, target_datacenter, downtime_start, downtime_end, migrated_at."
     ]
 
 

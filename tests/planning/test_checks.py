@@ -147,3 +147,8 @@ def test_confirmation_without_findings_needs_no_reason():
     covered_system(wave=wave, status="planned")
     assert wave_findings(wave) == []
     assert wave_set_state(wave=wave, state="confirmed", by=None).state == "confirmed"
+
+
+@pytest.mark.parametrize("state", ["in_progress", "completed", "cancelled"])
+def test_no_short_notice_for_a_wave_that_runs_is_done_or_is_off(state):
+    assert "short_notice" not in codes(wave_on("2021-01-12", state=state))

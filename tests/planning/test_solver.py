@@ -118,3 +118,29 @@ def test_a_move_group_larger_than_any_window_is_explained(size):
         f"{', '.join(f'S{n}' for n in range(1, size + 1))} do not fit in any window together "
         "(systems, VMs or testers over the limit)."
     ]
+
+
+def test_links_that_can_never_hold_are_left_out_and_the_rest_is_planned():
+    # S2 (production) waits for its test system S1, which depends on S2: never plannable. S3 and S4 are.
+    problem = Problem(
+        items=[item(1, depends_on=[2]), item(2, production=True, test_counterpart=1), item(3), item(4, depends_on=[3])],
+        slots=weekly_slots(3, max_systems=1),
+    )
+    plan = solve(problem, time_limit=10)
+    assert plan.feasible and plan.optimal
+    assert plan.assignment == {3: "s0", 4: "s1"}
+    assert sorted(plan.explanation) == [
+        "S1 depends on S2, so it cannot move before it.",
+        "S2 is a production system: its test system S1 must move in an earlier window.",
+    ]
+
+
+def test_without_time_for_the_solver_the_first_fit_plan_is_the_answer():
+    items = [item(n, production=n % 2 == 0, test_counterpart=n - 1 if n % 2 == 0 else None) for n in range(1, 9)]
+    plan = solve(Problem(items=items, slots=weekly_slots(8, max_systems=2)), time_limit=0.001)
+    assert plan.feasible and len(plan.assignment) == 8
+    week = {pk: int(key[1:]) for pk, key in plan.assignment.items()}
+    assert all(week[n] > week[n - 1] for n in range(2, 9, 2))  # every production system after its test system
+    assert all(list(week.values()).count(n) <= 2 for n in range(8))
+    # Two a window fill four windows: the bound from the capacities proves this plan optimal without CP-SAT.
+    assert plan.objective == plan.bound == 3 and plan.optimal
