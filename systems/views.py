@@ -49,6 +49,7 @@ from .forms import (
     VMForm,
     WaveAssignForm,
 )
+from .inventory.views import list_export
 from .lifecycle import allowed_targets, behind
 from .models import VM, Agency, ContactPerson, System, SystemContact
 from .tables import AgencyTable, ContactPersonTable, SystemContactTable, SystemTable, VMTable
@@ -70,6 +71,7 @@ class AgencyListView(ObjectListView):
     queryset = selectors.agency_list()
     table_class = AgencyTable
     filterset_class = AgencyFilterSet
+    import_format_export = list_export("agencies")
 
 
 class AgencyAutocompleteView(AutocompleteView):
@@ -120,6 +122,7 @@ class SystemListView(ObjectListView):
     table_class = SystemTable
     filterset_class = SystemFilterSet
     bulk_form_class = SystemBulkForm
+    import_format_export = list_export("systems")
 
 
 class SystemDetailView(ObjectDetailView):
@@ -265,6 +268,7 @@ class VMListView(ObjectListView):
     table_class = VMTable
     filterset_class = VMFilterSet
     bulk_form_class = VMBulkForm
+    import_format_export = list_export("vms")
 
 
 class VMDetailView(ObjectDetailView):
@@ -306,6 +310,7 @@ class ContactPersonListView(ObjectListView):
     queryset = selectors.contactperson_list()
     table_class = ContactPersonTable
     filterset_class = ContactPersonFilterSet
+    import_format_export = list_export("contacts")
 
 
 class ContactPersonDetailView(ObjectDetailView):
