@@ -315,10 +315,11 @@ def object_history(obj: models.Model, *, limit: int = HISTORY_LIMIT) -> list[dic
     history = obj.history
     m2m_fields = list(getattr(history.model, "_history_m2m_fields", []))
     records = list(history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    recorded = {field.attname for field in history.model._meta.concrete_fields}  # not the fields history excludes
     fields = [
         field
         for field in type(obj)._meta.concrete_fields
-        if field.name not in ("id", "created_at", "updated_at", "status_before_hold")
+        if field.name not in ("id", "created_at", "updated_at", "status_before_hold") and field.attname in recorded
     ]
     names = _related_names(fields, records)
     m2m_values = {field.name: _m2m_snapshots(field, records) for field in m2m_fields}
