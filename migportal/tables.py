@@ -1,12 +1,15 @@
 """The base of every staff list table: select and action columns once, a column chooser, accessible headers."""
 
 import django_tables2 as tables
+from django.db import models
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
+from django_tables2.columns.linkcolumn import BaseLinkColumn
+from django_tables2.utils import Accessor, signature
 
 from .formats import datetime_text
 
@@ -89,17 +92,85 @@ class BaseTable(tables.Table):
 
     def body_html(self) -> SafeString:
         """The page's rows as HTML, built here rather than by a template loop over every cell (most of a list
-        page's rendering time). A cell is escaped and localised as `{{ cell }}` in a template would be."""
+        page's rendering time). A cell is escaped and localised as `{{ cell }}` in a template would be, and has the
+        value django-tables2 would give it (`_Cell`), found with the per-column work done once per page."""
         columns = [
-            (mark_safe(column.attrs["td"].as_html()), conditional_escape(column.header), column.localize)  # noqa: S308
+            (
+                _Cell(self, column),
+                mark_safe(column.attrs["td"].as_html()),  # noqa: S308
+                conditional_escape(column.header),
+                column.localize,
+            )
             for column in self.columns
         ]
         html = []
         for row in self.paginated_rows:
             html.append(format_html("<tr {}>", row.attrs.as_html()))
-            for (attrs, label, localized), (_column, cell) in zip(columns, row.items(), strict=True):
+            for cell, attrs, label, localized in columns:
+                content = cell.render(row)
                 if localized is not False:
-                    cell = localize(template_localtime(cell), use_l10n=localized)
-                html.append(format_html('<td {} data-label="{}">{}</td>', attrs, label, cell))
+                    content = localize(template_localtime(content), use_l10n=localized)
+                html.append(format_html('<td {} data-label="{}">{}</td>', attrs, label, content))
             html.append(mark_safe("</tr>"))
         return mark_safe("".join(html))  # noqa: S308 - every part is escaped above
+
+
+class _Cell:
+    """One column's cells, rendered as django-tables2's BoundRow.get_cell renders them (choices shown by their
+    label, empty values as the column's default, the render method called with the arguments it names, linkify),
+    with what does not change from row to row worked out once: the model field behind the accessor and the render
+    method's signature (which django-tables2 inspects again for every cell)."""
+
+    def __init__(self, table: tables.Table, bound) -> None:
+        self.bound, self.name = bound, bound.name
+        column = bound.column
+        # What this shortcut does not cover goes the library's own way.
+        self.generic = isinstance(column, tables.ManyToManyColumn) or (
+            isinstance(column, BaseLinkColumn) and column.text is not None
+        )
+        self.accessor = Accessor(bound.accessor)
+        self.empty_values = column.empty_values
+        self.default = bound.default
+        self.render_function = bound.render
+        self.arguments, self.all_arguments = signature(self.render_function)
+        self.link = bound.link
+        # A field with choices shows its label (get_<field>_display() of the row, or of the related row).
+        self.owner: Accessor | None = None
+        self.display = ""
+        path, _sep, last = self.accessor.rpartition(Accessor.SEPARATOR)
+        field = self.accessor.get_field(table._meta.model) if table._meta.model else None
+        if field is not None and getattr(field, "choices", ()):
+            self.owner, self.display = (Accessor(path) if path else None), f"get_{last}_display"
+
+    def value(self, record):
+        if self.display:
+            owner = self.owner.resolve(record, quiet=True) if self.owner is not None else record
+            if isinstance(owner, models.Model):
+                display = getattr(owner, self.display, None)
+                if display is not None:
+                    return display()
+        try:
+            return self.accessor.resolve(record)
+        except Exception:  # noqa: BLE001 - as django-tables2: a column that is not a field shows its default
+            return None
+
+    def render(self, row):
+        if self.generic:
+            return row.get_cell(self.name)
+        record = row.record
+        value = self.value(record)
+        if value in self.empty_values:
+            return self.default
+        given = {
+            "value": value,
+            "record": record,
+            "column": self.bound.column,
+            "bound_column": self.bound,
+            "bound_row": row,
+            "table": row.table,
+        }
+        if self.all_arguments:
+            content = self.render_function(**given)
+        else:
+            content = self.render_function(**{name: given[name] for name in self.arguments if name in given})
+        return self.link(content, **given) if self.link else content
