@@ -42,19 +42,16 @@ from django_filters.filterset import filterset_factory
 from django_filters.views import FilterView
 from django_tables2.export import ExportMixin, TableExport
 
-from systems.inventory import exporter as inventory_exporter
-from systems.inventory.exporter import SpreadsheetExport, csv_dialect
-from systems.inventory.views import csv_response
-
 from .bulk import BulkActionRefused
 from .formats import datetime_text
 from .pagination import PaginatedTableMixin, paginate_table
 from .search import matching
+from .spreadsheets import SpreadsheetExport, csv_dialect
 
 HISTORY_LIMIT = 25
-#: The list exports' CSV dialects (see systems.inventory.exporter): Norwegian Excel's, and plain RFC 4180.
+#: The list exports' CSV dialects (see migportal.spreadsheets): Norwegian Excel's, and plain RFC 4180.
 CSV_LINKS = (("excel", gettext_lazy("CSV for Excel")), ("rfc4180", gettext_lazy("CSV (RFC 4180)")))
-#: `?_export=` value for a list's filtered rows in the inventory import format (systems, VMs, contacts…).
+#: `?_export=` value for a list's filtered rows in the inventory import format (a list's `import_format_export`).
 INVENTORY_EXPORT = "inventory"
 
 
@@ -137,6 +134,9 @@ class ObjectListView(ExportMixin, StaffListView):
     bulk_form_class = None
     export_formats = (TableExport.CSV, TableExport.XLSX)
     export_permission = "systems.export_inventory"
+    #: Optional: `(request, rows) -> response`, the filtered rows in a format the importer reads (offered as
+    #: "CSV in the import format", `?_export=inventory`). The app that owns the format declares it.
+    import_format_export: Callable[[Any, models.QuerySet], Any] | None = None
 
     @property
     def export_name(self):
@@ -179,9 +179,9 @@ class ObjectListView(ExportMixin, StaffListView):
         export = self.request.GET.get(self.export_trigger_param)
         if export and not self.request.user.has_perm(self.export_permission):
             return self.handle_no_permission()
-        if export == INVENTORY_EXPORT and inventory_exporter.kind_of(self.model):
+        if export == INVENTORY_EXPORT and self.import_format_export:
             # The filtered rows in the import's own format and columns, to edit and import again.
-            return csv_response(self.request, inventory_exporter.kind_of(self.model), self.object_list)
+            return type(self).import_format_export(self.request, self.object_list)
         return super().render_to_response(context, **kwargs)
 
     def create_export(self, export_format):
@@ -209,7 +209,7 @@ class ObjectListView(ExportMixin, StaffListView):
                 *((label, _querystring(query, _export=TableExport.CSV, csv=name)) for name, label in CSV_LINKS),
                 *(
                     [(_("CSV in the import format"), _querystring(query, _export=INVENTORY_EXPORT))]
-                    if inventory_exporter.kind_of(self.model)
+                    if self.import_format_export
                     else []
                 ),
                 *(
@@ -315,10 +315,11 @@ def object_history(obj: models.Model, *, limit: int = HISTORY_LIMIT) -> list[dic
     history = obj.history
     m2m_fields = list(getattr(history.model, "_history_m2m_fields", []))
     records = list(history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    recorded = {field.attname for field in history.model._meta.concrete_fields}  # not the fields history excludes
     fields = [
         field
         for field in type(obj)._meta.concrete_fields
-        if field.name not in ("id", "created_at", "updated_at", "status_before_hold")
+        if field.name not in ("id", "created_at", "updated_at", "status_before_hold") and field.attname in recorded
     ]
     names = _related_names(fields, records)
     m2m_values = {field.name: _m2m_snapshots(field, records) for field in m2m_fields}

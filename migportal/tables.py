@@ -1,12 +1,19 @@
 """The base of every staff list table: select and action columns once, a column chooser, accessible headers."""
 
+from functools import partialmethod
+
 import django_tables2 as tables
+from django.db import models
+from django.utils.encoding import force_str
 from django.utils.formats import localize
+from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
+from django_tables2.columns.linkcolumn import BaseLinkColumn
+from django_tables2.utils import Accessor, signature
 
 from .formats import datetime_text
 
@@ -89,17 +96,110 @@ class BaseTable(tables.Table):
 
     def body_html(self) -> SafeString:
         """The page's rows as HTML, built here rather than by a template loop over every cell (most of a list
-        page's rendering time). A cell is escaped and localised as `{{ cell }}` in a template would be."""
+        page's rendering time). A cell is escaped and localised as `{{ cell }}` in a template would be, and has the
+        value django-tables2 would give it (`_Cell`), found with the per-column work done once per page."""
         columns = [
-            (mark_safe(column.attrs["td"].as_html()), conditional_escape(column.header), column.localize)  # noqa: S308
+            (
+                _Cell(self, column),
+                mark_safe(column.attrs["td"].as_html()),  # noqa: S308
+                conditional_escape(column.header),
+                column.localize,
+            )
             for column in self.columns
         ]
         html = []
         for row in self.paginated_rows:
             html.append(format_html("<tr {}>", row.attrs.as_html()))
-            for (attrs, label, localized), (_column, cell) in zip(columns, row.items(), strict=True):
+            urls: dict[int, str] = {}  # a row's own page, linked from several of its cells, is looked up once
+            for cell, attrs, label, localized in columns:
+                content = cell.render(row, urls)
                 if localized is not False:
-                    cell = localize(template_localtime(cell), use_l10n=localized)
-                html.append(format_html('<td {} data-label="{}">{}</td>', attrs, label, cell))
+                    content = localize(template_localtime(content), use_l10n=localized)
+                html.append(format_html('<td {} data-label="{}">{}</td>', attrs, label, content))
             html.append(mark_safe("</tr>"))
         return mark_safe("".join(html))  # noqa: S308 - every part is escaped above
+
+
+class _Cell:
+    """One column's cells, rendered as django-tables2's BoundRow.get_cell renders them (choices shown by their
+    label, empty values as the column's default, the render method called with the arguments it names, linkify),
+    with what does not change from row to row worked out once: the model field behind the accessor and the render
+    method's signature (which django-tables2 inspects again for every cell)."""
+
+    def __init__(self, table: tables.Table, bound) -> None:
+        self.bound, self.name = bound, bound.name
+        column = bound.column
+        # What this shortcut does not cover goes the library's own way.
+        self.generic = isinstance(column, tables.ManyToManyColumn) or (
+            isinstance(column, BaseLinkColumn) and column.text is not None
+        )
+        self.accessor = Accessor(bound.accessor)
+        self.empty_values = column.empty_values
+        self.default = bound.default
+        self.render_function = bound.render
+        self.arguments, self.all_arguments = signature(self.render_function)
+        self.link = bound.link
+        # linkify=True: a link to the page of the cell's object (else the row's), written here; other links (to a
+        # named URL, with attributes) are django-tables2's.
+        plain = self.link is not None and not (self.link.url or self.link.attrs or self.link.reverse_args)
+        self.link_to = Accessor(self.link.accessor if self.link.accessor is not None else bound.name) if plain else None
+        # A field with choices shows its label (get_<field>_display() of the row, or of the related row), looked up
+        # here in the field's choices, made once, unless the model writes its own get_<field>_display().
+        self.owner: Accessor | None = None
+        self.display = ""
+        self.labels: dict | None = None
+        path, _sep, last = self.accessor.rpartition(Accessor.SEPARATOR)
+        field = self.accessor.get_field(table._meta.model) if table._meta.model else None
+        if field is not None and getattr(field, "choices", ()):
+            self.owner = Accessor(path) if path else None
+            self.display, self.attname = f"get_{last}_display", field.attname
+            if isinstance(vars(field.model).get(self.display), partialmethod):  # Django's own
+                self.labels = {
+                    make_hashable(value): force_str(label, strings_only=True) for value, label in field.flatchoices
+                }
+
+    def value(self, record):
+        if self.display:
+            owner = self.owner.resolve(record, quiet=True) if self.owner is not None else record
+            if isinstance(owner, models.Model):
+                if self.labels is not None:
+                    value = getattr(owner, self.attname)
+                    return self.labels.get(make_hashable(value), value)
+                display = getattr(owner, self.display, None)
+                if display is not None:
+                    return display()
+        try:
+            return self.accessor.resolve(record)
+        except Exception:  # noqa: BLE001 - as django-tables2: a column that is not a field shows its default
+            return None
+
+    def url(self, record, urls: dict[int, str]) -> str:
+        target = self.link_to.resolve(record)
+        if not hasattr(target, "get_absolute_url"):
+            target = record
+        if id(target) not in urls:
+            urls[id(target)] = target.get_absolute_url()
+        return urls[id(target)]
+
+    def render(self, row, urls: dict[int, str]):
+        if self.generic:
+            return row.get_cell(self.name)
+        record = row.record
+        value = self.value(record)
+        if value in self.empty_values:
+            return self.default
+        given = {
+            "value": value,
+            "record": record,
+            "column": self.bound.column,
+            "bound_column": self.bound,
+            "bound_row": row,
+            "table": row.table,
+        }
+        if self.all_arguments:
+            content = self.render_function(**given)
+        else:
+            content = self.render_function(**{name: given[name] for name in self.arguments if name in given})
+        if self.link_to is not None:
+            return format_html('<a href="{}">{}</a>', self.url(record, urls), content)
+        return self.link(content, **given) if self.link else content

@@ -39,7 +39,9 @@ class SystemTable(BaseTable):
     criticality = tables.Column(verbose_name=_("criticality"))
     status = tables.Column(verbose_name=_("status"))
     wave = tables.Column(verbose_name=_("wave"), linkify=True, order_by=("wave__window_start", "wave__name"))
-    vm_count = tables.Column(verbose_name=_("VMs"), attrs={"td": {"class": "num"}})
+    vm_count = tables.Column(
+        verbose_name=_("VMs"), accessor="vm_tally", order_by=("vm_tally", "code"), attrs={"td": {"class": "num"}}
+    )
     primary_contact_count = tables.Column(verbose_name=_("primary contacts"), attrs={"td": {"class": "num"}})
     source_datacenter = tables.Column(verbose_name=_("source data centre"))
     target_datacenter = tables.Column(verbose_name=_("target data centre"))

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -26,11 +26,10 @@ from migportal.generic_views import (
     message_form_errors,
 )
 from planning.selectors import coverage_counts
-from waves.models import Wave
 from waves.selectors import wave_list, with_counts
 
 from . import selectors, services
-from .choices import ContactRole, MigrationStatus
+from .choices import MigrationStatus
 from .filters import (
     AgencyFilterSet,
     ContactPersonFilterSet,
@@ -49,6 +48,7 @@ from .forms import (
     VMForm,
     WaveAssignForm,
 )
+from .inventory.views import list_export
 from .lifecycle import allowed_targets, behind
 from .models import VM, Agency, ContactPerson, System, SystemContact
 from .tables import AgencyTable, ContactPersonTable, SystemContactTable, SystemTable, VMTable
@@ -70,6 +70,7 @@ class AgencyListView(ObjectListView):
     queryset = selectors.agency_list()
     table_class = AgencyTable
     filterset_class = AgencyFilterSet
+    import_format_export = list_export("agencies")
 
 
 class AgencyAutocompleteView(AutocompleteView):
@@ -120,6 +121,7 @@ class SystemListView(ObjectListView):
     table_class = SystemTable
     filterset_class = SystemFilterSet
     bulk_form_class = SystemBulkForm
+    import_format_export = list_export("systems")
 
 
 class SystemDetailView(ObjectDetailView):
@@ -265,6 +267,7 @@ class VMListView(ObjectListView):
     table_class = VMTable
     filterset_class = VMFilterSet
     bulk_form_class = VMBulkForm
+    import_format_export = list_export("vms")
 
 
 class VMDetailView(ObjectDetailView):
@@ -306,6 +309,7 @@ class ContactPersonListView(ObjectListView):
     queryset = selectors.contactperson_list()
     table_class = ContactPersonTable
     filterset_class = ContactPersonFilterSet
+    import_format_export = list_export("contacts")
 
 
 class ContactPersonDetailView(ObjectDetailView):
@@ -346,32 +350,32 @@ class StaffHomeView(StaffPermissionMixin, TemplateView):
     model = System
     template_name = "systems/staff_home.html"
     upcoming_days = 30
+    upcoming_limit = 10
     without_contact_limit = 10
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        now = timezone.now()
-        system_counts = dict(System.objects.order_by().values_list("status").annotate(n=Count("*")))
-        vm_counts = dict(VM.objects.order_by().values_list("status").annotate(n=Count("*")))
-        without_contact = SystemFilterSet({"has_primary_contact": "false"}, queryset=System.objects.all()).qs
+        today = timezone.localdate()
+        now, until = timezone.now(), timezone.now() + timedelta(days=self.upcoming_days)
+        figures = selectors.inventory_figures(
+            without_contact_limit=self.without_contact_limit, also={"coverage": coverage_counts}
+        )
+        system_counts, vm_counts = figures["systems_by_status"], figures["vms_by_status"]
+        upcoming = wave_list().filter(window_start__gte=now, window_start__lt=until)
         context.update(
             status_rows=[
-                (value, label, system_counts.get(value, 0), vm_counts.get(value, 0))
-                for value, label in MigrationStatus.choices
+                (value, label, system_counts[value], vm_counts[value]) for value, label in MigrationStatus.choices
             ],
             system_total=sum(system_counts.values()),
             vm_total=sum(vm_counts.values()),
-            upcoming_waves=with_counts(
-                wave_list().filter(window_start__gte=now, window_start__lt=now + timedelta(days=self.upcoming_days))
-            ),
+            figures_as_of=figures["as_of"],
+            upcoming_waves=with_counts(upcoming[: self.upcoming_limit]),
+            upcoming_count=upcoming.count(),
+            upcoming_query=urlencode({"window_from": today, "window_to": today + timedelta(days=self.upcoming_days)}),
             upcoming_days=self.upcoming_days,
-            without_contact=list(
-                without_contact.select_related("agency").order_by("code")[: self.without_contact_limit]
-            ),
-            without_contact_count=without_contact.count(),
-            coverage=coverage_counts(),
+            without_contact=figures["without_contact"],
+            without_contact_count=figures["without_contact_count"],
+            coverage=figures["coverage"],
             my_changes=selectors.systems_changed_by(self.request.user),
-            primary_role=ContactRole.PRIMARY,
-            waves_exist=Wave.objects.exists(),
         )
         return context

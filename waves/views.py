@@ -22,6 +22,7 @@ from migportal.generic_views import (
 from planning.checks import wave_findings
 from systems import selectors as system_selectors
 from systems.filters import SystemFilterSet, VMFilterSet
+from systems.inventory.views import list_export
 from systems.models import VM
 from systems.tables import SystemTable, VMTable
 
@@ -38,6 +39,7 @@ class WaveListView(ObjectListView):
     table_class = WaveTable
     filterset_class = WaveFilterSet
     prepare_rows = with_counts
+    import_format_export = list_export("waves")
 
 
 class WaveAutocompleteView(AutocompleteView):

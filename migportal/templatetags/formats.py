@@ -1,6 +1,9 @@
-"""Template side of `migportal.formats` (a built-in library: no ``{% load %}`` needed)."""
+"""Template side of `migportal.formats`, and form widgets written in Python (a built-in library: no ``{% load %}``
+needed)."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from migportal import formats
 
@@ -35,3 +38,20 @@ def systems_count(count) -> str:
 def vms_count(count) -> str:
     """{{ 1|vms_count }} → 1 VM"""
     return formats.vms_count(count or 0)
+
+
+@register.filter
+def option_input(choice) -> SafeString:
+    """`{{ choice|option_input }}`: one option of a checkbox or radio list as `{{ choice.tag }}` writes it (Django's
+    input template), without rendering a template per option (a list's filter form has dozens)."""
+    widget = choice.data
+    parts = [format_html('<input type="{}" name="{}"', widget["type"], widget["name"])]
+    if widget["value"] is not None:
+        parts.append(format_html(' value="{}"', widget["value"]))
+    for name, value in widget["attrs"].items():
+        if value is True:
+            parts.append(format_html(" {}", name))
+        elif value is not False:
+            parts.append(format_html(' {}="{}"', name, value))
+    parts.append(">")
+    return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above

@@ -5,62 +5,29 @@ column where `schema` says it lives, so the columns are declared once for reader
 100× inventory takes flat memory and a constant number of queries.
 
 Every file is safe to open in a spreadsheet: text that a spreadsheet would run as a formula gets an apostrophe
-first (`schema.formula_safe`; the importer takes it off again), and XLSX cells are text or numbers, never
+first (`formula_safe`; the importer takes it off again), and XLSX cells are text or numbers, never
 formulas. CSV comes in two dialects: RFC 4180 (comma, UTF-8) and what Norwegian Excel opens directly (UTF-8
-with a byte order mark, semicolons, decimal commas); the importer reads both. The staff lists' exports
-(`?_export=csv|xlsx`) are written by `SpreadsheetExport` below with the same rules.
+with a byte order mark, semicolons, decimal commas); the importer reads both. These rules are the site's
+(migportal.spreadsheets), shared with the staff lists' exports.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from django.utils import timezone
-from django.utils.functional import Promise
-from django_tables2 import DateTimeColumn
-from django_tables2.export import TableExport
-from tablib import Dataset
-
+from migportal.spreadsheets import RFC4180, CSVDialect, export_value
 from systems.models import VM, Agency, ContactPerson, System
 from waves.models import Wave
 
-from .schema import KIND_ORDER, KINDS, OSLO, export_value, formula_safe
+from .schema import KIND_ORDER, KINDS
 
 ITER_CHUNK = 2000
-
-
-@dataclass(frozen=True)
-class CSVDialect:
-    """How CSV is written: its name (`?csv=`), delimiter, encoding (with or without a BOM), decimal separator."""
-
-    name: str
-    delimiter: str
-    encoding: str
-    decimal_comma: bool
-
-    @property
-    def bom(self) -> str:
-        return "\ufeff" if self.encoding == "utf-8-sig" else ""
-
-
-RFC4180 = CSVDialect("rfc4180", ",", "utf-8", decimal_comma=False)
-EXCEL_NB = CSVDialect("excel", ";", "utf-8-sig", decimal_comma=True)
-DIALECTS = {dialect.name: dialect for dialect in (EXCEL_NB, RFC4180)}
-
-
-def csv_dialect(choice: str | None, language: str | None) -> CSVDialect:
-    """The dialect asked for, else the language's: Norwegian users get what Norwegian Excel opens directly."""
-    if choice in DIALECTS:
-        return DIALECTS[choice]
-    return EXCEL_NB if (language or "").startswith("nb") else RFC4180
 
 
 def _rows(query, kind: str) -> Iterator[list[Any]]:
@@ -119,11 +86,6 @@ def _contacts(query) -> Iterator[list[Any]]:
 
 ROWS = {"agencies": _agencies, "waves": _waves, "systems": _systems, "vms": _vms, "contacts": _contacts}
 MODELS = {"agencies": Agency, "waves": Wave, "systems": System, "vms": VM, "contacts": ContactPerson}
-
-
-def kind_of(model: type) -> str | None:
-    """The inventory kind a model's rows are exported as (a staff list offers them in the import format)."""
-    return next((kind for kind, kind_model in MODELS.items() if kind_model is model), None)
 
 
 def rows(kind: str, dialect: CSVDialect = RFC4180, queryset=None) -> Iterator[list[str]]:
@@ -196,64 +158,3 @@ def export_directory(directory: Path, *, fmt: str = "csv", dialect: CSVDialect =
             write_csv(kind, stream, dialect)
         paths.append(path)
     return paths
-
-
-# --- the staff lists' exports (?_export=csv|xlsx) ----------------------------------------------------------
-
-
-def table_cell(value: Any, *, xlsx: bool, dialect: CSVDialect) -> Any:
-    """A list table's value as a spreadsheet cell: times in Oslo time (date cells in XLSX), text formula-safe."""
-    if isinstance(value, dt.datetime):
-        local = timezone.localtime(value, OSLO) if timezone.is_aware(value) else value
-        local = local.replace(microsecond=0)
-        return local.replace(tzinfo=None) if xlsx else local.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int | float | Decimal):
-        return value if xlsx else export_value(Decimal(str(value)), decimal_comma=dialect.decimal_comma)
-    if isinstance(value, str | Promise):
-        return formula_safe(str(value))
-    return value
-
-
-def _datetime(value: Any) -> Any:
-    try:
-        return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    except ValueError:  # the column's placeholder for an empty value
-        return ""
-
-
-class SpreadsheetExport(TableExport):
-    """django-tables2's export of a list table, safe to open in a spreadsheet and in the user's CSV dialect."""
-
-    def __init__(self, export_format, table, exclude_columns=None, dataset_kwargs=None, *, dialect=RFC4180):
-        self.dialect = dialect
-        super().__init__(export_format, table, exclude_columns=exclude_columns, dataset_kwargs=dataset_kwargs)
-
-    def table_to_dataset(self, table, exclude_columns, dataset_kwargs=None) -> Dataset:
-        dataset = super().table_to_dataset(table, exclude_columns, dataset_kwargs)
-        # The columns as_values() wrote, in its order; date-time columns export isoformat() text: read it back.
-        exported = [
-            bound.column
-            for bound in table.columns.iterall()
-            if not (bound.column.exclude_from_export or bound.name in (exclude_columns or ()))
-        ]
-        xlsx = self.format == self.XLSX
-        cleaned = Dataset(title=dataset.title, headers=[formula_safe(str(header)) for header in dataset.headers or []])
-        for row in dataset:
-            cleaned.append(
-                [
-                    table_cell(
-                        _datetime(value) if isinstance(column, DateTimeColumn) else value,
-                        xlsx=xlsx,
-                        dialect=self.dialect,
-                    )
-                    for column, value in zip(exported, row, strict=True)
-                ]
-            )
-        return cleaned
-
-    def export(self):
-        if self.format == self.CSV:
-            return self.dialect.bom + self.dataset.export("csv", delimiter=self.dialect.delimiter)
-        return super().export()

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from migportal.spreadsheets import unescape_cell
 from systems import rules
 from systems.choices import AgencyKind, ContactRole, Criticality, Language
 from systems.lifecycle import (
@@ -51,7 +52,7 @@ from waves.models import Wave
 
 from . import writer
 from .readers import FileProblem, Problem, Source, Table, empty_cell, plan
-from .schema import KIND_ORDER, CellError, Kind, unescape_cell
+from .schema import KIND_ORDER, CellError, Kind
 
 CHUNK = 2000
 DOWNTIME_CONSTRAINT = next(c for c in System._meta.constraints if c.name == "system_downtime_end_after_start")

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.validators import EmailValidator
 from django.db import models
@@ -23,12 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from migportal.spreadsheets import OSLO
 from systems.choices import AgencyKind, ContactRole, Criticality, Environment, Language, MigrationStatus
 from systems.models import VM, Agency, ContactPerson, System
 from waves.choices import WaveState
 from waves.models import Wave
-
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 class CellError(Exception):
@@ -219,41 +217,6 @@ def email(raw: Any) -> str:
 def code_list(raw: Any) -> list[str]:
     """System codes separated by `|`, commas or white space; order kept, repeats dropped."""
     return list(dict.fromkeys(part for part in re.split(r"[|,\s]+", _as_text(raw)) if part))
-
-
-# --- how values are written back -----------------------------------------------------------------------
-
-#: What makes a spreadsheet read a cell as a formula (OWASP, CSV injection): = + - @ tab and carriage return.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-ESCAPE = "'"
-
-
-def formula_safe(text: str) -> str:
-    """`text` as a cell no spreadsheet runs: a formula-like start (or an apostrophe) gets an apostrophe first."""
-    return ESCAPE + text if text.startswith((*FORMULA_STARTS, ESCAPE)) else text
-
-
-def unescape_cell(cell: Any) -> Any:
-    """Undo `formula_safe` on a cell read from a file, so export → import gives back exactly what was exported."""
-    if isinstance(cell, str) and cell.startswith(ESCAPE) and cell[1:2].startswith((*FORMULA_STARTS, ESCAPE)):
-        return cell[1:]
-    return cell
-
-
-def export_value(value: Any, *, decimal_comma: bool = False) -> str:
-    """A model value as the importer reads it back unchanged (text made formula-safe)."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        local = timezone.localtime(value, OSLO)
-        timespec = "minutes" if local.second == 0 and local.microsecond == 0 else "auto"
-        return local.isoformat(sep=" ", timespec=timespec)
-    if isinstance(value, Decimal):
-        text_value = format(value.normalize(), "f")
-        return text_value.replace(".", ",") if decimal_comma else text_value
-    if isinstance(value, list | tuple):
-        return "|".join(value)
-    return formula_safe(str(value))
 
 
 # --- the kinds -----------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
+from migportal import spreadsheets
+
 from . import exporter, services
 from .forms import ImportUploadForm
 from .importer import ImportResult
@@ -122,24 +124,25 @@ class ExportView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         labels = {
-            exporter.EXCEL_NB.name: _("For Excel (semicolons, UTF-8 with BOM, decimal commas)"),
-            exporter.RFC4180.name: _("Plain CSV (RFC 4180: commas, UTF-8)"),
+            spreadsheets.EXCEL_NB.name: _("For Excel (semicolons, UTF-8 with BOM, decimal commas)"),
+            spreadsheets.RFC4180.name: _("Plain CSV (RFC 4180: commas, UTF-8)"),
         }
         context["csv_dialects"] = [
             (
                 labels[name],
                 [(kind, f"{reverse('inventory:export_csv', args=[kind])}?csv={name}") for kind in KIND_ORDER],
             )
-            for name in exporter.DIALECTS
+            for name in spreadsheets.DIALECTS
         ]
         context["zip_links"] = [
-            (labels[name], f"{reverse('inventory:export_file', args=['zip'])}?csv={name}") for name in exporter.DIALECTS
+            (labels[name], f"{reverse('inventory:export_file', args=['zip'])}?csv={name}")
+            for name in spreadsheets.DIALECTS
         ]
         return context
 
 
-def _dialect(request) -> exporter.CSVDialect:
-    return exporter.csv_dialect(request.GET.get("csv"), get_language())
+def _dialect(request) -> spreadsheets.CSVDialect:
+    return spreadsheets.csv_dialect(request.GET.get("csv"), get_language())
 
 
 def _stamp() -> str:
@@ -153,6 +156,15 @@ def csv_response(request, kind: str, queryset=None) -> StreamingHttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{kind}-{_stamp()}.csv"'
     return response
+
+
+def list_export(kind: str):
+    """A staff list's `import_format_export`: its filtered rows as a `kind` CSV download in the import format."""
+
+    def export(request, queryset) -> StreamingHttpResponse:
+        return csv_response(request, kind, queryset)
+
+    return export
 
 
 class ExportCSVView(PermissionRequiredMixin, View):

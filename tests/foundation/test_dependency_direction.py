@@ -29,3 +29,24 @@ def test_inventory_and_waves_do_not_import_notices_or_portal(app):
         for path in sorted((ROOT / app).rglob("*.py"))
     }
     assert {path: names for path, names in offenders.items() if names} == {}
+
+
+#: The project's wiring names the apps (INSTALLED_APPS, the root URLconf); nothing else in migportal/ may.
+WIRING = {"settings.py", "urls.py"}
+
+
+def _apps() -> set[str]:
+    return {path.parent.name for path in ROOT.glob("*/apps.py")}
+
+
+def test_the_shared_framework_imports_no_app():
+    """migportal/ is the house every app builds on (generic views, tables, spreadsheets): it never reaches back
+    into an app, so an app can change without the framework of every other page changing with it."""
+    apps = _apps()
+    assert {"systems", "waves", "notifications"} <= apps
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(name for name in _imported_modules(path) if name.split(".")[0] in apps)
+        for path in sorted((ROOT / "migportal").rglob("*.py"))
+        if path.name not in WIRING
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}

@@ -11,10 +11,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from migportal.spreadsheets import formula_safe, unescape_cell
 from systems.inventory import exporter
 from systems.inventory.importer import Importer
 from systems.inventory.readers import Source
-from systems.inventory.schema import formula_safe, unescape_cell
 from systems.models import VM, Agency, ContactPerson, System, SystemContact
 from tests.factories import (
     AgencyFactory,

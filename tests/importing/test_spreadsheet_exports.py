@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from migportal import spreadsheets
 from systems.inventory import exporter
 from systems.inventory.importer import Importer
 from systems.inventory.readers import Source
@@ -64,7 +65,7 @@ def test_list_xlsx_export_writes_text_cells_and_real_date_cells(viewer_client):
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"], "no formula cell anywhere"
 
 
-@pytest.mark.parametrize("dialect", [exporter.EXCEL_NB, exporter.RFC4180], ids=lambda dialect: dialect.name)
+@pytest.mark.parametrize("dialect", [spreadsheets.EXCEL_NB, spreadsheets.RFC4180], ids=lambda dialect: dialect.name)
 def test_import_reads_both_csv_dialects_back_unchanged(tmp_path, dialect):
     VMFactory(system=SystemFactory(code="S1", name="-minus"), memory_gb="7.25", disk_gb="1024.5")
     paths = exporter.export_directory(tmp_path, dialect=dialect)
@@ -87,11 +88,11 @@ def test_export_command_writes_the_dialect_asked_for(tmp_path):
 
 
 def test_csv_dialect_follows_the_language_unless_one_is_asked_for():
-    assert exporter.csv_dialect(None, "nb") is exporter.EXCEL_NB
-    assert exporter.csv_dialect(None, "en") is exporter.RFC4180
-    assert exporter.csv_dialect("rfc4180", "nb") is exporter.RFC4180
-    assert exporter.csv_dialect("excel", "en") is exporter.EXCEL_NB
-    assert exporter.csv_dialect("<script>", "nb") is exporter.EXCEL_NB
+    assert spreadsheets.csv_dialect(None, "nb") is spreadsheets.EXCEL_NB
+    assert spreadsheets.csv_dialect(None, "en") is spreadsheets.RFC4180
+    assert spreadsheets.csv_dialect("rfc4180", "nb") is spreadsheets.RFC4180
+    assert spreadsheets.csv_dialect("excel", "en") is spreadsheets.EXCEL_NB
+    assert spreadsheets.csv_dialect("<script>", "nb") is spreadsheets.EXCEL_NB
 
 
 def test_list_exports_the_filtered_rows_in_the_import_format(viewer_client, tmp_path):

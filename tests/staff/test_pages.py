@@ -458,3 +458,28 @@ def test_status_and_state_pickers_choose_nothing_and_set_backward_steps_apart(ed
     picker = page.split('name="state"', 1)[1].split("</select>", 1)[0]
     assert re.search(r'<option value="" selected>— velg —</option>', picker)
     assert re.search(r'<optgroup label="Tilbake til et tidligere steg">\s*<option value="draft"', picker)
+
+
+def test_staff_home_counts_again_after_a_change_and_says_when_it_counted(editor_client):
+    system = SystemFactory(code="ALENE")
+    first = editor_client.get(reverse("systems:staff_home"))
+    assert "1 system mangler primærkontakt." in _text(first)
+    assert re.search(r"Talt kl\. \d\d:\d\d:\d\d", _text(first)), "the page says when its figures were counted"
+
+    SystemContactFactory(system=system, role=ContactRole.PRIMARY)
+    VMFactory(system=system)
+    second = editor_client.get(reverse("systems:staff_home"))
+    assert "Alle systemer har primærkontakt." in _text(second)
+    assert second.context["vm_total"] == 1
+
+
+def test_staff_home_shows_the_first_ten_coming_waves_and_links_to_all(editor_client):
+    for day in range(1, 13):
+        start = timezone.now() + timedelta(days=day)
+        WaveFactory(name=f"Bølge {day:02d}", window_start=start, window_end=start + timedelta(hours=4))
+    response = editor_client.get(reverse("systems:staff_home"))
+    assert [wave.name for wave in response.context["upcoming_waves"]] == [f"Bølge {day:02d}" for day in range(1, 11)]
+    assert "De første 10 av 12 bølger." in _text(response)
+    link = re.search(r'href="(/waves/\?window_from=[^"]+)"', response.content.decode()).group(1).replace("&amp;", "&")
+    listed = editor_client.get(link).context["table"]
+    assert listed.paginator.count == 12

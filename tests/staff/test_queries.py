@@ -15,7 +15,8 @@ LIST_PAGES = {
     "systems:contactperson_list": 8,
     # A COUNT, the page's waves and two grouped counts for that page (it no longer loads every wave).
     "waves:wave_list": 9,
-    "systems:staff_home": 16,  # with the two contact-coverage counts
+    # With the two contact-coverage counts, and the inventory's version (the whole-table figures are cached).
+    "systems:staff_home": 17,
 }
 DETAIL_PAGES = {
     "systems:agency_detail": ("agencies", 15),

@@ -5,7 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from systems.inventory.exporter import DIALECTS, RFC4180, export_directory
+from migportal.spreadsheets import DIALECTS, RFC4180
+from systems.inventory.exporter import export_directory
 
 
 class Command(BaseCommand):
