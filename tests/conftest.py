@@ -12,6 +12,7 @@ import factory.random
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
+from django.test.utils import override_settings
 
 from systems.roles import EDITOR_GROUP, GROUP_PERMISSIONS, VIEWER_GROUP
 
@@ -42,6 +43,14 @@ def ensure_staff_groups() -> None:
     """Both staff groups, as migration systems.0002 makes them (a transactional test's flush removes them)."""
     for name in GROUP_PERMISSIONS:
         staff_group(name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    """UserFactory hashes a password per user: MD5 instead of PBKDF2's many rounds saves seconds per hundred
+    users (tests only; the hasher's strength is not what any test is about)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
