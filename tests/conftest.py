@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.test.utils import override_settings
+from django.utils import translation
 
 from systems.roles import EDITOR_GROUP, GROUP_PERMISSIONS, VIEWER_GROUP
 
@@ -59,6 +60,15 @@ def _repeatable_factories():
     for factory_class in _SEQUENCE_OWNERS:
         factory_class.reset_sequence(force=True)
     factory.random.reseed_random("migportal")
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the project's default language: a request activates its own in the thread and leaves
+    it there, so without this a lazy label read after a test client's English request came out in English."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
