@@ -157,7 +157,9 @@ def test_demo_logins_come_after_the_worker_start_up():
 
 def test_make_run_points_links_at_the_port_it_serves():
     # The suite itself may run under make (`make test`): its variables must not leak into this `make run`.
-    environment = {name: value for name, value in os.environ.items() if name not in {"SITE_URL", "MAKEFLAGS", "MAKELEVEL"}}
+    environment = {
+        name: value for name, value in os.environ.items() if name not in {"SITE_URL", "MAKEFLAGS", "MAKELEVEL"}
+    }
     result = subprocess.run(
         ["make", "--dry-run", "run", "PORT=8101"],
         capture_output=True,
