@@ -14,6 +14,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from migportal.formats import plural_count
+
 from .choices import Severity
 
 
@@ -92,8 +94,6 @@ def notice_findings(*, window_start: datetime, now: datetime, lead_days: float) 
     """A window that starts sooner than the notice lead time: the announcement comes late (short notice)."""
     if window_start - now >= timedelta(days=lead_days):
         return []
-    # ngettext counts in integers: a whole number of days as itself, a fraction (always plural here) as 2.
-    plural_count = int(lead_days) if float(lead_days).is_integer() else 2
     return [
         Finding(
             Severity.WARNING,
@@ -101,7 +101,7 @@ def notice_findings(*, window_start: datetime, now: datetime, lead_days: float) 
             ngettext(
                 "The window starts in less than %(days)s day: the downtime notice comes at short notice.",
                 "The window starts in less than %(days)s days: the downtime notice comes at short notice.",
-                plural_count,
+                plural_count(lead_days),
             )
             % {"days": f"{lead_days:g}"},
         )
