@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test` (each with its own test database, Redis databases and var/ folder).
+TEST_WORKERS ?= 2
 
 .PHONY: install run test lint bench clean
 
@@ -37,7 +39,7 @@ lint: install
 
 test: lint
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) -m pytest --cov --cov-report=term
+	$(PY) -m pytest -n $(TEST_WORKERS) --cov --cov-report=term
 
 clean:
 	rm -rf var staticfiles .pytest_cache .ruff_cache

@@ -96,6 +96,12 @@ def number_text(value: int) -> str:
     return number_format(value, decimal_pos=0, force_grouping=True)
 
 
+def plural_count(value: float) -> int:
+    """The integer ngettext picks a plural form by for `value`: a whole number as itself, a fraction as 2 (a
+    fraction takes the plural in bokmål and English: "1,5 dager", "0.5 days")."""
+    return int(value) if float(value).is_integer() else 2
+
+
 def systems_count(count: int) -> str:
     """ "1 system", "392 systemer"."""
     return ngettext("%(count)s system", "%(count)s systems", count) % {"count": number_text(count)}

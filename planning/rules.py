@@ -14,6 +14,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from migportal.formats import plural_count
+
 from .choices import Severity
 
 
@@ -99,7 +101,7 @@ def notice_findings(*, window_start: datetime, now: datetime, lead_days: float) 
             ngettext(
                 "The window starts in less than %(days)s day: the downtime notice comes at short notice.",
                 "The window starts in less than %(days)s days: the downtime notice comes at short notice.",
-                lead_days,
+                plural_count(lead_days),
             )
             % {"days": f"{lead_days:g}"},
         )

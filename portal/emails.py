@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from migportal.formats import plural_count
 from notifications.choices import DeliveryKind
 from notifications.messages import contact_language
 from notifications.models import Acknowledgement, Delivery
@@ -89,6 +90,7 @@ def escalation_email(delivery: Delivery) -> EmailMessage | None:
             "systems": systems[:ESCALATION_MAIL_LIMIT],
             "more": len(systems) > ESCALATION_MAIL_LIMIT,
             "days": settings.PORTAL_ESCALATION_DAYS,
+            "plural_days": plural_count(settings.PORTAL_ESCALATION_DAYS),
             "url": absolute(reverse("portal:staff_escalations")),
         },
         language=settings.LANGUAGE_CODE,

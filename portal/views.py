@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from migportal.access import STAFF_PERMISSION
+from migportal.formats import plural_count
 from migportal.generic_views import StaffListView
 from migportal.pagination import paginate_table
 from ops.throttling import client_ip
@@ -258,4 +259,7 @@ class StaffEscalationsView(_PortalStaffListView):
         return selectors.escalation_systems(now=timezone.now())
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(days=settings.PORTAL_ESCALATION_DAYS, portal_section="escalations", **kwargs)
+        days = settings.PORTAL_ESCALATION_DAYS
+        return super().get_context_data(
+            days=days, plural_days=plural_count(days), portal_section="escalations", **kwargs
+        )

@@ -12,6 +12,8 @@ import factory.random
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
+from django.test.utils import override_settings
+from django.utils import translation
 
 from systems.roles import EDITOR_GROUP, GROUP_PERMISSIONS, VIEWER_GROUP
 
@@ -44,12 +46,29 @@ def ensure_staff_groups() -> None:
         staff_group(name)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    """UserFactory hashes a password per user: MD5 instead of PBKDF2's many rounds saves seconds per hundred
+    users (tests only; the hasher's strength is not what any test is about)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _repeatable_factories():
     """Every test gets the same generated rows (codes, names, random choices) whichever tests ran before it."""
     for factory_class in _SEQUENCE_OWNERS:
         factory_class.reset_sequence(force=True)
     factory.random.reseed_random("migportal")
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the project's default language: a request activates its own in the thread and leaves
+    it there, so without this a lazy label read after a test client's English request came out in English."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

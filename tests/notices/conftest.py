@@ -1,6 +1,7 @@
 """Fixtures for the downtime-notice tests: a wave with systems and contact persons, a fixed clock."""
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -23,6 +24,7 @@ from tests.factories import (
     SystemFactory,
     WaveFactory,
 )
+from tests.worker_env import DEFAULT_TEST_BROKER_URL
 
 OSLO = ZoneInfo("Europe/Oslo")
 # Saturday 6 March 2021, 18:00–23:00 Oslo time; "now" is five weeks before.
@@ -126,7 +128,8 @@ def publish_announcement(scene, clock):
 
 # --- Real parts for the integration tests: Celery worker on Redis, SMTP server, worker subprocesses -----------
 
-TEST_BROKER_URL = os.environ.get("NOTICE_TEST_BROKER_URL", "redis://127.0.0.1:6379/5")
+# Under pytest-xdist, tests/worker_env.py has already raised the database number by the worker's.
+TEST_BROKER_URL = os.environ.get("NOTICE_TEST_BROKER_URL", DEFAULT_TEST_BROKER_URL)
 
 
 def worker_drained(timeout: float = 30) -> None:
@@ -170,8 +173,8 @@ def purge_queue(url: str) -> None:
 
 @pytest.fixture
 def broker(settings):
-    """The Celery broker for this test: Redis db 5 (NOTICE_TEST_BROKER_URL), emptied before and after. Without a
-    Redis server there the test is skipped."""
+    """The Celery broker for this test: Redis db 5 (NOTICE_TEST_BROKER_URL; plus N in xdist worker N), emptied
+    before and after. Without a Redis server there the test is skipped."""
     from migportal.celery import app
 
     try:
@@ -302,7 +305,10 @@ def processes(tmp_path, transactional_db, broker, process_env):
 
 @pytest.fixture
 def own_redis(tmp_path):
-    """A redis-server of our own on a free loopback port, without persistence, that a test may restart."""
+    """A redis-server of our own on a free loopback port, without persistence, that a test may restart. Without
+    the redis-server program the test is skipped."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("needs the redis-server program (Debian package redis-server)")
 
     class OwnRedis:
         def __init__(self):

@@ -46,7 +46,8 @@ def test_one_norwegian_email_per_person_lists_all_their_systems(scene, clock, ma
     kari = _mail_to(mailoutbox, "kari@kommune.example")
     assert kari.subject == "Varsel om nedetid: Bølge 12, lørdag 6. mars 2021 kl. 18:00–23:00"
     with translation.override("nb"):  # the labels come from the systems app's catalog
-        production, primary, tester = Environment.PRODUCTION.label, ContactRole.PRIMARY.label, ContactRole.TESTER.label
+        labels = Environment.PRODUCTION.label, ContactRole.PRIMARY.label, ContactRole.TESTER.label
+        production, primary, tester = (str(label) for label in labels)  # lazy: translated here, not when used
     assert f"ERP Økonomisystem (BYM, {production}) – din rolle: {primary}" in kari.body
     assert f"ARK Sakarkiv (BYM, {production}) – din rolle: {tester}" in kari.body
     assert "TEST-1" not in kari.body

@@ -4,6 +4,7 @@ deliveries go out again within a minute is shown with real processes in test_rec
 
 import re
 
+import pytest
 import yaml
 from django.conf import settings
 
@@ -34,6 +35,13 @@ def test_delivery_task_is_late_acked_and_time_limited():
     assert app.conf.task_soft_time_limit < app.conf.task_time_limit
     # The SMTP client rides out slow servers, and gives up before the task's soft time limit.
     assert 60 <= settings.EMAIL_TIMEOUT < app.conf.task_soft_time_limit
+
+
+@pytest.mark.skipif(
+    not settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")),
+    reason="the Redis transport's visibility timeout (REDIS_URL); the filesystem transport has none",
+)
+def test_redis_never_hands_a_running_delivery_to_a_second_worker():
     # A running late-acked task, or a retry's countdown (always shorter than the hard time limit), is never
     # handed to a second worker by the broker.
     assert app.conf.broker_transport_options["visibility_timeout"] > 2 * app.conf.task_time_limit
