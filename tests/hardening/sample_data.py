@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dashboard.models import WeeklySnapshot
 from notifications.models import Acknowledgement, Delivery, DeliveryAttempt, Notice, WebhookEndpoint
+from planning.models import BlackoutPeriod, Proposal, TesterCapacity
 from portal.models import AckReminder, FeedToken, LoginLink, TestReport
 from systems.inventory.models import ImportFile, ImportJob
 from systems.models import VM, Agency, ContactPerson, System, SystemContact
@@ -129,7 +130,11 @@ def one_of_everything(user) -> dict:
     snapshot = build_snapshot()
     SystemContactFactory(system=system, contact=contact, role="tester")
     import_job = build_import_job(created_by=user)
+    today = timezone.localdate()
     return {ImportJob: import_job, ImportFile: import_job.files.get(),
+            BlackoutPeriod: BlackoutPeriod.objects.create(name="Juleferie", start=today, end=today + timedelta(days=7)),
+            TesterCapacity: TesterCapacity.objects.create(agency=agency, wave=wave, capacity=3),
+            Proposal: Proposal.objects.create(created_by=user, time_limit_seconds=10),
             Agency: agency, Wave: wave, System: system, VM: vm, ContactPerson: contact,
             SystemContact: system_contact, Notice: notice, Delivery: delivery,
             DeliveryAttempt: build_delivery_attempt(delivery=delivery), WebhookEndpoint: build_webhook_endpoint(),

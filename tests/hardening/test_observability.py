@@ -116,6 +116,7 @@ def test_request_id_follows_the_request_into_a_celery_task(tmp_path):
 
 
 def test_sentry_is_not_started_without_a_dsn():
+    sentry_sdk.get_global_scope().set_client(None)
     assert init_sentry(dsn="", environment="test", release="", traces_sample_rate=0.0) is False
     assert not sentry_sdk.get_client().is_active()
 
@@ -144,7 +145,8 @@ def test_sentry_reports_errors_with_the_request_id_and_no_personal_data(httpserv
             request_context.unbind(tokens)
         sentry_sdk.flush(timeout=5)
     finally:
-        sentry_sdk.init(dsn=None)
+        sentry_sdk.get_client().close()
+        sentry_sdk.get_global_scope().set_client(None)  # the next test starts without Sentry, as the app does
     body = "".join(_envelope_text(request) for request, _ in httpserver.log)
     event = json.loads(next(line for line in body.splitlines() if '"something failed"' in line))
     assert event["tags"]["request_id"] == "req-sentry-0001"
