@@ -5,9 +5,8 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# pytest-xdist workers for `make test` (each with its own test database, Redis databases and var/ folder); 0 runs
-# the suite in one process, which was faster than two workers on a 2-core machine.
-TEST_WORKERS ?= 0
+# pytest-xdist workers for `make test` (each with its own test database, Redis databases and var/ folder).
+TEST_WORKERS ?= 2
 
 .PHONY: install run test lint bench clean
 
