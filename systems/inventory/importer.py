@@ -802,6 +802,16 @@ class SystemHandler(_StatusMixin, KindHandler):
             self._count_changed({system.code for system in changed})
         self.counterparts.clear()
 
+    def _resolve_links(self, row: Row, column: str, targets, ids: dict[str, int]) -> set[int]:
+        """The ids of the systems a row links to; an unknown code not refused elsewhere is the row's error."""
+        resolved = set()
+        for target in targets:
+            if target in ids:
+                resolved.add(ids[target])
+            elif target not in self.failed_keys:
+                self.importer.row_error(row, column, str(self.missing) % {"value": target})
+        return resolved
+
     def _set_dependencies(self) -> None:
         if not self.dependencies:
             return
@@ -811,12 +821,7 @@ class SystemHandler(_StatusMixin, KindHandler):
             codes_by_id: dict[int, str] = {}
             for code, (label, number, targets) in chunk:
                 row = Row(label, number, {})
-                resolved = set()
-                for target in targets:
-                    if target in ids:
-                        resolved.add(ids[target])
-                    elif target not in self.failed_keys:
-                        self.importer.row_error(row, "depends_on", str(self.missing) % {"value": target})
+                resolved = self._resolve_links(row, "depends_on", targets, ids)
                 if not row.failed and code in ids:
                     wanted[ids[code]] = resolved
                     codes_by_id[ids[code]] = code
@@ -836,12 +841,7 @@ class SystemHandler(_StatusMixin, KindHandler):
         with_row: set[int] = set()
         for code, (label, number, targets) in self.together.items():
             row = Row(label, number, {})
-            resolved = set()
-            for target in targets:
-                if target in ids:
-                    resolved.add(ids[target])
-                elif target not in self.failed_keys:
-                    self.importer.row_error(row, "move_with", str(self.missing) % {"value": target})
+            resolved = self._resolve_links(row, "move_with", targets, ids)
             if not row.failed and code in ids:
                 with_row.add(ids[code])
                 for other in resolved:
