@@ -1,5 +1,8 @@
 # The README's two commands: `make run` and `make test`. Everything else is a step they share.
-PYTHON ?= python3
+# The production image's Python (3.12) where this machine has one, else python3: on 3.12 coverage measures through
+# sys.monitoring (pyproject.toml) and costs the suite next to nothing, where 3.11's tracer made it 75 % slower.
+PYTHON ?= $(or $(firstword $(foreach candidate,python3.12 $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12),\
+	$(shell $(candidate) -c 'print("$(candidate)")' 2>/dev/null))),python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
