@@ -18,11 +18,6 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- Portal login link: equal work ---------------------------------------------------------------------------
 def _ask_for_link(client, address, django_capture_on_commit_callbacks):
     """The answer to one login-link request, the SQL it ran, and the tasks it sent to the broker."""

@@ -40,7 +40,7 @@ def _walk(patterns, namespace=""):
             yield f"{namespace}{pattern.name}"
 
 
-def _model_for(name: str):
+def model_for(name: str):
     """The model a URL name talks about: admin:systems_system_change, systems:system_detail, …"""
     bare = name.rsplit(":", 1)[-1].replace("-", "_")  # the API's router names use hyphens
     for model in apps.get_models():
@@ -53,7 +53,7 @@ def _model_for(name: str):
 def _url_for(name: str, objects: dict) -> str | None:
     if name in URL_KWARGS:
         return reverse(name, kwargs=URL_KWARGS[name](objects))
-    model = _model_for(name)
+    model = model_for(name)
     obj = (objects.get(model) or model._base_manager.order_by("pk").first()) if model else None
     candidates = [{}]
     if obj is not None:

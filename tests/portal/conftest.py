@@ -19,12 +19,6 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Factories hash a password per user; the production hasher would make this suite take minutes."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _empty_cache(db):
     """The login throttle counts in the cache (Redis db N in tests): every test starts from zero."""
     cache.clear()

@@ -37,9 +37,3 @@ def build_inventory(rows: int) -> dict:
 @pytest.fixture
 def inventory(db):
     return build_inventory(6)
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The role fixtures hash a password per user; MD5 keeps hundreds of access checks quick (tests only)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
