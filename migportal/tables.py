@@ -4,6 +4,8 @@ from functools import partialmethod
 
 import django_tables2 as tables
 from django.db import models
+from django.template import Context
+from django.template.loader import get_template
 from django.utils.encoding import force_str
 from django.utils.formats import localize
 from django.utils.hashable import make_hashable
@@ -98,9 +100,12 @@ class BaseTable(tables.Table):
         """The page's rows as HTML, built here rather than by a template loop over every cell (most of a list
         page's rendering time). A cell is escaped and localised as `{{ cell }}` in a template would be, and has the
         value django-tables2 would give it (`_Cell`), found with the per-column work done once per page."""
+        # Template cells render in one context for the page (the page's own, as django-tables2 passes it on), not in
+        # a RequestContext per cell that runs every context processor again.
+        page_context = Context(self.context.flatten() if getattr(self, "context", None) is not None else {})
         columns = [
             (
-                _Cell(self, column),
+                _Cell(self, column, page_context),
                 mark_safe(column.attrs["td"].as_html()),  # noqa: S308
                 conditional_escape(column.header),
                 column.localize,
@@ -126,13 +131,17 @@ class _Cell:
     with what does not change from row to row worked out once: the model field behind the accessor and the render
     method's signature (which django-tables2 inspects again for every cell)."""
 
-    def __init__(self, table: tables.Table, bound) -> None:
+    def __init__(self, table: tables.Table, bound, page_context: Context) -> None:
         self.bound, self.name = bound, bound.name
         column = bound.column
         # What this shortcut does not cover goes the library's own way.
         self.generic = isinstance(column, tables.ManyToManyColumn) or (
             isinstance(column, BaseLinkColumn) and column.text is not None
         )
+        self.template, self.page_context = None, page_context
+        if isinstance(column, tables.TemplateColumn) and column.template_name and not column.extra_context:
+            self.template = get_template(column.template_name).template
+            self.record_name = column.context_object_name
         self.accessor = Accessor(bound.accessor)
         self.empty_values = column.empty_values
         self.default = bound.default
@@ -188,6 +197,11 @@ class _Cell:
         value = self.value(record)
         if value in self.empty_values:
             return self.default
+        if self.template is not None:
+            cell = {"default": self.default, "column": self.bound, self.record_name: record, "value": value,
+                    "row_counter": row.row_counter}  # fmt: skip
+            with self.page_context.push(cell):
+                return self.template.render(self.page_context)
         given = {
             "value": value,
             "record": record,
