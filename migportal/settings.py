@@ -426,6 +426,12 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the value is read from the form field, not by scripts; Django's default
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)  # a working day
+# Sessions read from the shared cache and written through to the database: no query per page for them, and several
+# web containers share them. A process's own memory cache (no Redis) is not shared: sessions then stay in the database.
+SESSION_ENGINE = env.str(
+    "SESSION_ENGINE",
+    default="django.contrib.sessions.backends." + ("cached_db" if REDIS_URL or MIGPORTAL_PRODUCTION else "db"),
+)
 if MIGPORTAL_PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     # The probes answer over plain HTTP inside the container network.
@@ -439,8 +445,6 @@ if MIGPORTAL_PRODUCTION:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     LANGUAGE_COOKIE_NAME = "__Host-language"
-    # Sessions in Redis, written through to the database: several web containers share them.
-    SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.cached_db")
 
 # The admin shows the change history read-only: a revert would write around the services (ops/admin.py).
 SIMPLE_HISTORY_REVERT_DISABLED = True
