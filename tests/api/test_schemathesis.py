@@ -14,11 +14,18 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from hypothesis.stateful import run_state_machine_as_test
 from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from tests.api.conftest import make_token, one_of_each
 
-schema = schemathesis.openapi.from_path(Path(settings.BASE_DIR) / "docs" / "openapi.yaml")
+# Schemathesis's coverage phase varies every parameter and body field of an operation (about 250 requests for one
+# PATCH); with a generated key in the path each of them is answered 404 before the body is read, so on operations
+# about one row it is left out: their fuzzing examples remain, and the linked test below reaches real rows.
+CONFIG = SchemathesisConfig.from_dict(
+    {"operations": [{"include-path-regex": r"\{(key|id)\}", "phases": {"coverage": {"enabled": False}}}]}
+)
+schema = schemathesis.openapi.from_path(Path(settings.BASE_DIR) / "docs" / "openapi.yaml", config=CONFIG)
 schema.app = get_wsgi_application()
 
 EXAMPLES_PER_OPERATION = 8
