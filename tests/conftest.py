@@ -54,6 +54,36 @@ def _fast_password_hasher():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _logins_past_the_form_skip_axes():
+    """`Client.force_login` and `Client.logout` are the tests' way past the login form. django-axes answers every
+    login and logout with rows of its own (an access log, its failure counters reset): about 10 ms a login, in a
+    suite that logs in thousands of times, for nothing those tests look at. Logins through the form, where axes
+    is what is tested (tests/hardening/test_login.py, test_throttles.py), still go through it."""
+    from axes.signals import handle_user_logged_in, handle_user_logged_out
+    from django.contrib.auth.signals import user_logged_in, user_logged_out
+    from django.test import Client
+
+    receivers = [(user_logged_in, handle_user_logged_in), (user_logged_out, handle_user_logged_out)]
+
+    def without_axes(method):
+        def call(self, *args, **kwargs):
+            for signal, receiver in receivers:
+                signal.disconnect(receiver)
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                for signal, receiver in receivers:
+                    signal.connect(receiver)
+
+        return call
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "force_login", without_axes(Client.force_login))
+        patch.setattr(Client, "logout", without_axes(Client.logout))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _repeatable_factories():
     """Every test gets the same generated rows (codes, names, random choices) whichever tests ran before it."""
