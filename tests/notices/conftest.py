@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis
 import time_machine
-from celery import signals
+from celery import signals, uuid
 from django.db import connection
 
 from systems.choices import ContactRole, Environment, Language
@@ -138,14 +138,15 @@ def worker_drained(timeout: float = 30) -> None:
     from migportal.tasks import heartbeat
 
     ran = threading.Event()
+    heartbeat_id = uuid()  # known before sending: the worker may finish the task before apply_async returns
 
     def note(sender=None, task_id=None, **_kwargs):
-        if task_id == sent.id:
+        if task_id == heartbeat_id:
             ran.set()
 
     signals.task_postrun.connect(note, weak=False)
     try:
-        sent = heartbeat.delay()
+        heartbeat.apply_async(task_id=heartbeat_id)
         assert ran.wait(timeout), f"the worker did not reach a heartbeat within {timeout} s"
     finally:
         signals.task_postrun.disconnect(note)
