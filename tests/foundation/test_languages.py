@@ -74,6 +74,7 @@ def words(text: str, language: str) -> set[str]:
     # Parts marked as another language (lang="…") are meant to be read in it.
     text = re.sub(rf'<(\w+)[^>]*\blang="(?!{language})[^"]*"[^>]*>.*?</\1>', " ", text, flags=re.S)
     text = re.sub(r"\b[\w-]+\.(ics|csv|xlsx)\b", " ", text)  # file names
+    text = re.sub(r"https?://[^\s<\"']+", " ", text)  # addresses shown as text (a feed's random token has letters)
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
     text = re.sub(r"<[^>]+>", " ", text)
     return {word.lower() for word in re.findall(r"[^\W\d_]+", text)}
