@@ -1,6 +1,6 @@
 """The base of every staff list table: select and action columns once, a column chooser, accessible headers."""
 
-from functools import partialmethod
+from functools import cached_property, partialmethod
 
 import django_tables2 as tables
 from django.db import models
@@ -83,6 +83,13 @@ class BaseTable(tables.Table):
             if name not in shown:
                 self.columns.hide(name)
 
+    @cached_property
+    def cell_context(self) -> Context:
+        """The context template cells render in: the page's own, as django-tables2's `render_table` hands it to the
+        table, made once, instead of a RequestContext per cell that runs every context processor again."""
+        page = getattr(self, "context", None)
+        return Context(page.flatten() if page is not None else {})
+
     @property
     def region_label(self) -> str:
         """What the table's scroll region is called for screen readers: its caption, else what it lists."""
@@ -100,12 +107,9 @@ class BaseTable(tables.Table):
         """The page's rows as HTML, built here rather than by a template loop over every cell (most of a list
         page's rendering time). A cell is escaped and localised as `{{ cell }}` in a template would be, and has the
         value django-tables2 would give it (`_Cell`), found with the per-column work done once per page."""
-        # Template cells render in one context for the page (the page's own, as django-tables2 passes it on), not in
-        # a RequestContext per cell that runs every context processor again.
-        page_context = Context(self.context.flatten() if getattr(self, "context", None) is not None else {})
         columns = [
             (
-                _Cell(self, column, page_context),
+                _Cell(self, column),
                 mark_safe(column.attrs["td"].as_html()),  # noqa: S308
                 conditional_escape(column.header),
                 column.localize,
@@ -131,17 +135,17 @@ class _Cell:
     with what does not change from row to row worked out once: the model field behind the accessor and the render
     method's signature (which django-tables2 inspects again for every cell)."""
 
-    def __init__(self, table: tables.Table, bound, page_context: Context) -> None:
+    def __init__(self, table: tables.Table, bound) -> None:
         self.bound, self.name = bound, bound.name
         column = bound.column
         # What this shortcut does not cover goes the library's own way.
         self.generic = isinstance(column, tables.ManyToManyColumn) or (
             isinstance(column, BaseLinkColumn) and column.text is not None
         )
-        self.template, self.page_context = None, page_context
+        self.template = None
         if isinstance(column, tables.TemplateColumn) and column.template_name and not column.extra_context:
             self.template = get_template(column.template_name).template
-            self.record_name = column.context_object_name
+            self.record_name, self.page_context = column.context_object_name, table.cell_context
         self.accessor = Accessor(bound.accessor)
         self.empty_values = column.empty_values
         self.default = bound.default
