@@ -6,6 +6,8 @@ from datetime import timedelta
 import time_machine
 from django.conf import settings
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -483,3 +485,15 @@ def test_staff_home_shows_the_first_ten_coming_waves_and_links_to_all(editor_cli
     link = re.search(r'href="(/waves/\?window_from=[^"]+)"', response.content.decode()).group(1).replace("&amp;", "&")
     listed = editor_client.get(link).context["table"]
     assert listed.paginator.count == 12
+
+
+def test_header_names_a_staff_user_without_a_full_name_by_user_name_without_asking_the_contact_register(
+    client, viewer_user
+):
+    viewer_user.first_name = viewer_user.last_name = ""
+    viewer_user.save()
+    client.force_login(viewer_user)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("systems:staff_home")).content.decode()
+    assert f'<span class="user-name">{viewer_user.username}</span>' in page
+    assert not [query for query in queries if "systems_contactperson" in query["sql"] and "user_id" in query["sql"]]
